@@ -1,0 +1,13 @@
+import type { DiagnosticCode } from './codes';
+import type { Range } from './model';
+
+/**
+ * One thing found about a document: what diagnostics, the report and the CLI are made from.
+ * `dependency` is the index into ParsedDocument.dependencies when the finding is about one.
+ */
+export interface Finding {
+  code: DiagnosticCode;
+  message: string;
+  range: Range;
+  dependency?: number;
+}

@@ -1,0 +1,140 @@
+/**
+ * The one model of a dependency that all three parsers (requirements.txt, pyproject.toml,
+ * pylock.toml) produce, and that resolution, verification, diagnostics, hover, code actions
+ * and the CLI consume. Positions are LSP positions: zero-based line, UTF-16 character,
+ * end exclusive — JavaScript string offsets are UTF-16 already, so no conversion is needed
+ * beyond splitting lines.
+ */
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type DocumentFormat = 'requirements' | 'pyproject' | 'pylock';
+
+/** A hash pinned in the file: `--hash=sha256:…`, a pylock `hashes` entry. */
+export interface HashPin {
+  /** Lower-case algorithm name as written (`sha256`, `md5`, …). */
+  algorithm: string;
+  /** Lower-case hex digest. */
+  hex: string;
+  /** The `algorithm:hex` text (requirements) or the hex string's inside (pylock). */
+  range: Range;
+}
+
+/** A distribution file a pylock.toml package locks (`sdist` or one of `wheels`). */
+export interface LockedFile {
+  kind: 'sdist' | 'wheel';
+  /** File name: the `name` key, or the last path segment of `url`/`path`. */
+  filename?: string;
+  url?: string;
+  path?: string;
+  /** RFC 3339 as written in the lock. */
+  uploadTime?: string;
+  size?: number;
+  hashes: HashPin[];
+  /** The table (or inline table) of this file. */
+  range: Range;
+}
+
+/** One `[[packages.attestation-identities]]` entry of a pylock.toml package. */
+export interface AttestationIdentity {
+  /** `GitHub`, `GitLab`, `Google`, … as written. */
+  kind: string;
+  /** Every other key of the entry, as strings (`repository`, `workflow`, `environment`, `email`, …). */
+  fields: Record<string, string>;
+  range: Range;
+}
+
+export interface Dependency {
+  /** PEP 503 normalized name (lower case, runs of `-_.` as one `-`). */
+  name: string;
+  /** The name as written. */
+  rawName: string;
+  extras: string[];
+  /** The version specifier as written without surrounding whitespace, e.g. `==1.0,>=0.9`; '' when none. */
+  specifier: string;
+  /** The one exact version when pinned by `==X` (no `.*`) or `===X`; pylock `version`. */
+  pinnedVersion?: string;
+  /** The PEP 508 marker as written, without the `;`. */
+  marker?: string;
+  /** Direct reference (`name @ URL`), a bare URL or a local path requirement. */
+  url?: string;
+  /** `-e` / `--editable` in requirements.txt. */
+  editable?: boolean;
+  hashes: HashPin[];
+  ranges: {
+    /**
+     * requirements.txt: first character of the name to the end of the requirement (specifier
+     * and marker, not options or comment). pyproject.toml: the text inside the string's quotes.
+     * pylock.toml: the text inside the quotes of the package's `name` value.
+     */
+    requirement: Range;
+    name: Range;
+    /** The version text after `==`/`===` (requirements, pyproject) or inside pylock's `version` quotes. */
+    version?: Range;
+  };
+  /**
+   * Where the dependency came from inside its file: `project.dependencies`,
+   * `project.optional-dependencies.<extra>`, `dependency-groups.<group>`, `build-system.requires`,
+   * `packages` (pylock), `requirements`.
+   */
+  section: string;
+  /** pylock.toml `index` of the package; requirements.txt leaves it unset (see DocumentOptions). */
+  indexUrl?: string;
+  /** pylock.toml: the files the package locks. Unset for the other formats. */
+  files?: LockedFile[];
+  /** pylock.toml: recorded publisher identities; unset when the package has none. */
+  attestationIdentities?: AttestationIdentity[];
+  /** pip options given on the requirement line other than `--hash` (e.g. `--config-settings`). */
+  lineOptions?: Record<string, string[]>;
+}
+
+/** A problem the parser found in the text itself. */
+export interface ParseProblem {
+  /** A diagnostic code of CONTRACT.md §4 or one this project added (see codes.ts). */
+  code: string;
+  message: string;
+  range: Range;
+}
+
+/** `-r` / `-c` (and their long forms) in a requirements file. */
+export interface IncludeDirective {
+  kind: 'requirements' | 'constraints';
+  /** The path as written (after `${VAR}` expansion). */
+  target: string;
+  range: Range;
+}
+
+/** File-wide options (requirements.txt global options; pylock/pyproject leave most unset). */
+export interface DocumentOptions {
+  indexUrl?: string;
+  extraIndexUrls: string[];
+  noIndex: boolean;
+  findLinks: string[];
+  trustedHosts: string[];
+  pre: boolean;
+  requireHashes: boolean;
+  /** Other global options, by long name without dashes, with their values. */
+  other: Record<string, string[]>;
+}
+
+export interface ParsedDocument {
+  format: DocumentFormat;
+  dependencies: Dependency[];
+  problems: ParseProblem[];
+  options: DocumentOptions;
+  includes: IncludeDirective[];
+  /** pylock.toml `lock-version` / `created-by`. */
+  lock?: { lockVersion?: string; createdBy?: string };
+}
+
+export function emptyOptions(): DocumentOptions {
+  return { extraIndexUrls: [], noIndex: false, findLinks: [], trustedHosts: [], pre: false, requireHashes: false, other: {} };
+}
