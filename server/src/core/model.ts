@@ -68,6 +68,7 @@ export interface Dependency {
   url?: string;
   /** `-e` / `--editable` in requirements.txt. */
   editable?: boolean;
+  /** Requirement-level pins (`--hash`). Empty for pylock.toml: its hashes are in `files`. */
   hashes: HashPin[];
   ranges: {
     /**

@@ -24,6 +24,47 @@ export interface FileReport {
   logIndex?: number;
   uploadTime?: string;
   message: string | null;
+  /** What the verified attestations say (set only when `status` is `verified`); for the hover. */
+  provenance?: ProvenanceDetails;
+}
+
+/**
+ * The facts of a file's verified attestations, from the signing certificate and the log entry
+ * (server/src/verify fills it). Links are built by the presentation layer from these.
+ */
+export interface ProvenanceDetails {
+  /** Publisher kind of the provenance bundle: `GitHub`, `GitLab`, `Google`. */
+  publisherKind: string;
+  /** OIDC issuer of the certificate. */
+  issuer: string;
+  /** The certificate's identity (SAN): a workflow URI or an e-mail. */
+  identity: string;
+  /** `owner/name` (GitHub, GitLab). */
+  repository?: string;
+  /** The certificate's Source Repository URI, e.g. `https://github.com/pypa/sampleproject`. */
+  repositoryUrl?: string;
+  /** Workflow file name (GitHub `release.yml`) or path (GitLab `.gitlab-ci.yml`). */
+  workflow?: string;
+  /** The workflow's path inside the repository, e.g. `.github/workflows/release.yml`. */
+  workflowPath?: string;
+  /** Source Repository Ref, e.g. `refs/tags/v1.0`. */
+  ref?: string;
+  /** Source Repository Digest: the commit the workflow ran at. */
+  commit?: string;
+  /** Run Invocation URI: the CI run that signed. */
+  runUrl?: string;
+  /** The publisher's environment as the index served it. */
+  environment?: string | null;
+  /** Google service account. */
+  email?: string;
+  /** Rekor log index of the first verified attestation (global index). */
+  logIndex: number;
+  /** Rekor integrated time, seconds since the epoch. */
+  integratedTime: number;
+  /** Predicate types of all verified attestations (publish/v1, SLSA provenance v1). */
+  predicateTypes: string[];
+  /** How many attestations verified. */
+  attestationCount: number;
 }
 
 export interface DependencyReport {

@@ -1,5 +1,295 @@
-// STUB — replaced by the pylock.toml parser.
-import { emptyOptions, type ParsedDocument } from '../core/model';
-export function parsePylock(_text: string): ParsedDocument {
-  return { format: 'pylock', dependencies: [], problems: [], options: emptyOptions(), includes: [] };
+/**
+ * pylock.toml (PEP 751) → the dependency model: one Dependency per `[[packages]]` entry, with
+ * the sdist/wheel/archive files it locks and their hashes (what verification checks later),
+ * and its recorded `attestation-identities`. Spec violations become `syntax` problems at the
+ * offending key or value. Never throws.
+ */
+import { valid as validVersion } from '@renovatebot/pep440';
+import { emptyOptions, type AttestationIdentity, type Dependency, type HashPin, type LockedFile, type ParsedDocument } from '../core/model';
+import { normalizeName } from '../core/names';
+import { mapString, parseToml, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue } from './toml';
+
+const VALID_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+/** The lock-version major this reader understands (PEP 751: a tool MUST error on another major). */
+const SUPPORTED_MAJOR = 1;
+/** Hex digest lengths of the algorithms pip and PyPI use; others are not length-checked. */
+const DIGEST_LENGTH: Record<string, number> = { md5: 32, sha1: 40, sha224: 56, sha256: 64, sha384: 96, sha512: 128 };
+const SOURCE_KEYS = ['vcs', 'directory', 'archive', 'sdist', 'wheels'] as const;
+/** Sources that describe the whole package on their own (no sdist/wheels next to them). */
+const EXCLUSIVE_SOURCES = new Set(['vcs', 'directory', 'archive']);
+
+export function parsePylock(text: string): ParsedDocument {
+  const document: ParsedDocument = { format: 'pylock', dependencies: [], problems: [], options: emptyOptions(), includes: [], lock: {} };
+  const problems = new TomlProblems(text);
+  document.problems = problems.list;
+  const parsed = parseToml(text);
+  if (!parsed.ok) {
+    problems.add(parsed.error.message, parsed.error.span);
+    return document;
+  }
+  try {
+    new LockReader(text, problems, document).read(parsed.root);
+  } catch {
+    // Only a bug can get here; the editor must still get a diagnostic rather than a crash.
+    problems.add('pylock.toml could not be analysed completely', { start: 0, end: 0 });
+  }
+  return document;
+}
+
+class LockReader {
+  constructor(
+    private readonly text: string,
+    private readonly problems: TomlProblems,
+    private readonly document: ParsedDocument,
+  ) {}
+
+  read(root: TomlTable): void {
+    const problems = this.problems;
+    const lock: NonNullable<ParsedDocument['lock']> = (this.document.lock ??= {});
+    const version = problems.string(problems.required(root, 'lock-version', 'the lock file'), '`lock-version`');
+    if (version !== undefined) {
+      lock.lockVersion = version.value;
+      const match = /^(\d+)\.(\d+)$/.exec(version.value);
+      if (match === null) {
+        problems.add(`\`lock-version\` must be a version like "1.0", not "${shown(version.value)}"`, version);
+      } else if (Number(match[1]) !== SUPPORTED_MAJOR) {
+        // Another major may mean anything: reading its packages as 1.x could mislead.
+        problems.add(`\`lock-version\` ${version.value} is not supported (this tool reads ${SUPPORTED_MAJOR}.x); packages were not read`, version);
+        return;
+      }
+    }
+    const createdBy = problems.string(problems.required(root, 'created-by', 'the lock file'), '`created-by`');
+    if (createdBy !== undefined) lock.createdBy = createdBy.value;
+
+    const packages = problems.array(problems.required(root, 'packages', 'the lock file'), '`packages`');
+    if (packages === undefined) return;
+    for (const item of packages.items) {
+      if (item.kind !== 'table') {
+        problems.wrongType(item, 'an entry of `packages`', 'a table');
+        continue;
+      }
+      const dependency = this.readPackage(item);
+      if (dependency !== undefined) this.document.dependencies.push(dependency);
+    }
+  }
+
+  private readPackage(table: TomlTable): Dependency | undefined {
+    const problems = this.problems;
+    const name = problems.string(problems.required(table, 'name', 'a package'), 'a package `name`');
+    if (name === undefined) return undefined;
+    const nameRange = problems.range(mapString(this.text, name).whole);
+    if (!VALID_NAME.test(name.value)) problems.add(`\`${shown(name.value)}\` is not a valid package name`, name);
+    const label = `package \`${shown(name.value)}\``;
+
+    const dependency: Dependency = {
+      name: normalizeName(name.value),
+      rawName: name.value,
+      extras: [],
+      specifier: '',
+      hashes: [],
+      ranges: { requirement: nameRange, name: nameRange },
+      section: 'packages',
+    };
+
+    const sources = this.checkSources(table, label);
+    const fromSourceTree = sources.has('vcs') || sources.has('directory');
+    const version = problems.string(table.entries.get('version'), `the \`version\` of ${label}`);
+    if (version !== undefined) {
+      dependency.ranges.version = problems.range(mapString(this.text, version).whole);
+      if (validVersion(version.value) === null) problems.add(`\`${shown(version.value)}\` is not a valid PEP 440 version`, version);
+      if (fromSourceTree) {
+        problems.add(`${label} is built from a source tree, so it must not have a \`version\``, version);
+      } else if (!sources.has('archive')) {
+        // A version identifies index files only for sdists and wheels; an archive is a direct URL.
+        dependency.pinnedVersion = version.value;
+      }
+    }
+    const marker = problems.string(table.entries.get('marker'), `the \`marker\` of ${label}`);
+    if (marker !== undefined) dependency.marker = marker.value;
+    const index = problems.string(table.entries.get('index'), `the \`index\` of ${label}`);
+    if (index !== undefined) dependency.indexUrl = index.value;
+
+    const files: LockedFile[] = [];
+    const sdist = problems.table(table.entries.get('sdist'), `the \`sdist\` of ${label}`);
+    if (sdist !== undefined) files.push(this.readFile(sdist, 'sdist', `the sdist of ${label}`));
+    const wheels = problems.array(table.entries.get('wheels'), `the \`wheels\` of ${label}`);
+    for (const wheel of wheels?.items ?? []) {
+      if (wheel.kind === 'table') files.push(this.readFile(wheel, 'wheel', `a wheel of ${label}`));
+      else problems.wrongType(wheel, `an entry of the \`wheels\` of ${label}`, 'a table');
+    }
+    const archive = problems.table(table.entries.get('archive'), `the \`archive\` of ${label}`);
+    if (archive !== undefined) {
+      const file = this.readFile(archive, 'archive', `the archive of ${label}`);
+      files.push(file);
+      dependency.url = file.url ?? file.path;
+    }
+    const vcs = problems.table(table.entries.get('vcs'), `the \`vcs\` of ${label}`);
+    if (vcs !== undefined) dependency.url = this.readVcs(vcs, label);
+    const directory = problems.table(table.entries.get('directory'), `the \`directory\` of ${label}`);
+    if (directory !== undefined) dependency.url = this.readDirectory(directory, label);
+    if (dependency.url === undefined) delete dependency.url;
+
+    // The hashes stay with their files (Dependency.hashes is for requirement-level pins), so
+    // nothing that reads both counts a pylock hash twice.
+    dependency.files = files;
+    const identities = this.readIdentities(table.entries.get('attestation-identities'), label);
+    if (identities !== undefined) dependency.attestationIdentities = identities;
+    return dependency;
+  }
+
+  /** The source keys present; a problem for a missing source or an exclusive one combined with another. */
+  private checkSources(table: TomlTable, label: string): Set<string> {
+    const present = [...table.entries.values()].filter((entry) => (SOURCE_KEYS as readonly string[]).includes(entry.key));
+    for (let i = 1; i < present.length; i++) {
+      const clash = present.slice(0, i).find((before) => EXCLUSIVE_SOURCES.has(before.key) || EXCLUSIVE_SOURCES.has(present[i].key));
+      if (clash !== undefined) this.problems.add(`\`${present[i].key}\` cannot be combined with \`${clash.key}\` in ${label}`, present[i].keySpan);
+    }
+    if (present.length === 0) {
+      this.problems.add(`${label} has no source: it needs \`sdist\`, \`wheels\`, \`archive\`, \`vcs\` or \`directory\``, table.header);
+    }
+    return new Set(present.map((entry) => entry.key));
+  }
+
+  /** An sdist, a wheel or an archive. */
+  private readFile(table: TomlTable, role: 'sdist' | 'wheel' | 'archive', what: string): LockedFile {
+    const problems = this.problems;
+    const name = problems.string(table.entries.get('name'), `the \`name\` of ${what}`);
+    const url = problems.string(table.entries.get('url'), `the \`url\` of ${what}`);
+    const path = problems.string(table.entries.get('path'), `the \`path\` of ${what}`);
+    if (!table.entries.has('url') && !table.entries.has('path')) {
+      problems.add(`${what} needs a \`url\` or a \`path\``, table.header);
+    }
+    // PEP 751: `name` wins, then the file name in `path`, then the one in `url`.
+    const filename = name?.value ?? lastPathSegment(path?.value) ?? lastUrlSegment(url?.value);
+    const hashes = this.readHashes(table, what);
+    const file: LockedFile = {
+      kind: role === 'archive' ? (filename?.toLowerCase().endsWith('.whl') ? 'wheel' : 'sdist') : role,
+      hashes,
+      range: problems.range(table),
+    };
+    if (filename !== undefined) file.filename = filename;
+    if (url !== undefined) file.url = url.value;
+    if (path !== undefined) file.path = path.value;
+    if (role === 'wheel' && filename !== undefined && !filename.toLowerCase().endsWith('.whl')) {
+      const source = name ?? path ?? url;
+      if (source !== undefined) problems.add(`wheel file name \`${shown(filename)}\` does not end in .whl`, source);
+    }
+    const uploadTime = this.readUploadTime(table.entries.get('upload-time'), what);
+    if (uploadTime !== undefined) file.uploadTime = uploadTime;
+    const size = table.entries.get('size');
+    if (size !== undefined) {
+      if (size.value.kind === 'integer' && size.value.value >= 0) file.size = size.value.value;
+      else problems.wrongType(size.value, `the \`size\` of ${what}`, 'a non-negative integer');
+    }
+    return file;
+  }
+
+  private readUploadTime(entry: TomlEntry | undefined, what: string): string | undefined {
+    if (entry === undefined) return undefined;
+    const value = entry.value;
+    if (value.kind === 'datetime' && value.dateTimeKind === 'offset-date-time') return value.text;
+    // PEP 751: "The date and time MUST be recorded in UTC", as a TOML date-time, not a string.
+    this.problems.wrongType(value, `the \`upload-time\` of ${what}`, 'a date-time with a UTC offset (like 2025-01-01T00:00:00Z)');
+    return undefined;
+  }
+
+  private readHashes(table: TomlTable, what: string): HashPin[] {
+    const problems = this.problems;
+    const hashes = problems.table(problems.required(table, 'hashes', what), `the \`hashes\` of ${what}`);
+    if (hashes === undefined) return [];
+    if (hashes.entries.size === 0) {
+      problems.add(`the \`hashes\` of ${what} must list at least one hash`, hashes);
+      return [];
+    }
+    const pins: HashPin[] = [];
+    for (const [algorithm, entry] of hashes.entries) {
+      const value = problems.string(entry, `the ${algorithm} hash of ${what}`);
+      if (value === undefined) continue;
+      const hex = value.value.toLowerCase();
+      const expected = DIGEST_LENGTH[algorithm.toLowerCase()];
+      if (!/^[0-9a-f]+$/.test(hex)) {
+        problems.add(`the ${algorithm} hash of ${what} must be hexadecimal`, value);
+      } else if (expected !== undefined && hex.length !== expected) {
+        problems.add(`the ${algorithm} hash of ${what} must be ${expected} hex digits, not ${hex.length}`, value);
+      }
+      pins.push({ algorithm: algorithm.toLowerCase(), hex, range: problems.range(mapString(this.text, value).whole) });
+    }
+    return pins;
+  }
+
+  private readVcs(table: TomlTable, label: string): string | undefined {
+    const problems = this.problems;
+    const what = `the \`vcs\` of ${label}`;
+    problems.string(problems.required(table, 'type', what), `the \`type\` of ${what}`);
+    problems.string(problems.required(table, 'commit-id', what), `the \`commit-id\` of ${what}`);
+    const url = problems.string(table.entries.get('url'), `the \`url\` of ${what}`);
+    const path = problems.string(table.entries.get('path'), `the \`path\` of ${what}`);
+    if (!table.entries.has('url') && !table.entries.has('path')) problems.add(`${what} needs a \`url\` or a \`path\``, table.header);
+    return url?.value ?? path?.value;
+  }
+
+  private readDirectory(table: TomlTable, label: string): string | undefined {
+    const problems = this.problems;
+    const what = `the \`directory\` of ${label}`;
+    const path = problems.string(problems.required(table, 'path', what), `the \`path\` of ${what}`);
+    const editable = table.entries.get('editable');
+    if (editable !== undefined && editable.value.kind !== 'boolean') problems.wrongType(editable.value, `\`editable\` in ${what}`, 'a boolean');
+    return path?.value;
+  }
+
+  private readIdentities(entry: TomlEntry | undefined, label: string): AttestationIdentity[] | undefined {
+    const problems = this.problems;
+    const array = problems.array(entry, `the \`attestation-identities\` of ${label}`);
+    if (array === undefined) return undefined;
+    const identities: AttestationIdentity[] = [];
+    for (const item of array.items) {
+      if (item.kind !== 'table') {
+        problems.wrongType(item, `an attestation identity of ${label}`, 'a table');
+        continue;
+      }
+      const what = `an attestation identity of ${label}`;
+      const kind = problems.string(problems.required(item, 'kind', what), `the \`kind\` of ${what}`);
+      if (kind === undefined) continue;
+      const fields: Record<string, string> = {};
+      for (const [key, field] of item.entries) {
+        if (key === 'kind') continue;
+        const text = scalarText(field.value);
+        if (text === undefined) problems.wrongType(field.value, `\`${shown(key)}\` of ${what}`, 'a string');
+        else fields[key] = text;
+      }
+      identities.push({ kind: kind.value, fields, range: problems.range(item) });
+    }
+    return identities;
+  }
+}
+
+/** Publisher fields are strings in PEP 740; a scalar of another type is kept as its text. */
+function scalarText(value: TomlValue): string | undefined {
+  switch (value.kind) {
+    case 'string':
+      return value.value;
+    case 'integer':
+    case 'float':
+    case 'boolean':
+      return String(value.value);
+    case 'datetime':
+      return value.text;
+    default:
+      return undefined;
+  }
+}
+
+function lastPathSegment(path: string | undefined): string | undefined {
+  return path?.split(/[\\/]/).pop() || undefined;
+}
+
+/** The URL's last path segment, percent-decoded when that is valid percent-encoding. */
+function lastUrlSegment(url: string | undefined): string | undefined {
+  const segment = url?.replace(/[?#].*$/s, '').split('/').pop();
+  if (!segment) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -1,5 +1,202 @@
-// STUB — replaced by the pyproject.toml parser.
-import { emptyOptions, type ParsedDocument } from '../core/model';
-export function parsePyproject(_text: string): ParsedDocument {
-  return { format: 'pyproject', dependencies: [], problems: [], options: emptyOptions(), includes: [] };
+/**
+ * pyproject.toml → the dependency model: `[project] dependencies` and `optional-dependencies`,
+ * `[dependency-groups]` (PEP 735) and `[build-system] requires`. Every requirement string is
+ * read with the PEP 508 parser and its spans are mapped through the TOML string, so ranges
+ * point inside the quotes even across escapes and multi-line strings. Never throws.
+ */
+import { emptyOptions, type Dependency, type ParsedDocument } from '../core/model';
+import { normalizeName } from '../core/names';
+import { parsePep508 } from './pep508';
+import { mapString, parseToml, shown, TomlProblems, type TomlArray, type TomlEntry, type TomlString, type TomlTable } from './toml';
+
+/** A valid project, extra or dependency-group name (PEP 508 / PEP 685 / PEP 735). */
+const VALID_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+
+export function parsePyproject(text: string): ParsedDocument {
+  const document: ParsedDocument = { format: 'pyproject', dependencies: [], problems: [], options: emptyOptions(), includes: [] };
+  const problems = new TomlProblems(text);
+  document.problems = problems.list;
+  const parsed = parseToml(text);
+  if (!parsed.ok) {
+    problems.add(parsed.error.message, parsed.error.span);
+    return document;
+  }
+  const reader = new RequirementReader(text, problems, document.dependencies);
+  try {
+    readProject(parsed.root, reader);
+    readDependencyGroups(parsed.root, reader);
+    readBuildSystem(parsed.root, reader);
+  } catch {
+    // Only a bug can get here; the editor must still get a diagnostic rather than a crash.
+    problems.add('pyproject.toml could not be analysed completely', { start: 0, end: 0 });
+  }
+  return document;
+}
+
+class RequirementReader {
+  constructor(
+    readonly text: string,
+    readonly problems: TomlProblems,
+    private readonly out: Dependency[],
+  ) {}
+
+  /** Reads an array that must hold only PEP 508 requirement strings. */
+  readArray(entry: TomlEntry | undefined, what: string, section: string): void {
+    const array = this.problems.array(entry, what);
+    if (array === undefined) return;
+    for (const str of this.problems.strings(array, what)) this.read(str, section);
+  }
+
+  read(str: TomlString, section: string): void {
+    const map = mapString(this.text, str);
+    const result = parsePep508(str.value);
+    if (!result.ok) {
+      this.problems.add(`Invalid requirement: ${result.message}`, map.toDocument(result.span.start, result.span.end));
+      return;
+    }
+    const req = result.requirement;
+    const range = (start: number, end: number) => this.problems.range(map.toDocument(start, end));
+    const dependency: Dependency = {
+      name: normalizeName(req.name),
+      rawName: req.name,
+      extras: req.extras,
+      specifier: req.specifier,
+      hashes: [],
+      ranges: {
+        requirement: this.problems.range(map.whole),
+        name: range(req.nameSpan.start, req.nameSpan.end),
+      },
+      section,
+    };
+    if (req.versionSpan !== undefined) dependency.ranges.version = range(req.versionSpan.start, req.versionSpan.end);
+    if (req.pinnedVersion !== undefined) dependency.pinnedVersion = req.pinnedVersion;
+    if (req.marker !== undefined) dependency.marker = req.marker;
+    if (req.url !== undefined) dependency.url = req.url;
+    this.out.push(dependency);
+  }
+}
+
+function readProject(root: TomlTable, reader: RequirementReader): void {
+  const project = reader.problems.table(root.entries.get('project'), '`project`');
+  if (project === undefined) return;
+  reader.readArray(project.entries.get('dependencies'), '`project.dependencies`', 'project.dependencies');
+  const optional = reader.problems.table(project.entries.get('optional-dependencies'), '`project.optional-dependencies`');
+  if (optional === undefined) return;
+  checkNames(optional, 'extra', reader.problems);
+  for (const [extra, entry] of optional.entries) {
+    reader.readArray(entry, `extra \`${shown(extra)}\``, `project.optional-dependencies.${extra}`);
+  }
+}
+
+function readBuildSystem(root: TomlTable, reader: RequirementReader): void {
+  const buildSystem = reader.problems.table(root.entries.get('build-system'), '`build-system`');
+  if (buildSystem === undefined) return;
+  reader.readArray(buildSystem.entries.get('requires'), '`build-system.requires`', 'build-system.requires');
+}
+
+/** Invalid names, and names equal after normalization (PEP 685, PEP 735 forbid both). */
+function checkNames(table: TomlTable, what: string, problems: TomlProblems): Map<string, TomlEntry> {
+  const byNormalized = new Map<string, TomlEntry>();
+  for (const [name, entry] of table.entries) {
+    if (!VALID_NAME.test(name)) problems.add(`\`${shown(name)}\` is not a valid ${what} name`, entry.keySpan);
+    const normalized = normalizeName(name);
+    const first = byNormalized.get(normalized);
+    if (first !== undefined) problems.add(`${what} \`${shown(name)}\` is the same as \`${shown(first.key)}\` after name normalization`, entry.keySpan);
+    else byNormalized.set(normalized, entry);
+  }
+  return byNormalized;
+}
+
+interface Include {
+  target: string;
+  value: TomlString;
+}
+
+function readDependencyGroups(root: TomlTable, reader: RequirementReader): void {
+  const problems = reader.problems;
+  const groups = problems.table(root.entries.get('dependency-groups'), '`dependency-groups`');
+  if (groups === undefined) return;
+  const byNormalized = checkNames(groups, 'dependency group', problems);
+  const includes = new Map<string, Include[]>();
+  for (const [group, entry] of groups.entries) {
+    const array = problems.array(entry, `dependency group \`${shown(group)}\``);
+    if (array === undefined) continue;
+    const own = readGroup(array, group, reader);
+    const normalized = normalizeName(group);
+    if (byNormalized.get(normalized) === entry) includes.set(normalized, own);
+  }
+  for (const list of includes.values()) {
+    for (const include of list) {
+      if (!byNormalized.has(include.target)) {
+        problems.add(`dependency group \`${shown(include.value.value)}\` is not defined`, include.value);
+      }
+    }
+  }
+  reportCycles(includes, byNormalized, problems);
+}
+
+/** Reads a group's requirement strings; returns its `{include-group = …}` entries. */
+function readGroup(array: TomlArray, group: string, reader: RequirementReader): Include[] {
+  const problems = reader.problems;
+  const includes: Include[] = [];
+  for (const item of array.items) {
+    if (item.kind === 'string') {
+      reader.read(item, `dependency-groups.${group}`);
+      continue;
+    }
+    if (item.kind !== 'table') {
+      problems.wrongType(item, `an entry of dependency group \`${shown(group)}\``, 'a requirement string or an `{include-group = "…"}` table');
+      continue;
+    }
+    const entry = item.entries.get('include-group');
+    for (const [key, other] of item.entries) {
+      if (key !== 'include-group') problems.add(`unknown key \`${shown(key)}\` in a dependency group include (only \`include-group\` is allowed)`, other.keySpan);
+    }
+    if (entry === undefined) {
+      problems.add('a table in a dependency group must be `{include-group = "…"}`', item.header);
+      continue;
+    }
+    const target = problems.string(entry, '`include-group`');
+    if (target !== undefined) includes.push({ target: normalizeName(target.value), value: target });
+  }
+  return includes;
+}
+
+/** Reports each include that closes a cycle, e.g. `a -> b -> a`, once. */
+function reportCycles(includes: Map<string, Include[]>, names: Map<string, TomlEntry>, problems: TomlProblems): void {
+  const state = new Map<string, 'active' | 'done'>();
+  const path: string[] = [];
+  const display = (normalized: string) => shown(names.get(normalized)?.key ?? normalized);
+  // Iterative depth-first search: a hostile file can chain thousands of groups.
+  for (const start of includes.keys()) {
+    if (state.has(start)) continue;
+    const stack: { group: string; next: number }[] = [{ group: start, next: 0 }];
+    state.set(start, 'active');
+    path.push(start);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      const edges = includes.get(frame.group) ?? [];
+      if (frame.next >= edges.length) {
+        state.set(frame.group, 'done');
+        stack.pop();
+        path.pop();
+        continue;
+      }
+      const edge = edges[frame.next++];
+      const seen = state.get(edge.target);
+      if (seen === 'active') {
+        const cycle = [...path.slice(path.indexOf(edge.target)), edge.target].map(display);
+        problems.add(`dependency group cycle: ${abbreviate(cycle).join(' -> ')}`, edge.value);
+      } else if (seen === undefined && includes.has(edge.target)) {
+        state.set(edge.target, 'active');
+        path.push(edge.target);
+        stack.push({ group: edge.target, next: 0 });
+      }
+    }
+  }
+}
+
+/** A cycle through thousands of groups is shown by its ends, so the message stays readable. */
+function abbreviate(cycle: string[]): string[] {
+  return cycle.length <= 8 ? cycle : [...cycle.slice(0, 4), `… ${cycle.length - 7} more …`, ...cycle.slice(-3)];
 }

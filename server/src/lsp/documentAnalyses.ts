@@ -1,0 +1,295 @@
+/**
+ * Per-document analysis state and its schedule: parse, run the FindingStages (see stages.ts),
+ * publish. Open publishes at once; edits are debounced per URI; results of an old version or
+ * old settings are dropped. Knows nothing of the connection: the host publishes.
+ */
+import type { Diagnostic } from 'vscode-languageserver';
+import type { Finding } from '../core/finding';
+import { emptyOptions, type DocumentFormat, type ParsedDocument } from '../core/model';
+import { parseDocument } from '../parsers/index';
+import { toDiagnostics } from './diagnostics';
+import { errorText, type Logger } from './guard';
+import type { Settings } from './settings';
+import type { FindingStage, StageInput } from './stages';
+
+export const DEFAULT_DEBOUNCE_MS = 200;
+
+export interface OpenDocument {
+  version: number;
+  text: string;
+  format: DocumentFormat;
+}
+
+export interface AnalysisHost {
+  /** The document as it is now, or undefined once it is closed. */
+  document(uri: string): OpenDocument | undefined;
+  /** The settings to analyze with; waits for the first read from the client. */
+  settings(): Promise<Readonly<Settings>>;
+  publish(uri: string, version: number, diagnostics: Diagnostic[]): void;
+  logger: Logger;
+  /** For `${VAR}` expansion in requirements files. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** One version of one document under one set of settings, and what the stages found in it. */
+export interface DocumentAnalysis {
+  readonly uri: string;
+  readonly version: number;
+  readonly format: DocumentFormat;
+  readonly text: string;
+  readonly parsed: ParsedDocument;
+  readonly settings: Readonly<Settings>;
+  /** Findings by stage name, in stage order. */
+  readonly findingsByStage: ReadonlyMap<string, readonly Finding[]>;
+  /** Names of the asynchronous stages that have not settled. */
+  readonly pending: ReadonlySet<string>;
+}
+
+interface Analysis extends DocumentAnalysis {
+  readonly findingsByStage: Map<string, readonly Finding[]>;
+  readonly pending: Set<string>;
+  readonly controller: AbortController;
+}
+
+interface Entry {
+  current?: Analysis;
+  debounce?: NodeJS.Timeout;
+  /** Analyses started but still waiting for settings. */
+  starting: number;
+  /** The version the last open/change asked for, so the change event that follows an open is not a second analysis. */
+  requested?: number;
+  publishQueued: boolean;
+  omittedLogged: number;
+  waiters: Array<(analysis: DocumentAnalysis | undefined) => void>;
+}
+
+export function allFindings(analysis: DocumentAnalysis): Finding[] {
+  return [...analysis.findingsByStage.values()].flat();
+}
+
+export class DocumentAnalyses {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly host: AnalysisHost,
+    private readonly stages: readonly FindingStage[],
+    private readonly debounceMs = DEFAULT_DEBOUNCE_MS,
+  ) {}
+
+  /** A dependency file opened: analyze and publish without waiting. */
+  open(uri: string): void {
+    const reopened = this.entries.has(uri);
+    if (!reopened) this.entries.set(uri, { starting: 0, publishQueued: false, omittedLogged: 0, waiters: [] });
+    // An open of an open document may bring other text under the same version number.
+    this.analyzeSoon(uri, 0, reopened);
+  }
+
+  /** The text changed: analyze once the edits pause. */
+  changed(uri: string): void {
+    const entry = this.entries.get(uri);
+    if (!entry) return this.open(uri);
+    const version = this.host.document(uri)?.version;
+    if (version !== undefined && version === entry.requested) return;
+    this.analyzeSoon(uri, this.debounceMs);
+  }
+
+  closed(uri: string): void {
+    const entry = this.entries.get(uri);
+    if (!entry) return;
+    this.entries.delete(uri);
+    if (entry.debounce) clearTimeout(entry.debounce);
+    entry.current?.controller.abort();
+    for (const resolve of entry.waiters.splice(0)) resolve(undefined);
+  }
+
+  /**
+   * Every open document again, at once: after a settings change, or when something outside the
+   * text changed (an included file appeared) — then pass `force`, as version and settings are the same.
+   */
+  reanalyzeAll(force = false): void {
+    for (const uri of this.entries.keys()) this.analyzeSoon(uri, 0, force);
+  }
+
+  /** One document again, at once, even at the same version (something it depends on changed). */
+  refresh(uri: string): void {
+    this.analyzeSoon(uri, 0, true);
+  }
+
+  get(uri: string): DocumentAnalysis | undefined {
+    return this.entries.get(uri)?.current;
+  }
+
+  uris(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /**
+   * The analysis of the document's current version once no stage of it is pending
+   * (what `pypiProvenance/report` with `wait: true` answers from); undefined if it closes first.
+   */
+  settled(uri: string): Promise<DocumentAnalysis | undefined> {
+    const entry = this.entries.get(uri);
+    if (!entry) return Promise.resolve(undefined);
+    if (this.isSettled(uri, entry)) return Promise.resolve(entry.current);
+    return new Promise((resolve) => entry.waiters.push(resolve));
+  }
+
+  dispose(): void {
+    for (const uri of [...this.entries.keys()]) this.closed(uri);
+  }
+
+  private analyzeSoon(uri: string, delayMs: number, force = false): void {
+    const entry = this.entries.get(uri);
+    if (!entry) return;
+    if (entry.debounce) clearTimeout(entry.debounce);
+    entry.debounce = undefined;
+    entry.requested = this.host.document(uri)?.version;
+    const run = () => {
+      entry.debounce = undefined;
+      this.analyze(uri, entry, force).catch((error) => this.host.logger.error(`Analysis of ${uri} failed: ${errorText(error)}`));
+    };
+    if (delayMs <= 0) run();
+    else entry.debounce = setTimeout(run, delayMs);
+  }
+
+  private async analyze(uri: string, entry: Entry, force: boolean): Promise<void> {
+    entry.starting++;
+    let settings: Readonly<Settings>;
+    try {
+      settings = await this.host.settings();
+    } finally {
+      entry.starting--;
+    }
+    const document = this.host.document(uri);
+    if (this.entries.get(uri) !== entry || !document) return;
+    // Another analyze that was waiting for the same settings already did this version.
+    if (!force && entry.current && entry.current.version === document.version && entry.current.settings === settings) {
+      this.notifyIfSettled(uri, entry);
+      return;
+    }
+
+    entry.current?.controller.abort();
+    const analysis: Analysis = {
+      uri,
+      version: document.version,
+      format: document.format,
+      text: document.text,
+      parsed: this.parse(uri, document),
+      settings,
+      findingsByStage: new Map(),
+      pending: new Set(),
+      controller: new AbortController(),
+    };
+    entry.current = analysis;
+    for (const stage of this.stages) this.runStage(uri, entry, analysis, stage);
+    this.publish(uri, entry, analysis);
+    this.notifyIfSettled(uri, entry);
+  }
+
+  private parse(uri: string, document: OpenDocument): ParsedDocument {
+    try {
+      return parseDocument(document.format, document.text, { env: this.host.env });
+    } catch (error) {
+      // Parsers promise never to throw; if one does, the user still gets a clear diagnostic.
+      this.host.logger.error(`Parsing ${uri} failed: ${errorText(error)}`);
+      const start = { line: 0, character: 0 };
+      return {
+        format: document.format,
+        dependencies: [],
+        problems: [{ code: 'syntax', message: 'This file could not be parsed (internal error; the language server log has details)', range: { start, end: start } }],
+        options: emptyOptions(),
+        includes: [],
+      };
+    }
+  }
+
+  private runStage(uri: string, entry: Entry, analysis: Analysis, stage: FindingStage): void {
+    const live = () => this.entries.get(uri) === entry && entry.current === analysis && !analysis.controller.signal.aborted;
+    const input: StageInput = {
+      uri,
+      version: analysis.version,
+      format: analysis.format,
+      text: analysis.text,
+      parsed: analysis.parsed,
+      settings: analysis.settings,
+      signal: analysis.controller.signal,
+      update: (findings) => {
+        if (!live()) return;
+        analysis.findingsByStage.set(stage.name, findings);
+        this.queuePublish(uri, entry, analysis);
+      },
+    };
+    let result: Finding[] | Promise<Finding[]>;
+    try {
+      result = stage.run(input);
+    } catch (error) {
+      this.host.logger.error(`Stage '${stage.name}' failed on ${uri}: ${errorText(error)}`);
+      return;
+    }
+    if (Array.isArray(result)) {
+      analysis.findingsByStage.set(stage.name, result);
+      return;
+    }
+    analysis.pending.add(stage.name);
+    Promise.resolve(result).then(
+      (findings) => {
+        if (!live()) return;
+        if (Array.isArray(findings)) analysis.findingsByStage.set(stage.name, findings);
+        else this.host.logger.error(`Stage '${stage.name}' answered no list of findings on ${uri}`);
+        this.stageSettled(uri, entry, analysis, stage.name);
+      },
+      (error) => {
+        if (!live()) return; // An aborted stage's rejection is expected, not news.
+        this.host.logger.error(`Stage '${stage.name}' failed on ${uri}: ${errorText(error)}`);
+        this.stageSettled(uri, entry, analysis, stage.name);
+      },
+    );
+  }
+
+  private stageSettled(uri: string, entry: Entry, analysis: Analysis, stage: string): void {
+    analysis.pending.delete(stage);
+    this.queuePublish(uri, entry, analysis);
+  }
+
+  /** Stages settling together (or updating in a burst) make one publish. */
+  private queuePublish(uri: string, entry: Entry, analysis: Analysis): void {
+    if (entry.publishQueued) return;
+    entry.publishQueued = true;
+    setImmediate(() => {
+      entry.publishQueued = false;
+      if (this.entries.get(uri) !== entry || entry.current !== analysis) return;
+      try {
+        this.publish(uri, entry, analysis);
+      } catch (error) {
+        this.host.logger.error(`Publishing diagnostics for ${uri} failed: ${errorText(error)}`);
+      }
+      this.notifyIfSettled(uri, entry);
+    });
+  }
+
+  private publish(uri: string, entry: Entry, analysis: Analysis): void {
+    const { diagnostics, omitted } = toDiagnostics(allFindings(analysis), analysis.settings.severity);
+    if (omitted > 0 && omitted !== entry.omittedLogged) {
+      this.host.logger.warn(`${uri}: ${omitted} diagnostics not published (more than ${diagnostics.length}); the most severe are shown`);
+    }
+    entry.omittedLogged = omitted;
+    this.host.publish(uri, analysis.version, diagnostics);
+  }
+
+  private isSettled(uri: string, entry: Entry): boolean {
+    const current = entry.current;
+    return (
+      current !== undefined &&
+      entry.debounce === undefined &&
+      entry.starting === 0 &&
+      !entry.publishQueued &&
+      current.pending.size === 0 &&
+      current.version === this.host.document(uri)?.version
+    );
+  }
+
+  private notifyIfSettled(uri: string, entry: Entry): void {
+    if (entry.waiters.length === 0 || !this.isSettled(uri, entry)) return;
+    for (const resolve of entry.waiters.splice(0)) resolve(entry.current);
+  }
+}

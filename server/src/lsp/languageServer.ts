@@ -1,0 +1,234 @@
+/**
+ * Wires the modules to an LSP connection: capabilities, document sync, settings, the analysis
+ * schedule and its publishing. Every handler goes through `guard` (guard.ts).
+ *
+ * Features of later issues plug in here: a FindingStage in `stages` (resolution, verification),
+ * a request handler registered with `onRequest`/`connection.onHover` below, reading
+ * `analyses.get(uri)` / `analyses.settled(uri)` and `settings.now()`.
+ */
+import {
+  TextDocuments,
+  TextDocumentSyncKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { formatOfPath } from '../core/format';
+import type { DocumentFormat } from '../core/model';
+import { DocumentAnalyses, DEFAULT_DEBOUNCE_MS } from './documentAnalyses';
+import { errorText, guard, guardVoid, type Logger } from './guard';
+import { documentPath, includedPaths, includesStage } from './includesStage';
+import { localStage } from './localStage';
+import { SETTINGS_SECTION } from './settings';
+import { SettingsSource } from './settingsSource';
+import type { FindingStage } from './stages';
+import { THROW_METHOD, THROW_UNCAUGHT_METHOD, faultStage, testFaultsEnabled } from './testFaults';
+
+/** What TextDocuments.listen takes (the package does not export the interface's name). */
+type TextDocumentConnection = Parameters<TextDocuments<TextDocument>['listen']>[0];
+
+export const SERVER_NAME = 'pypi-provenance';
+export const REQUIREMENTS_LANGUAGE_ID = 'pip-requirements';
+
+export interface ServerOptions {
+  version: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Replaces the default stages (tests, benchmarks). */
+  stages?: readonly FindingStage[];
+  debounceMs?: number;
+}
+
+export interface LanguageServer {
+  logger: Logger;
+  documents: TextDocuments<TextDocument>;
+  analyses: DocumentAnalyses;
+  settings: SettingsSource;
+}
+
+/** The parser a document needs, or undefined when it is not a dependency file (and is ignored). */
+export function formatOfDocument(uri: string, languageId: string): DocumentFormat | undefined {
+  return formatOfPath(uri) ?? (languageId === REQUIREMENTS_LANGUAGE_ID ? 'requirements' : undefined);
+}
+
+export function startLanguageServer(connection: Connection, options: ServerOptions): LanguageServer {
+  const logger = connectionLogger(connection);
+  const testFaults = testFaultsEnabled(options.env);
+  const stages = options.stages ?? [localStage, includesStage, ...(testFaults ? [faultStage] : [])];
+
+  const documents = new TextDocuments(TextDocument);
+  const formats = new Map<string, DocumentFormat>();
+  const settings = new SettingsSource({ getConfiguration: (section) => connection.workspace.getConfiguration(section) }, logger);
+  const analyses = new DocumentAnalyses(
+    {
+      document: (uri) => {
+        const document = documents.get(uri);
+        const format = formats.get(uri);
+        return document && format ? { version: document.version, text: document.getText(), format } : undefined;
+      },
+      settings: () => settings.get(),
+      publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }).catch((error) => logger.error(`Publishing diagnostics failed: ${errorText(error)}`)),
+      logger,
+      env: options.env,
+    },
+    stages,
+    options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+  );
+  settings.onDidChange(() => analyses.reanalyzeAll());
+
+  let dynamicConfigurationRegistration = false;
+  let dynamicWatchRegistration = false;
+  connection.onInitialize(
+    guard(
+      logger,
+      'initialize',
+      (params): InitializeResult => {
+        settings.initialize(params);
+        dynamicConfigurationRegistration = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+        dynamicWatchRegistration = params.capabilities?.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+        return {
+          capabilities: { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } },
+          serverInfo: { name: SERVER_NAME, version: options.version },
+        };
+      },
+      { capabilities: { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } } },
+    ),
+  );
+  connection.onInitialized(
+    guardVoid(logger, 'initialized', async () => {
+      const register = (what: string, registration: Promise<unknown>) =>
+        registration.catch((error) => logger.warn(`Registering for ${what} failed: ${errorText(error)}`));
+      const registrations = [
+        // VS Code sends didChangeConfiguration only to servers that register for it.
+        dynamicConfigurationRegistration ? register('configuration changes', connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION })) : undefined,
+        // `-r`/`-c` targets appearing or vanishing on disk change a requirements file's diagnostics.
+        dynamicWatchRegistration ? register('file changes', connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{txt,in}' }] })) : undefined,
+      ];
+      // Not after the registrations: a client slow to answer them must not hold diagnostics back.
+      await settings.initialized();
+      await Promise.all(registrations);
+    }),
+  );
+  connection.onDidChangeWatchedFiles(
+    guardVoid(logger, 'workspace/didChangeWatchedFiles', (params) => {
+      const changed = new Set((params?.changes ?? []).map((change) => documentPath(change.uri)).filter((p) => p !== undefined));
+      for (const uri of analyses.uris()) {
+        const analysis = analyses.get(uri);
+        if (analysis && includedPaths(analysis).some((p) => changed.has(p))) analyses.refresh(uri);
+      }
+    }),
+  );
+  connection.onDidChangeConfiguration(guardVoid(logger, 'workspace/didChangeConfiguration', (params) => settings.didChangeConfiguration(params?.settings)));
+
+  documents.onDidOpen(
+    guardVoid(logger, 'textDocument/didOpen', ({ document }) => {
+      const format = formatOfDocument(document.uri, document.languageId);
+      if (!format) return;
+      formats.set(document.uri, format);
+      analyses.open(document.uri);
+    }),
+  );
+  documents.onDidChangeContent(
+    guardVoid(logger, 'textDocument/didChange', ({ document }) => {
+      if (formats.has(document.uri)) analyses.changed(document.uri);
+    }),
+  );
+  documents.onDidClose(
+    guardVoid(logger, 'textDocument/didClose', ({ document }) => {
+      if (!formats.delete(document.uri)) return;
+      analyses.closed(document.uri);
+      void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }).catch(() => undefined);
+    }),
+  );
+  documents.listen(guardedSync(connection, logger));
+
+  connection.onShutdown(guardVoid(logger, 'shutdown', () => analyses.dispose()));
+
+  if (testFaults) {
+    connection.onRequest(
+      THROW_METHOD,
+      guard(logger, THROW_METHOD, () => {
+        throw new Error('test fault: request handler threw');
+      }, null),
+    );
+    connection.onNotification(
+      THROW_METHOD,
+      guardVoid(logger, THROW_METHOD, () => {
+        throw new Error('test fault: notification handler threw');
+      }),
+    );
+    connection.onNotification(THROW_UNCAUGHT_METHOD, () => {
+      setTimeout(() => {
+        throw new Error('test fault: uncaught exception');
+      }, 0);
+    });
+  }
+
+  return { logger, documents, analyses, settings };
+}
+
+function connectionLogger(connection: Connection): Logger {
+  return {
+    error: (message) => connection.console.error(message),
+    warn: (message) => connection.console.warn(message),
+    info: (message) => connection.console.info(message),
+  };
+}
+
+/**
+ * The document-sync notifications as TextDocuments receives them, each guarded and checked for
+ * the shape TextDocuments relies on: a malformed notification is logged and dropped instead of
+ * putting a document with non-string text into the manager.
+ */
+function guardedSync(connection: Connection, logger: Logger): TextDocumentConnection {
+  const dropMalformed = (method: string) => logger.error(`${method}: malformed parameters; ignored`);
+  return {
+    onDidOpenTextDocument: (handler) =>
+      connection.onDidOpenTextDocument(
+        guardVoid(logger, 'textDocument/didOpen', (params) => {
+          const doc = params?.textDocument;
+          if (!doc || typeof doc.uri !== 'string' || typeof doc.text !== 'string' || typeof doc.version !== 'number' || typeof doc.languageId !== 'string') return dropMalformed('textDocument/didOpen');
+          return handler(params);
+        }),
+      ),
+    onDidChangeTextDocument: (handler) =>
+      connection.onDidChangeTextDocument(
+        guardVoid(logger, 'textDocument/didChange', (params) => {
+          const doc = params?.textDocument;
+          const changes: unknown = params?.contentChanges;
+          if (!doc || typeof doc.uri !== 'string' || typeof doc.version !== 'number' || !Array.isArray(changes) || !changes.every(isContentChange)) return dropMalformed('textDocument/didChange');
+          return handler(params);
+        }),
+      ),
+    onDidCloseTextDocument: (handler) =>
+      connection.onDidCloseTextDocument(
+        guardVoid(logger, 'textDocument/didClose', (params) => {
+          if (typeof params?.textDocument?.uri !== 'string') return dropMalformed('textDocument/didClose');
+          return handler(params);
+        }),
+      ),
+    onWillSaveTextDocument: (handler) => connection.onWillSaveTextDocument(guardVoid(logger, 'textDocument/willSave', handler)),
+    onWillSaveTextDocumentWaitUntil: (handler) => connection.onWillSaveTextDocumentWaitUntil(guard(logger, 'textDocument/willSaveWaitUntil', handler, null)),
+    onDidSaveTextDocument: (handler) => connection.onDidSaveTextDocument(guardVoid(logger, 'textDocument/didSave', handler)),
+  };
+}
+
+function isContentChange(change: unknown): boolean {
+  if (typeof change !== 'object' || change === null) return false;
+  const { text, range } = change as { text?: unknown; range?: unknown };
+  if (typeof text !== 'string') return false;
+  return range === undefined || isRange(range);
+}
+
+function isRange(value: unknown): boolean {
+  const range = value as { start?: { line?: unknown; character?: unknown }; end?: { line?: unknown; character?: unknown } } | null;
+  return (
+    typeof range === 'object' &&
+    range !== null &&
+    typeof range.start?.line === 'number' &&
+    typeof range.start.character === 'number' &&
+    typeof range.end?.line === 'number' &&
+    typeof range.end.character === 'number'
+  );
+}

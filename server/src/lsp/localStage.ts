@@ -1,0 +1,8 @@
+/** The local checks (no network) as the first, synchronous stage: part of the publish on open. */
+import { localFindings } from '../checks/local';
+import type { FindingStage } from './stages';
+
+export const localStage: FindingStage = {
+  name: 'local',
+  run: ({ parsed }) => localFindings(parsed),
+};

@@ -1,0 +1,81 @@
+/**
+ * Collects the `syntax` problems a TOML-based dependency file has, with document ranges, and
+ * checks value types on the way ("`dependencies` must be an array of strings").
+ */
+import type { ParseProblem, Range } from '../../core/model';
+import { LineIndex } from '../../core/lineIndex';
+import { describeValue, type TomlArray, type TomlEntry, type TomlSpan, type TomlString, type TomlTable, type TomlValue } from './document';
+
+export class TomlProblems {
+  readonly list: ParseProblem[] = [];
+  readonly lines: LineIndex;
+
+  constructor(readonly text: string) {
+    this.lines = new LineIndex(text);
+  }
+
+  range(span: TomlSpan): Range {
+    return this.lines.rangeOf(span.start, span.end);
+  }
+
+  add(message: string, span: TomlSpan): void {
+    const sentence = message.charAt(0).toUpperCase() + message.slice(1);
+    this.list.push({ code: 'syntax', message: sentence, range: this.range(span) });
+  }
+
+  /** The entry's value when it is a string; a problem at the value otherwise. */
+  string(entry: TomlEntry | undefined, what: string): TomlString | undefined {
+    if (entry === undefined) return undefined;
+    if (entry.value.kind === 'string') return entry.value;
+    this.wrongType(entry.value, what, 'a string');
+    return undefined;
+  }
+
+  table(entry: TomlEntry | undefined, what: string): TomlTable | undefined {
+    if (entry === undefined) return undefined;
+    if (entry.value.kind === 'table') return entry.value;
+    this.wrongType(entry.value, what, 'a table');
+    return undefined;
+  }
+
+  array(entry: TomlEntry | undefined, what: string): TomlArray | undefined {
+    if (entry === undefined) return undefined;
+    if (entry.value.kind === 'array') return entry.value;
+    this.wrongType(entry.value, what, 'an array');
+    return undefined;
+  }
+
+  /** The string items of an array; a problem at each item that is not one. */
+  strings(array: TomlArray, what: string): TomlString[] {
+    const found: TomlString[] = [];
+    for (const item of array.items) {
+      if (item.kind === 'string') found.push(item);
+      else this.wrongType(item, `an entry of ${what}`, 'a string');
+    }
+    return found;
+  }
+
+  /** A required key that is absent: reported at the table's header. */
+  required(table: TomlTable, key: string, what: string): TomlEntry | undefined {
+    const entry = table.entries.get(key);
+    if (entry === undefined) this.add(`${what} is missing the required key \`${key}\``, table.header);
+    return entry;
+  }
+
+  wrongType(value: TomlValue, what: string, expected: string): void {
+    this.add(`${what} must be ${expected}, not ${describeValue(value)}`, headline(value));
+  }
+}
+
+/** A table given where something else belongs is pointed at by its header, not its whole body. */
+function headline(value: TomlValue): TomlSpan {
+  if (value.kind === 'table') return value.header;
+  const first = value.kind === 'array' && value.ofTables ? value.items[0] : undefined;
+  return first?.kind === 'table' ? first.header : value;
+}
+
+/** Text from the file as it appears inside a message: one line, and cut short when long. */
+export function shown(text: string): string {
+  const line = text.replace(/[\r\n\t]+/g, ' ');
+  return line.length > 80 ? `${line.slice(0, 77)}…` : line;
+}

@@ -1,0 +1,128 @@
+// The real-editor tier: headless Neovim (Debian's 0.7.2 in CI) opens a requirements file with
+// our language server over stdio and we check the diagnostics the editor actually holds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { findNeovim, runNeovim, serverPath, NvimSeverity, type NeovimResult, type NvimDiagnostic } from './neovim';
+
+const neovim = findNeovim();
+const skip = neovim ? false : 'nvim is not on PATH (CI installs Debian `neovim`; locally: apt-get install -y neovim)';
+
+const HEX_A = 'a'.repeat(64);
+const HEX_B = '0ace7980f82c5815ede4cd7bf9f6693684cec2ae47b9b7ade9add533b8627c6b';
+
+// Line by line: what the server must say about each (zero-based lines).
+const REQUIREMENTS = [
+  '# a requirements file with one problem of each local kind', // 0
+  `requests>=2.31 --hash=sha256:${HEX_A}`, // 1  unpinned (it has a hash, so no missing-hashes)
+  'sampleproject==4.0.0 \\', // 2  pinned, hashed on the continuation line: nothing local
+  `    --hash=sha256:${HEX_B}`, // 3
+  'six==1.16.0  # no hash while others have one', // 4  missing-hashes: hash-checking mode is on
+  'flask[async==3.0.0', // 5  syntax: the extras bracket is never closed
+  '', // 6
+].join('\n');
+const LINES = REQUIREMENTS.split('\n');
+
+/** The diagnostics the local checks produce; network codes (offline here) are left out. */
+const LOCAL_CODES = new Set(['syntax', 'unpinned', 'missing-hashes', 'weak-hash']);
+
+function describe(result: NeovimResult): string {
+  return JSON.stringify({ error: result.error, neovim: result.neovim, diagnostics: result.diagnostics, logs: result.logs.slice(-20), stderr: result.stderr.slice(-2000) }, null, 2);
+}
+
+function only(result: NeovimResult, code: string): NvimDiagnostic {
+  const found = result.diagnostics.filter((d) => d.code === code);
+  assert.equal(found.length, 1, `exactly one ${code} diagnostic:\n${describe(result)}`);
+  return found[0]!;
+}
+
+function assertServerBuilt(): void {
+  assert.ok(existsSync(serverPath), `${serverPath} is missing: run \`npm run build\` first`);
+}
+
+test(`neovim: the editor receives our local diagnostics with codes, severities and ranges (${neovim ?? 'no nvim'})`, { skip }, async (t) => {
+  assertServerBuilt();
+  const result = await runNeovim({
+    files: { 'requirements.txt': REQUIREMENTS },
+    open: 'requirements.txt',
+    settings: { offline: true },
+    expectCodes: ['syntax', 'unpinned', 'missing-hashes'],
+    // The hook a later issue uses for a hover on a verified dependency; here it only has to answer.
+    hover: { line: 2, character: 3 },
+  });
+  assert.equal(result.error, null, describe(result));
+  assert.ok(result.ok, describe(result));
+  // What the editor holds, in the test report (the closing note of a run quotes it).
+  for (const d of result.diagnostics) {
+    t.diagnostic(`nvim ${result.neovim} ${d.lnum + 1}:${d.col + 1}-${d.end_lnum + 1}:${d.end_col + 1} severity ${d.severity} ${d.code}: ${d.message}`);
+  }
+
+  for (const d of result.diagnostics) assert.equal(d.source, 'pypi-provenance', `source of ${JSON.stringify(d)}`);
+  const local = result.diagnostics.filter((d) => d.code !== null && LOCAL_CODES.has(d.code));
+  assert.deepEqual(
+    local.map((d) => `${d.lnum}:${d.code}`).sort(),
+    ['1:unpinned', '4:missing-hashes', '5:syntax'],
+    `local diagnostics on the expected lines only (not on the continued requirement at 2-3):\n${describe(result)}`,
+  );
+
+  const unpinned = only(result, 'unpinned');
+  assert.equal(unpinned.severity, NvimSeverity.hint);
+  // CONTRACT §5: a requirement's range runs from its name to the end of its specifier/marker.
+  assert.deepEqual([unpinned.lnum, unpinned.col], [1, 0]);
+  assert.deepEqual([unpinned.end_lnum, unpinned.end_col], [1, 'requests>=2.31'.length]);
+
+  const missing = only(result, 'missing-hashes');
+  assert.equal(missing.severity, NvimSeverity.error);
+  assert.deepEqual([missing.lnum, missing.col], [4, 0]);
+  assert.deepEqual([missing.end_lnum, missing.end_col], [4, 'six==1.16.0'.length]);
+
+  const syntax = only(result, 'syntax');
+  assert.equal(syntax.severity, NvimSeverity.error);
+  // From where the extras go wrong (`==` where `,` or `]` must come) to the end of the line.
+  assert.deepEqual([syntax.lnum, syntax.col, syntax.end_lnum, syntax.end_col], [5, LINES[5]!.indexOf('=='), 5, LINES[5]!.length]);
+  assert.ok(syntax.message.length > 0, 'syntax diagnostic explains itself');
+
+  // Neovim converts the LSP (UTF-16) positions it was sent to byte columns; on this ASCII file
+  // they agree, and every diagnostic it holds is one the server published.
+  for (const d of local) {
+    const sent = result.published.find((p) => p.code === d.code && p.range.start.line === d.lnum);
+    assert.ok(sent, `the server published ${d.code} at line ${d.lnum}:\n${describe(result)}`);
+    assert.deepEqual(
+      [sent.range.start.character, sent.range.end.line, sent.range.end.character, sent.severity],
+      [d.col, d.end_lnum, d.end_col, d.severity],
+    );
+  }
+
+  // The hover hook: once the server offers hover, the request must go through without an error.
+  assert.ok(!result.logs.some((line) => line.startsWith('hover error')), describe(result));
+});
+
+test('neovim: settings given as init_options / workspace/configuration change severities', { skip }, async () => {
+  assertServerBuilt();
+  const result = await runNeovim({
+    files: { 'requirements.txt': REQUIREMENTS },
+    open: 'requirements.txt',
+    settings: { offline: true, severity: { 'unpinned': 'warning', 'missing-hashes': 'off' } },
+    expectCodes: ['syntax', 'unpinned'],
+  });
+  assert.equal(result.error, null, describe(result));
+  assert.equal(only(result, 'unpinned').severity, NvimSeverity.warning, describe(result));
+  assert.equal(only(result, 'syntax').severity, NvimSeverity.error);
+  assert.ok(!result.diagnostics.some((d) => d.code === 'missing-hashes'), `an "off" code is not published:\n${describe(result)}`);
+});
+
+test('neovim: the harness ends a run whose server never answers instead of hanging', { skip }, async () => {
+  // A "server" that reads its stdin and never replies: not even `initialize` completes.
+  const result = await runNeovim({
+    files: { 'requirements.txt': 'sampleproject==4.0.0\n' },
+    open: 'requirements.txt',
+    settings: {},
+    expectCodes: ['syntax'],
+    timeoutMs: 1_000,
+    settleMs: 0,
+    serverCommand: [process.execPath, '-e', 'process.stdin.resume()'],
+  });
+  assert.equal(result.ok, false);
+  assert.match(result.error ?? '', /timed out/, describe(result));
+  assert.deepEqual(result.diagnostics, []);
+});

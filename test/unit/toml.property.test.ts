@@ -1,0 +1,209 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parsePyproject } from '../../server/src/parsers/pyproject';
+import { parsePylock } from '../../server/src/parsers/pylock';
+import { parseToml } from '../../server/src/parsers/toml';
+import { LineIndex } from '../../server/src/core/lineIndex';
+import { normalizeName } from '../../server/src/core/names';
+import type { ParsedDocument, Position, Range } from '../../server/src/core/model';
+
+/** Every range the document reports: problems, dependencies, hashes, files, identities. */
+function allRanges(doc: ParsedDocument): Range[] {
+  const ranges: Range[] = doc.problems.map((p) => p.range);
+  for (const dep of doc.dependencies) {
+    ranges.push(dep.ranges.requirement, dep.ranges.name);
+    if (dep.ranges.version) ranges.push(dep.ranges.version);
+    for (const hash of dep.hashes) ranges.push(hash.range);
+    for (const file of dep.files ?? []) ranges.push(file.range, ...file.hashes.map((h) => h.range));
+    for (const identity of dep.attestationIdentities ?? []) ranges.push(identity.range);
+  }
+  return ranges;
+}
+
+function assertRangesInside(text: string, doc: ParsedDocument): void {
+  const lines = new LineIndex(text);
+  const valid = (p: Position) => Number.isInteger(p.line) && Number.isInteger(p.character) && assert.deepEqual(lines.positionAt(lines.offsetAt(p)), p);
+  for (const range of allRanges(doc)) {
+    valid(range.start);
+    valid(range.end);
+    assert.ok(lines.offsetAt(range.start) <= lines.offsetAt(range.end), JSON.stringify(range));
+  }
+  for (const problem of doc.problems) assert.equal(problem.code, 'syntax');
+}
+
+function textAt(text: string, range: Range): string {
+  const lines = new LineIndex(text);
+  return text.slice(lines.offsetAt(range.start), lines.offsetAt(range.end));
+}
+
+/** Both parsers on one text: no throw, every range a valid position, start <= end. */
+function checkBoth(text: string): void {
+  assertRangesInside(text, parsePyproject(text));
+  assertRangesInside(text, parsePylock(text));
+}
+
+const SHA = 'c75a69e28a550a7e93789579c22aa26b0f5b83b75dc4e08fe092980051e1090a';
+
+const PYPROJECT = [
+  '[build-system]',
+  'requires = ["setuptools>=61", \'wheel\']',
+  '[project]',
+  'name = "demo"',
+  'dependencies = [',
+  '  "requests[socks]==2.32.3 ; python_version >= \'3.8\'",',
+  '  """',
+  'flask\\',
+  '   ==3.0""",',
+  ']',
+  '[project.optional-dependencies]',
+  "test = ['pytest===8.0.0']",
+  '[dependency-groups]',
+  'dev = [{include-group = "test"}, "ruff"]',
+  'test = ["coverage"]',
+  '',
+].join('\n');
+
+const PYLOCK = [
+  'lock-version = "1.0"',
+  'created-by = "t"',
+  '[[packages]]',
+  'name = "attrs"',
+  'version = "25.1.0"',
+  `sdist = { url = "https://x/attrs-25.1.0.tar.gz", upload-time = 2025-01-25T11:30:10Z, size = 1, hashes = { sha256 = "${SHA}" } }`,
+  '[[packages.wheels]]',
+  "name = 'attrs-25.1.0-py3-none-any.whl'",
+  'url = "https://x/attrs-25.1.0-py3-none-any.whl"',
+  `hashes = {sha256 = '${SHA}'}`,
+  '[[packages.attestation-identities]]',
+  'kind = "GitHub"',
+  'repository = "python-attrs/attrs"',
+  '[[packages]]',
+  'name = "local"',
+  'directory = { path = "." }',
+  '',
+].join('\n');
+
+/** Characters that matter to TOML and to the parsers, plus junk. */
+const tokenChar = fc.constantFrom(...'[]{}"\'=,.#\\\n\r\t -_=<>~!;@/:0123456789abcXYZ\u0000\u00e9\uFFFD\uD800'.split(''));
+
+const mutation = fc.record({ at: fc.nat(), remove: fc.nat({ max: 6 }), insert: fc.string({ unit: tokenChar, maxLength: 6 }) });
+
+function mutate(text: string, edits: { at: number; remove: number; insert: string }[]): string {
+  let out = text;
+  for (const edit of edits) {
+    const at = out.length === 0 ? 0 : edit.at % (out.length + 1);
+    out = out.slice(0, at) + edit.insert + out.slice(at + edit.remove);
+  }
+  return out;
+}
+
+test('random text never throws and every range is inside the document', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: tokenChar, maxLength: 200 })), (text) => {
+      checkBoth(text);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('mutated pyproject.toml and pylock.toml texts never throw and keep ranges inside', () => {
+  fc.assert(
+    fc.property(fc.constantFrom(PYPROJECT, PYLOCK), fc.array(mutation, { minLength: 1, maxLength: 5 }), (base, edits) => {
+      checkBoth(mutate(base, edits));
+    }),
+    { numRuns: 400 },
+  );
+});
+
+const name = fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,12}[A-Za-z0-9])?$/);
+const version = fc.array(fc.nat({ max: 300 }), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('.'));
+const style = fc.constantFrom('basic', 'literal', 'multi-basic', 'multi-literal');
+const newline = fc.constantFrom('\n', '\r\n');
+
+/** A TOML string literal holding `content` (which has no quotes or backslashes). */
+function quote(content: string, kind: string, eol: string): string {
+  switch (kind) {
+    case 'basic':
+      return `"${content}"`;
+    case 'literal':
+      return `'${content}'`;
+    case 'multi-basic':
+      return `"""${eol}${content}"""`;
+    default:
+      return `'''${content}'''`;
+  }
+}
+
+test('valid pyproject.toml: the text at each name and version range is the name and version as written', () => {
+  const requirement = fc.record({ name, version, pinned: fc.boolean(), pad: fc.constantFrom('', ' ', '  '), style });
+  fc.assert(
+    fc.property(fc.array(requirement, { minLength: 1, maxLength: 6 }), fc.array(requirement, { maxLength: 4 }), newline, (deps, group, eol) => {
+      const item = (r: { name: string; version: string; pinned: boolean; pad: string; style: string }) =>
+        quote(`${r.pad}${r.name}${r.pad}${r.pinned ? '==' : '>='}${r.pad}${r.version}${r.pad}`, r.style, eol);
+      const text = ['[project]', `dependencies = [${eol}  ${deps.map(item).join(`,${eol}  `)}${eol}]`, '[dependency-groups]', `g = [${group.map(item).join(', ')}]`, ''].join(eol);
+      const doc = parsePyproject(text);
+      assert.deepEqual(doc.problems, [], text);
+      const all = [...deps, ...group];
+      assert.equal(doc.dependencies.length, all.length);
+      doc.dependencies.forEach((dep, i) => {
+        assert.equal(dep.rawName, all[i].name);
+        assert.equal(dep.name, normalizeName(all[i].name));
+        assert.equal(textAt(text, dep.ranges.name), all[i].name);
+        if (all[i].pinned) assert.equal(textAt(text, dep.ranges.version!), all[i].version);
+        else assert.equal(dep.ranges.version, undefined);
+        assert.equal(dep.section, i < deps.length ? 'project.dependencies' : 'dependency-groups.g');
+      });
+      assertRangesInside(text, doc);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('valid pyproject.toml with escapes: the text at a name range decodes to the name', () => {
+  fc.assert(
+    fc.property(name, fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }), (raw, escapeMask) => {
+      const escaped = [...raw].map((c, i) => (escapeMask[i % 16] ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('');
+      const text = `[project]\ndependencies = ["${escaped} == 1.0"]\n`;
+      const doc = parsePyproject(text);
+      assert.deepEqual(doc.problems, []);
+      const written = textAt(text, doc.dependencies[0].ranges.name);
+      assert.equal(written, escaped);
+      const decoded = parseToml(`x = "${written}"`);
+      assert.ok(decoded.ok);
+      const value = decoded.root.entries.get('x')?.value;
+      assert.equal(value?.kind === 'string' && value.value, raw);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('valid pylock.toml: name, version and hash ranges hold exactly the values', () => {
+  const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
+  const pkg = fc.record({ name, version, hex, style, inline: fc.boolean() });
+  fc.assert(
+    fc.property(fc.array(pkg, { minLength: 1, maxLength: 5 }), newline, (packages, eol) => {
+      const lines = ['lock-version = "1.0"', 'created-by = "prop"'];
+      for (const p of packages) {
+        lines.push('[[packages]]', `name = ${quote(p.name, p.style, eol)}`, `version = ${quote(p.version, p.style, eol)}`);
+        const file = `{ url = "https://x/${p.name}-${p.version}-py3-none-any.whl", hashes = { sha256 = ${quote(p.hex, p.style, eol)} } }`;
+        if (p.inline) lines.push(`wheels = [${file}]`);
+        else lines.push('[[packages.wheels]]', `url = "https://x/${p.name}-${p.version}.whl"`, `hashes.sha256 = ${quote(p.hex, p.style, eol)}`);
+      }
+      const text = lines.join(eol) + eol;
+      const doc = parsePylock(text);
+      assert.deepEqual(doc.problems, [], text);
+      assert.equal(doc.dependencies.length, packages.length);
+      doc.dependencies.forEach((dep, i) => {
+        assert.equal(textAt(text, dep.ranges.name), packages[i].name);
+        assert.equal(dep.name, normalizeName(packages[i].name));
+        assert.equal(textAt(text, dep.ranges.version!), packages[i].version);
+        assert.equal(dep.pinnedVersion, packages[i].version);
+        assert.equal(dep.files?.length, 1);
+        assert.equal(textAt(text, dep.files![0].hashes[0].range), packages[i].hex);
+      });
+      assertRangesInside(text, doc);
+    }),
+    { numRuns: 200 },
+  );
+});
