@@ -1,0 +1,381 @@
+/**
+ * The one HTTP GET path to package indexes (undici): keep-alive pool, concurrency limit, one
+ * in-flight request per URL, timeouts, bounded retries that honour Retry-After, a body size cap,
+ * redirects only to https or the same origin, and credentials that never leave their origin or
+ * show in a message.
+ */
+import { Agent, type Dispatcher } from 'undici';
+import { setTimeout as delay } from 'node:timers/promises';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { IndexError } from './errors';
+import { Limiter } from './limiter';
+import { redactUrl, splitCredentials } from './redact';
+import { USER_AGENT } from './version';
+
+export interface HttpTimeouts {
+  /** TCP + TLS connect. Only applies to the dispatcher this module creates. */
+  connectMs: number;
+  /** From sending the request to the end of the response headers. */
+  headersMs: number;
+  /** The longest pause between two body chunks. */
+  bodyMs: number;
+  /** The whole request: redirects, retries and their waits included. Never more than 30 s (CONTRACT §3). */
+  totalMs: number;
+}
+
+export const MAX_TOTAL_MS = 30_000;
+export const DEFAULT_TIMEOUTS: Readonly<HttpTimeouts> = { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: MAX_TOTAL_MS };
+
+export interface RetryPolicy {
+  /** Retries after the first attempt, for 429, 5xx and dropped connections. */
+  maxRetries: number;
+  /** Backoff without Retry-After: baseDelayMs × 2^attempt. */
+  baseDelayMs: number;
+  /** A longer wait (Retry-After included) is not waited for: the request fails instead. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: Readonly<RetryPolicy> = { maxRetries: 3, baseDelayMs: 250, maxDelayMs: 10_000 };
+export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_MAX_REDIRECTS = 5;
+
+export interface HttpClientOptions {
+  userAgent?: string;
+  /** Requests in flight at once over all origins (default 16). */
+  concurrency?: number;
+  timeouts?: Partial<HttpTimeouts>;
+  retry?: Partial<RetryPolicy>;
+  maxRedirects?: number;
+  /** An undici dispatcher to send through; by default a keep-alive Agent owned (and closed) by the client. */
+  dispatcher?: Dispatcher;
+  /** Milliseconds since the epoch (injected for tests). */
+  now?: () => number;
+  /** Waits between retries; must reject when the signal aborts. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Diagnostic log lines; URLs in them are redacted. */
+  log?: (message: string) => void;
+}
+
+export interface HttpGet {
+  /** May carry userinfo: it is sent as Basic auth, to this origin only. */
+  url: string;
+  accept: string;
+  /** Body size cap (decoded bytes); a longer answer is a `too-large` IndexError. */
+  maxBytes: number;
+  /** An `Authorization` value for the request's origin (when the URL has no userinfo). */
+  authorization?: string;
+  /** Further request headers, e.g. `if-none-match`. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** The URL that answered (after redirects), without userinfo. */
+  url: string;
+  /** Lower-case names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface HttpStats {
+  /** Requests sent on the wire (attempts, redirects and retries each count). */
+  sent: number;
+  /** get() calls answered by a request already in flight. */
+  deduplicated: number;
+  retries: number;
+}
+
+export interface HttpClient {
+  /**
+   * Resolves with the final response of any status (after redirects, and after retries of
+   * 429/5xx ran out); rejects with an IndexError when no HTTP answer could be had.
+   */
+  get(request: HttpGet): Promise<HttpResponse>;
+  readonly stats: Readonly<HttpStats>;
+  close(): Promise<void>;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+  const timeouts: HttpTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  timeouts.totalMs = Math.min(timeouts.totalMs, MAX_TOTAL_MS);
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const userAgent = options.userAgent ?? USER_AGENT;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).then(() => undefined));
+  const log = options.log ?? (() => undefined);
+  const ownsDispatcher = options.dispatcher === undefined;
+  const dispatcher: Dispatcher =
+    options.dispatcher ??
+    new Agent({
+      connections: concurrency,
+      connect: { timeout: timeouts.connectMs },
+      headersTimeout: timeouts.headersMs,
+      bodyTimeout: timeouts.bodyMs,
+      keepAliveTimeout: 30_000,
+    });
+  const limiter = new Limiter(concurrency);
+  const inFlight = new Map<string, Promise<HttpResponse>>();
+  const stats: HttpStats = { sent: 0, deduplicated: 0, retries: 0 };
+
+  function get(request: HttpGet): Promise<HttpResponse> {
+    const key = JSON.stringify([request.url, request.accept, request.maxBytes, request.authorization ?? '', request.headers ?? {}]);
+    const running = inFlight.get(key);
+    if (running) {
+      stats.deduplicated++;
+      return running;
+    }
+    const started = getWithPolicy(request).finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
+  }
+
+  async function getWithPolicy(request: HttpGet): Promise<HttpResponse> {
+    let split;
+    try {
+      split = splitCredentials(request.url);
+    } catch {
+      throw new IndexError('bad-url', `not a valid URL: ${redactUrl(request.url)}`);
+    }
+    const startUrl = new URL(split.url);
+    if (startUrl.protocol !== 'https:' && startUrl.protocol !== 'http:') {
+      throw new IndexError('bad-url', `not an http(s) URL: ${redactUrl(request.url)}`);
+    }
+    const startOrigin = startUrl.origin;
+    const authorization = split.authorization ?? request.authorization;
+    // The time limit starts when the request first gets a connection slot: waiting behind other
+    // requests in the queue is not the index being slow.
+    const controller = new AbortController();
+    let deadline = Number.POSITIVE_INFINITY;
+    let timer: NodeJS.Timeout | undefined;
+    const startClock = (): AbortSignal => {
+      if (timer === undefined) {
+        deadline = now() + timeouts.totalMs;
+        timer = setTimeout(() => controller.abort(), timeouts.totalMs);
+        timer.unref?.();
+      }
+      return controller.signal;
+    };
+
+    let url = startUrl;
+    let redirects = 0;
+    let attempt = 0;
+    try {
+      for (;;) {
+        const headers: Record<string, string> = {
+          'user-agent': userAgent,
+          accept: request.accept,
+          'accept-encoding': 'gzip, deflate, br',
+          ...request.headers,
+        };
+        // Credentials go to the origin they were given for, never to a host a redirect names.
+        if (authorization !== undefined && url.origin === startOrigin) headers.authorization = authorization;
+        let answer: HttpResponse;
+        try {
+          answer = await limiter.run(() => sendOnce(url, headers, request.maxBytes, startClock()));
+        } catch (error) {
+          const failure = toIndexError(error, url, controller.signal.aborted, timeouts.totalMs);
+          if (failure.reason === 'unreachable' && attempt < retry.maxRetries) {
+            const wait = backoff(attempt);
+            if (now() + wait < deadline) {
+              attempt++;
+              stats.retries++;
+              log(`retrying ${redactUrl(url.href)} in ${wait} ms: ${failure.message}`);
+              await sleep(wait, controller.signal);
+              continue;
+            }
+          }
+          throw failure;
+        }
+
+        if (REDIRECT_STATUSES.has(answer.status) && answer.headers.location !== undefined) {
+          redirects++;
+          if (redirects > maxRedirects) {
+            throw new IndexError('too-many-redirects', `${redactUrl(startUrl.href)} redirected more than ${maxRedirects} times`);
+          }
+          let target: URL;
+          try {
+            target = new URL(answer.headers.location, url);
+          } catch {
+            throw new IndexError('bad-response', `${redactUrl(url.href)} redirected to an invalid location`);
+          }
+          if (target.protocol !== 'https:' && target.origin !== startOrigin) {
+            throw new IndexError(
+              'redirect-refused',
+              `${redactUrl(url.href)} redirected to ${redactUrl(target.href)}: only https or the same origin is followed`,
+            );
+          }
+          target.username = '';
+          target.password = '';
+          url = target;
+          continue;
+        }
+
+        if ((answer.status === 429 || answer.status >= 500) && attempt < retry.maxRetries) {
+          const asked = retryAfterMs(answer.headers['retry-after'], now());
+          const wait = asked ?? backoff(attempt);
+          if (wait <= retry.maxDelayMs && now() + wait < deadline) {
+            attempt++;
+            stats.retries++;
+            log(`retrying ${redactUrl(url.href)} in ${wait} ms after HTTP ${answer.status}`);
+            await sleep(wait, controller.signal);
+            continue;
+          }
+        }
+        return answer;
+      }
+    } catch (error) {
+      throw error instanceof IndexError ? error : toIndexError(error, url, controller.signal.aborted, timeouts.totalMs);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  function backoff(attempt: number): number {
+    return Math.min(retry.baseDelayMs * 2 ** attempt, retry.maxDelayMs);
+  }
+
+  async function sendOnce(url: URL, headers: Record<string, string>, maxBytes: number, signal: AbortSignal): Promise<HttpResponse> {
+    stats.sent++;
+    const response = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: 'GET',
+      headers,
+      signal,
+      headersTimeout: timeouts.headersMs,
+      bodyTimeout: timeouts.bodyMs,
+    });
+    const responseHeaders = flattenHeaders(response.headers);
+    const status = response.statusCode;
+    if (REDIRECT_STATUSES.has(status) || status === 304 || status === 429 || status >= 500) {
+      // Bodies of these answers are not used; drain a little so the connection can be reused.
+      await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      return { status, url: url.href, headers: responseHeaders, body: Buffer.alloc(0) };
+    }
+    const declared = Number(responseHeaders['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      response.body.destroy();
+      throw tooLarge(url, maxBytes);
+    }
+    const raw = await readCapped(response.body, maxBytes);
+    if (raw === undefined) throw tooLarge(url, maxBytes);
+    const body = decode(raw, responseHeaders['content-encoding'], maxBytes, url);
+    return { status, url: url.href, headers: responseHeaders, body };
+  }
+
+  return {
+    get,
+    stats,
+    async close() {
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > maxBytes) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function decode(raw: Buffer, encoding: string | undefined, maxBytes: number, url: URL): Buffer {
+  const coding = (encoding ?? '').trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return raw;
+  try {
+    // maxOutputLength bounds what a compression bomb can make us allocate.
+    if (coding === 'gzip' || coding === 'x-gzip') return gunzipSync(raw, { maxOutputLength: maxBytes });
+    if (coding === 'deflate') return inflateSync(raw, { maxOutputLength: maxBytes });
+    if (coding === 'br') return brotliDecompressSync(raw, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(url, maxBytes);
+    throw new IndexError('bad-response', `${redactUrl(url.href)} sent a body that does not decompress as ${coding}`);
+  }
+  throw new IndexError('bad-response', `${redactUrl(url.href)} sent an unsupported content encoding "${coding}"`);
+}
+
+function tooLarge(url: URL, maxBytes: number): IndexError {
+  return new IndexError('too-large', `${redactUrl(url.href)} sent more than ${formatBytes(maxBytes)}; the answer was cut off`);
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+/** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - nowMs);
+}
+
+const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_)/;
+
+function errorCode(error: unknown): string | undefined {
+  const direct = (error as { code?: unknown })?.code;
+  if (typeof direct === 'string') return direct;
+  const cause = (error as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof cause === 'string' ? cause : undefined;
+}
+
+function toIndexError(error: unknown, url: URL, deadlinePassed: boolean, totalMs: number): IndexError {
+  if (error instanceof IndexError) return error;
+  const where = redactUrl(url.href);
+  if (deadlinePassed) return new IndexError('timeout', `${where} did not answer within ${formatSeconds(totalMs)}`);
+  const code = errorCode(error) ?? '';
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new IndexError('timeout', `could not connect to ${url.origin} in time`);
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new IndexError('timeout', `${where} sent no response headers in time`);
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new IndexError('timeout', `${where} stopped sending its answer`);
+    case 'ETIMEDOUT':
+      return new IndexError('timeout', `the connection to ${url.origin} timed out`);
+    case 'ECONNREFUSED':
+      return new IndexError('unreachable', `${url.origin} refused the connection`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new IndexError('unreachable', `host ${url.hostname} not found`);
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return new IndexError('unreachable', `the connection to ${url.origin} was reset`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new IndexError('unreachable', `${url.origin} is unreachable (${code})`);
+  }
+  if (TLS_CODES.test(code)) return new IndexError('unreachable', `the TLS connection to ${url.origin} failed (${code})`);
+  const detail = code !== '' ? code : error instanceof Error ? error.message : String(error);
+  return new IndexError('unreachable', `${where} could not be fetched: ${detail}`);
+}

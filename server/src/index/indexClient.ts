@@ -1,0 +1,289 @@
+/**
+ * What the server asks of an index (CONTRACT §3): PEP 691 project pages and PEP 740 provenance
+ * objects, through the HTTP client and the response cache. Never throws: every answer is
+ * `found`, `not-found`/`none`, or `error` with an IndexError that says how.
+ */
+import { normalizeName } from '../core/names';
+import { IndexError, type IndexErrorReason } from './errors';
+import { createHttpClient, type HttpClient, type HttpClientOptions, type HttpResponse } from './httpClient';
+import { INTEGRITY_JSON_V1, parseProvenance, type ProvenanceObject } from './provenanceApi';
+import { redactUrl, splitCredentials } from './redact';
+import { createResponseCache, freshnessSeconds, isFresh, parseCacheControl, type CacheFs, type CachedResponse, type ResponseCache } from './responseCache';
+import { parseProjectPage, SIMPLE_JSON_V1, type ProjectPage } from './simpleApi';
+
+export const DEFAULT_INDEX_URL = 'https://pypi.org/simple/';
+export const DEFAULT_MAX_PAGE_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_MAX_PROVENANCE_BYTES = 5 * 1024 * 1024;
+
+export interface IndexClientOptions {
+  /** Where answers persist (the `cacheDirectory` setting); memory only when unset. */
+  cacheDirectory?: string;
+  /** The `offline` setting: answer from the cache only; no socket is ever opened. */
+  offline?: boolean;
+  /** An HTTP client to use, or options for the one this client creates on first need. */
+  http?: HttpClient | HttpClientOptions;
+  /** Freshness when the index sends no Cache-Control (default 60 s). */
+  defaultMaxAgeSeconds?: number;
+  maxPageBytes?: number;
+  maxProvenanceBytes?: number;
+  now?: () => number;
+  log?: (message: string) => void;
+  /** File operations of the cache (tests inject failures). */
+  fs?: CacheFs;
+}
+
+/** Where an answer came from. */
+export interface AnswerSource {
+  from: 'network' | 'revalidated' | 'cache';
+  /** When the answer was fetched or last confirmed by the index (ms since the epoch). */
+  fetchedAt: number;
+  /** Set when the answer is older than its freshness and the index could not be asked (or offline). */
+  stale?: { reason: IndexErrorReason; message: string };
+}
+
+export type ProjectAnswer =
+  | { kind: 'found'; page: ProjectPage; source: AnswerSource }
+  | { kind: 'not-found'; url: string; source: AnswerSource }
+  | { kind: 'error'; error: IndexError };
+
+export type ProvenanceAnswer =
+  | { kind: 'found'; provenance: ProvenanceObject; source: AnswerSource }
+  /** The index has no provenance for the file (404). */
+  | { kind: 'none'; source: AnswerSource }
+  | { kind: 'error'; error: IndexError };
+
+export interface IndexClientStats {
+  /** Answers served from cache without asking the index. */
+  cacheHits: number;
+  /** Conditional requests answered 304. */
+  revalidated: number;
+  /** Answers served stale because the index failed (or offline). */
+  stale: number;
+  /** Requests on the wire (attempts, redirects and retries each count). */
+  sent: number;
+  /** Calls answered by an identical call already in flight. */
+  deduplicated: number;
+}
+
+export interface IndexClient {
+  /** `GET {indexUrl}{normalized-name}/` as PEP 691 JSON. `indexUrl` may carry credentials. */
+  getProject(indexUrl: string, name: string): Promise<ProjectAnswer>;
+  /** `GET` a provenance URL from a project page (PEP 740 Integrity API). */
+  getProvenance(url: string): Promise<ProvenanceAnswer>;
+  readonly stats: Readonly<IndexClientStats>;
+  close(): Promise<void>;
+}
+
+/** `{indexUrl}{normalized-name}/`, the index URL given a trailing slash first. */
+export function projectPageUrl(indexUrl: string, name: string): string {
+  const base = indexUrl.endsWith('/') ? indexUrl : `${indexUrl}/`;
+  return `${base}${encodeURIComponent(normalizeName(name))}/`;
+}
+
+interface Interpreted<T> {
+  value: T;
+}
+
+export function createIndexClient(options: IndexClientOptions = {}): IndexClient {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => undefined);
+  const defaultMaxAge = options.defaultMaxAgeSeconds ?? 60;
+  const maxPageBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
+  const maxProvenanceBytes = options.maxProvenanceBytes ?? DEFAULT_MAX_PROVENANCE_BYTES;
+  const cache: ResponseCache = createResponseCache({ directory: options.cacheDirectory, fs: options.fs, log, now });
+  const given = options.http;
+  const injected = given !== undefined && 'get' in given ? given : undefined;
+  let http: HttpClient | undefined = injected;
+  const httpOptions: HttpClientOptions = { now, log, ...(injected ? {} : (given as HttpClientOptions | undefined)) };
+  /** Credentials learned from index URLs, by origin: provenance URLs on that origin get them too. */
+  const authorizationByOrigin = new Map<string, string>();
+  const inFlight = new Map<string, Promise<unknown>>();
+  /** Parsed pages by the entry they came from, so a memory hit does not parse again. */
+  const parsed = new WeakMap<CachedResponse, unknown>();
+  const counts = { cacheHits: 0, revalidated: 0, stale: 0 };
+
+  // Opened lazily so that an offline client never even creates a connection pool.
+  const network = (): HttpClient => (http ??= createHttpClient(httpOptions));
+
+  function once<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const running = inFlight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const started = run().finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
+  }
+
+  /**
+   * The cache-aware fetch: fresh entry → no request; stale entry → conditional request, 304
+   * reuses it; failure → the old entry marked stale, or the error.
+   */
+  async function fetchCached<T>(
+    url: string,
+    accept: string,
+    maxBytes: number,
+    interpret: (entry: CachedResponse) => T,
+  ): Promise<{ value: T; source: AnswerSource } | { error: IndexError }> {
+    const authorization = authorizationByOrigin.get(new URL(url).origin);
+    let cached = await cache.read(url, accept);
+    const useEntry = (entry: CachedResponse, source: AnswerSource) => {
+      const memo = parsed.get(entry) as Interpreted<T> | undefined;
+      if (memo) return { value: memo.value, source };
+      const value = interpret(entry);
+      parsed.set(entry, { value });
+      return { value, source };
+    };
+    const serveStale = (entry: CachedResponse, error: IndexError) => {
+      counts.stale++;
+      log(`serving a cached answer for ${redactUrl(url)}: ${error.message}`);
+      return useEntry(entry, { from: 'cache', fetchedAt: entry.fetchedAt, stale: { reason: error.reason, message: error.message } });
+    };
+
+    if (cached && isFresh(cached, now())) {
+      const hit = safely(() => useEntry(cached as CachedResponse, { from: 'cache', fetchedAt: (cached as CachedResponse).fetchedAt }));
+      if (!('error' in hit)) {
+        counts.cacheHits++;
+        return hit;
+      }
+      // An entry that no longer reads as a valid answer is as good as absent.
+      cached = undefined;
+    }
+    if (options.offline) {
+      if (!cached) return { error: new IndexError('offline', `offline: ${redactUrl(url)} is not in the cache`) };
+      return safely(() =>
+        serveStale(cached as CachedResponse, new IndexError('offline', `offline: using the answer cached on ${new Date((cached as CachedResponse).fetchedAt).toISOString()}`)),
+      );
+    }
+
+    let response: HttpResponse;
+    try {
+      response = await network().get({
+        url,
+        accept,
+        maxBytes,
+        authorization,
+        headers: cached?.etag !== undefined ? { 'if-none-match': cached.etag } : undefined,
+      });
+    } catch (error) {
+      const failure = error instanceof IndexError ? error : new IndexError('unreachable', `${redactUrl(url)}: ${String(error)}`);
+      if (cached) return safely(() => serveStale(cached, failure));
+      return { error: failure };
+    }
+
+    if (response.status === 304 && cached) {
+      counts.revalidated++;
+      const refreshed: CachedResponse = {
+        ...cached,
+        fetchedAt: now(),
+        maxAgeSeconds: freshnessSeconds(response.headers, defaultMaxAge),
+        etag: response.headers.etag ?? cached.etag,
+      };
+      const memo = parsed.get(cached);
+      if (memo) parsed.set(refreshed, memo);
+      if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(refreshed);
+      return safely(() => useEntry(refreshed, { from: 'revalidated', fetchedAt: refreshed.fetchedAt }));
+    }
+
+    if (response.status === 200 || response.status === 404 || response.status === 410) {
+      const entry: CachedResponse = {
+        v: 1,
+        url,
+        accept,
+        status: response.status,
+        finalUrl: response.url,
+        contentType: response.headers['content-type'],
+        etag: response.headers.etag,
+        fetchedAt: now(),
+        maxAgeSeconds: freshnessSeconds(response.headers, defaultMaxAge),
+        body: response.status === 200 ? response.body.toString('utf8') : '',
+      };
+      let answer: { value: T; source: AnswerSource };
+      try {
+        answer = useEntry(entry, { from: 'network', fetchedAt: entry.fetchedAt });
+      } catch (error) {
+        if (!(error instanceof IndexError)) throw error;
+        // A bad answer is never cached; an older good one is better than none.
+        if (cached) return safely(() => serveStale(cached, error));
+        return { error };
+      }
+      if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(entry);
+      return answer;
+    }
+
+    const failure = statusError(response, url);
+    if (cached) return safely(() => serveStale(cached, failure));
+    return { error: failure };
+  }
+
+  function safely<T>(run: () => { value: T; source: AnswerSource }): { value: T; source: AnswerSource } | { error: IndexError } {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof IndexError) return { error };
+      throw error;
+    }
+  }
+
+  return {
+    getProject(indexUrl, name) {
+      let pageUrl: string;
+      try {
+        const split = splitCredentials(projectPageUrl(indexUrl, name));
+        pageUrl = split.url;
+        if (split.authorization !== undefined) authorizationByOrigin.set(new URL(pageUrl).origin, split.authorization);
+      } catch {
+        return Promise.resolve({ kind: 'error', error: new IndexError('bad-url', `the index URL ${redactUrl(indexUrl)} is not a valid URL`) });
+      }
+      return once(`project ${pageUrl}`, async (): Promise<ProjectAnswer> => {
+        const result = await fetchCached(pageUrl, SIMPLE_JSON_V1, maxPageBytes, (entry) =>
+          entry.status === 200 ? parseProjectPage(entry.body, entry.contentType, entry.finalUrl, name) : undefined,
+        );
+        if ('error' in result) return { kind: 'error', error: result.error };
+        if (result.value === undefined) return { kind: 'not-found', url: redactUrl(pageUrl), source: result.source };
+        return { kind: 'found', page: result.value, source: result.source };
+      });
+    },
+
+    getProvenance(url) {
+      let clean: string;
+      try {
+        const split = splitCredentials(url);
+        clean = split.url;
+        if (split.authorization !== undefined) authorizationByOrigin.set(new URL(clean).origin, split.authorization);
+      } catch {
+        return Promise.resolve({ kind: 'error', error: new IndexError('bad-url', `the provenance URL ${redactUrl(url)} is not a valid URL`) });
+      }
+      return once(`provenance ${clean}`, async (): Promise<ProvenanceAnswer> => {
+        const result = await fetchCached(clean, INTEGRITY_JSON_V1, maxProvenanceBytes, (entry) =>
+          entry.status === 200 ? parseProvenance(entry.body, entry.contentType, entry.finalUrl) : undefined,
+        );
+        if ('error' in result) return { kind: 'error', error: result.error };
+        if (result.value === undefined) return { kind: 'none', source: result.source };
+        return { kind: 'found', provenance: result.value, source: result.source };
+      });
+    },
+
+    get stats() {
+      return { ...counts, sent: http?.stats.sent ?? 0, deduplicated: http?.stats.deduplicated ?? 0 };
+    },
+
+    async close() {
+      if (http && !injected) await http.close();
+    },
+  };
+}
+
+function statusError(response: HttpResponse, url: string): IndexError {
+  const where = redactUrl(url);
+  const status = response.status;
+  if (status === 401 || status === 403) {
+    return new IndexError('http-status', `${where} answered HTTP ${status}: access denied (check the index credentials)`, status);
+  }
+  if (status === 406) {
+    return new IndexError('bad-content-type', `${where} answered HTTP 406: the index does not serve PEP 691 JSON`, status);
+  }
+  if (status === 429) {
+    const after = response.headers['retry-after'];
+    return new IndexError('http-status', `${where} answered HTTP 429: rate limited${after ? ` (Retry-After: ${after.slice(0, 40)})` : ''}`, status);
+  }
+  return new IndexError('http-status', `${where} answered HTTP ${status}`, status);
+}

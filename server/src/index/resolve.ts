@@ -1,0 +1,344 @@
+/**
+ * Resolution of one dependency against its index: the files of the pinned version (or, for a
+ * pylock package, the files it locks) with their hashes, sizes, upload times, yanked state and
+ * provenance URLs, and the findings that come from comparing the file with the index.
+ */
+import { compare as pep440Compare, valid as pep440Valid } from '@renovatebot/pep440';
+import { parseDistFilename, sameDistribution, versionsEqual, type DistFilename } from '../core/distFilename';
+import type { Finding } from '../core/finding';
+import type { Dependency, DocumentOptions, HashPin, LockedFile } from '../core/model';
+import { normalizeName } from '../core/names';
+import type { IndexError } from './errors';
+import type { AnswerSource, IndexClient } from './indexClient';
+import { redactSecrets } from './redact';
+import type { IndexFile, ProjectPage } from './simpleApi';
+import { chooseIndex, type IndexChoice } from './whichIndex';
+
+export interface ResolveContext {
+  client: IndexClient;
+  /** The `indexUrl` setting ('' or undefined when unset) and `workspaceTrusted`. */
+  settings: { indexUrl?: string; workspaceTrusted: boolean };
+  /** The document's global options (requirements.txt `--index-url`, `--extra-index-url`). */
+  documentOptions?: DocumentOptions;
+  /** Environment for PIP_INDEX_URL. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Index of the dependency in ParsedDocument.dependencies, copied into the findings. */
+  dependencyIndex?: number;
+}
+
+export interface ResolvedFile extends IndexFile {
+  /** The parsed file name (undefined for names that are not distribution file names). */
+  dist?: DistFilename;
+  /** A hash pinned in the document (`--hash`, pylock `hashes`) matches this file. */
+  pinned: boolean;
+  /** pylock: the locked file this index file is. */
+  locked?: LockedFile;
+}
+
+export interface ReleaseFiles {
+  version: string;
+  files: ResolvedFile[];
+}
+
+/**
+ * - `resolved`: the index answered and the version has files (findings may still say yanked or hash-not-on-index);
+ * - `not-found`: project or version not on the index;
+ * - `error`: the index could not be asked or answered badly — retry later, the dependency is not bad;
+ * - `skipped`: nothing to resolve (not pinned to one version, a URL or editable requirement).
+ */
+export type ResolutionStatus = 'resolved' | 'not-found' | 'error' | 'skipped';
+
+export interface Resolution {
+  status: ResolutionStatus;
+  /** Normalized project name. */
+  name: string;
+  version?: string;
+  /** The index asked (its displayUrl is safe to show). */
+  index: IndexChoice;
+  /** Files of the pinned version; for a pylock package with files, the locked files the index serves. */
+  files: ResolvedFile[];
+  /** Every file of the pinned version is yanked. */
+  yanked: boolean;
+  /** The yank reasons the index gave, joined. */
+  yankedReason?: string;
+  /** The nearest lower version (PEP 440) with at least one file not yanked: for the history checks. */
+  previousRelease?: ReleaseFiles;
+  /** The project page(s) read, for further checks (upload times, other releases). */
+  pages: ProjectPage[];
+  findings: Finding[];
+  /** True when resolving again later may give another answer (index errors, stale answers). */
+  retryable: boolean;
+  /** Set when the answer came from the cache because the index could not be asked (or offline). */
+  stale?: { fetchedAt: number; reason: string; message: string };
+  /** Human-readable remarks for hovers: ignored index URLs, page warnings, stale answers. */
+  notes: string[];
+}
+
+/** Resolves one dependency. Never throws; problems are findings. */
+export async function resolveDependency(dependency: Dependency, context: ResolveContext): Promise<Resolution> {
+  try {
+    return await resolveOrThrow(dependency, context);
+  } catch (error) {
+    // A bug must not take the language server down with it: report it like an index failure.
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      status: 'error',
+      name: normalizeName(dependency.name),
+      version: dependency.pinnedVersion,
+      index: chooseIndex({ workspaceTrusted: false, settingIndexUrl: context.settings.indexUrl, env: context.env }),
+      files: [],
+      yanked: false,
+      pages: [],
+      findings: [
+        {
+          code: 'index-error',
+          message: `${normalizeName(dependency.name)} could not be resolved: internal error (${redactSecrets(message)}) (will retry)`,
+          range: dependency.ranges.requirement,
+          ...(context.dependencyIndex !== undefined ? { dependency: context.dependencyIndex } : {}),
+        },
+      ],
+      retryable: true,
+      notes: [],
+    };
+  }
+}
+
+async function resolveOrThrow(dependency: Dependency, context: ResolveContext): Promise<Resolution> {
+  const name = normalizeName(dependency.name);
+  const version = dependency.pinnedVersion;
+  const index = chooseIndex({
+    settingIndexUrl: context.settings.indexUrl,
+    workspaceTrusted: context.settings.workspaceTrusted,
+    documentIndexUrl: context.documentOptions?.indexUrl,
+    documentExtraIndexUrls: context.documentOptions?.extraIndexUrls,
+    packageIndexUrl: dependency.indexUrl,
+    env: context.env,
+  });
+  const result: Resolution = {
+    status: 'skipped',
+    name,
+    version,
+    index,
+    files: [],
+    yanked: false,
+    pages: [],
+    findings: [],
+    retryable: false,
+    notes: index.ignored.map((i) => `${i.reason} (${i.url})`),
+  };
+  if (version === undefined || dependency.url !== undefined || dependency.editable) return result;
+
+  const finding = (code: Finding['code'], message: string, range = dependency.ranges.requirement): void => {
+    result.findings.push({ code, message, range, ...(context.dependencyIndex !== undefined ? { dependency: context.dependencyIndex } : {}) });
+  };
+  const label = `${dependency.rawName || name} ${version}`;
+
+  const urls = [index.indexUrl, ...index.extraIndexUrls];
+  const answers = await Promise.all(urls.map((url) => context.client.getProject(url, name)));
+  const errors: IndexError[] = [];
+  for (const answer of answers) {
+    if (answer.kind === 'error') errors.push(answer.error);
+    else {
+      noteSource(result, answer.source);
+      if (answer.kind === 'found') {
+        result.pages.push(answer.page);
+        for (const warning of answer.page.warnings) result.notes.push(warning);
+      }
+    }
+  }
+  if (errors.length > 0) {
+    result.retryable = true;
+    for (const error of errors) {
+      const when = error.reason === 'offline' ? '' : ' (will retry)';
+      finding('index-error', `${name} could not be checked against the index: ${error.message}${when}`);
+    }
+  }
+  if (result.pages.length === 0) {
+    if (errors.length > 0) {
+      result.status = 'error';
+    } else {
+      result.status = 'not-found';
+      finding('project-not-found', `the index (${index.displayUrl}) has no project named ${name}`);
+    }
+    return result;
+  }
+
+  const allFiles = mergeFiles(result.pages, name);
+  const release = allFiles.filter((file) => file.dist !== undefined && versionsEqual(file.dist.version, version));
+  if (release.length === 0) {
+    result.status = 'not-found';
+    finding('version-not-found', versionNotFoundMessage(dependency.rawName || name, version, result.pages, allFiles));
+    return result;
+  }
+  result.status = 'resolved';
+  const listed = result.pages.flatMap((page) => page.versions ?? []);
+  if (listed.length > 0 && !listed.some((v) => versionsEqual(v, version))) {
+    result.notes.push(`the index lists files of ${version} but not ${version} among its versions`);
+  }
+
+  // Files a lock names by local path only are not the index's business.
+  const locked = dependency.files?.filter((file) => file.path === undefined || file.url !== undefined) ?? [];
+  if (locked.length > 0) {
+    result.files = checkLockedFiles(locked, release, allFiles, label, finding);
+  } else {
+    result.files = release;
+    checkHashPins(dependency.hashes, release, allFiles, label, finding, result.notes);
+  }
+
+  const yankedFiles = result.files.filter((file) => file.yanked);
+  if (yankedFiles.length > 0) {
+    const reasons = [...new Set(yankedFiles.map((file) => file.yankedReason).filter((r): r is string => r !== undefined))];
+    const because = reasons.length > 0 ? `: ${reasons.join('; ')}` : ' (no reason given)';
+    if (yankedFiles.length === result.files.length) {
+      result.yanked = true;
+      result.yankedReason = reasons.length > 0 ? reasons.join('; ') : undefined;
+      finding('yanked', `${label} is yanked${because}`);
+    } else {
+      const names = yankedFiles.map((file) => file.filename).join(', ');
+      finding('yanked', `${yankedFiles.length} of ${result.files.length} files of ${label} are yanked (${names})${because}`);
+    }
+  }
+
+  result.previousRelease = previousRelease(allFiles, version);
+  return result;
+}
+
+function noteSource(result: Resolution, source: AnswerSource): void {
+  if (!source.stale) return;
+  result.retryable = true;
+  result.stale = { fetchedAt: source.fetchedAt, reason: source.stale.reason, message: source.stale.message };
+  result.notes.push(`stale: the index could not be asked (${source.stale.message}); using the answer cached on ${new Date(source.fetchedAt).toISOString()}`);
+}
+
+/** Files of all pages, the first page winning when two list the same file name; names parsed against the project. */
+function mergeFiles(pages: ProjectPage[], name: string): ResolvedFile[] {
+  const seen = new Set<string>();
+  const files: ResolvedFile[] = [];
+  for (const page of pages) {
+    for (const file of page.files) {
+      if (seen.has(file.filename)) continue;
+      seen.add(file.filename);
+      const dist = parseDistFilename(file.filename, name);
+      files.push({ ...file, dist: dist && dist.name === name ? dist : undefined, pinned: false });
+    }
+  }
+  return files;
+}
+
+type AddFinding = (code: Finding['code'], message: string, range?: Finding['range']) => void;
+
+/** requirements.txt / pyproject: each pinned hash must be the hash of a file of the pinned version. */
+function checkHashPins(hashes: HashPin[], release: ResolvedFile[], allFiles: ResolvedFile[], label: string, finding: AddFinding, notes: string[]): void {
+  for (const pin of hashes) {
+    const algorithm = pin.algorithm.toLowerCase();
+    const hex = pin.hex.toLowerCase();
+    if (!release.some((file) => file.hashes[algorithm] !== undefined)) {
+      notes.push(`the index lists no ${algorithm} hashes for ${label}: ${algorithm}:${short(hex)} cannot be checked`);
+      continue;
+    }
+    const matches = release.filter((file) => file.hashes[algorithm] === hex);
+    for (const file of matches) file.pinned = true;
+    if (matches.length > 0) continue;
+    finding('hash-not-on-index', `no file of ${label} on the index has ${algorithm}:${short(hex)}${elsewhere(allFiles, algorithm, hex)}`, pin.range);
+  }
+}
+
+/** pylock: every locked file must be served by the index, with the recorded hashes. */
+function checkLockedFiles(locked: LockedFile[], release: ResolvedFile[], allFiles: ResolvedFile[], label: string, finding: AddFinding): ResolvedFile[] {
+  const found: ResolvedFile[] = [];
+  for (const lockedFile of locked) {
+    const filename = lockedFile.filename ?? lastSegment(lockedFile.url);
+    if (filename === undefined) continue;
+    const served = findServed(filename, release) ?? findServed(filename, allFiles);
+    const where = lockedFile.hashes[0]?.range ?? lockedFile.range;
+    if (!served) {
+      finding('hash-not-on-index', `the index serves no file ${filename} for ${label}: the locked file and its hash are not what the index has`, where);
+      continue;
+    }
+    let matched = false;
+    for (const pin of lockedFile.hashes) {
+      const algorithm = pin.algorithm.toLowerCase();
+      const servedHex = served.hashes[algorithm];
+      if (servedHex === undefined) continue;
+      if (servedHex === pin.hex.toLowerCase()) matched = true;
+      else {
+        finding(
+          'hash-not-on-index',
+          `the lock records ${algorithm}:${short(pin.hex.toLowerCase())} for ${filename} but the index serves ${algorithm}:${short(servedHex)}`,
+          pin.range,
+        );
+      }
+    }
+    found.push({ ...served, pinned: matched, locked: lockedFile });
+  }
+  return found;
+}
+
+function findServed(filename: string, files: ResolvedFile[]): ResolvedFile | undefined {
+  const exact = files.find((file) => file.filename === filename);
+  if (exact) return exact;
+  const decoded = safeDecode(filename);
+  const byDecoded = files.find((file) => file.filename === decoded);
+  if (byDecoded) return byDecoded;
+  // The same wheel under a reordered tag set is the same file name for every tool that parses it.
+  const parsed = parseDistFilename(decoded);
+  if (!parsed) return undefined;
+  return files.find((file) => file.dist !== undefined && sameDistribution(file.dist, parsed));
+}
+
+function lastSegment(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const segment = new URL(url).pathname.split('/').pop();
+    return segment ? safeDecode(segment) : undefined;
+  } catch {
+    const segment = url.split(/[?#]/)[0].split('/').pop();
+    return segment || undefined;
+  }
+}
+
+function elsewhere(allFiles: ResolvedFile[], algorithm: string, hex: string): string {
+  const other = allFiles.find((file) => file.hashes[algorithm] === hex);
+  if (!other) return '';
+  return ` (that is the hash of ${other.filename}${other.dist ? `, version ${other.dist.version}` : ''})`;
+}
+
+function versionNotFoundMessage(project: string, version: string, pages: ProjectPage[], files: ResolvedFile[]): string {
+  const listed = pages.flatMap((page) => page.versions ?? []);
+  if (listed.some((v) => versionsEqual(v, version))) return `the index has no files for ${project} ${version}`;
+  const known = [...new Set([...listed, ...files.flatMap((file) => (file.dist ? [file.dist.version] : []))])];
+  const latest = newest(known);
+  return `the index has no version ${version} of ${project}${latest ? ` (the latest is ${latest})` : ''}`;
+}
+
+function newest(versions: string[]): string | undefined {
+  const valid = versions.filter((v) => pep440Valid(v) !== null);
+  return valid.sort((a, b) => pep440Compare(b, a))[0];
+}
+
+/** The nearest lower version in PEP 440 order that has at least one file that is not yanked (CONTRACT §4). */
+function previousRelease(files: ResolvedFile[], version: string): ReleaseFiles | undefined {
+  if (pep440Valid(version) === null) return undefined;
+  const lower = files.filter((file) => file.dist !== undefined && pep440Valid(file.dist.version) !== null && pep440Compare(file.dist.version, version) < 0);
+  lower.sort((a, b) => pep440Compare(b.dist!.version, a.dist!.version));
+  for (let start = 0; start < lower.length; ) {
+    let end = start + 1;
+    while (end < lower.length && pep440Compare(lower[end].dist!.version, lower[start].dist!.version) === 0) end++;
+    const group = lower.slice(start, end);
+    if (group.some((file) => !file.yanked)) return { version: group[0].dist!.version, files: group };
+    start = end;
+  }
+  return undefined;
+}
+
+function short(hex: string): string {
+  return hex.length > 16 ? `${hex.slice(0, 12)}…${hex.slice(-4)}` : hex;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
