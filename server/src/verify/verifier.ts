@@ -1,0 +1,206 @@
+/**
+ * Verifies PEP 740 attestations and provenance objects. Construct one per trust material and
+ * keep it: it caches what repeats across attestations (the parsed trust root with its keys and
+ * pre-checked CA chains, and the issuance checks of signing certificates — one certificate signs
+ * every file of a release) and does each check once.
+ *
+ * The checks, in order (each failure names its check, see checks.ts):
+ *   attestation-format → transparency-log → set → inclusion-proof → checkpoint → tlog-body →
+ *   tlog-certificate → certificate → certificate-chain → key-usage → extended-key-usage →
+ *   signing-key → sct → certificate-validity → dsse-signature → statement → subject-name →
+ *   subject-digest → predicate-type → publisher.
+ * They match what sigstore-python's `Verifier.verify_dsse` plus pypi-attestations'
+ * `Attestation.verify` check; conformance tests run @sigstore/verify beside it (baseline.ts).
+ *
+ * Pure: no I/O, no clock (the time that matters is the log's integrated time). Never throws on
+ * hostile input; every outcome is a value.
+ */
+import { verify as cryptoVerify } from 'node:crypto';
+import { dsse } from '@sigstore/core';
+import type { ProvenanceDetails, Publisher } from '../core/result';
+import { IN_TOTO_PAYLOAD_TYPE, parseAttestation, parseProvenance } from './attestation';
+import { parseCertificate } from './certificate';
+import { SigstoreJsBaseline } from './baseline';
+import { CheckFailure, fail, within } from './checks';
+import { IdentityPolicy, checkIdentity, checkPublisher, signerClaims } from './publisher';
+import { AttestationOutcome, AttestationRecord, FileVerification, VerifiedAttestation, unattested } from './result';
+import { IssuedCertificate, verifyAtTime, verifyIssuance } from './signingCertificate';
+import { Distribution, PREDICATE_TYPES, checkStatement } from './statement';
+import { verifyLogEntry } from './tlog';
+import { TrustMaterial } from './trustMaterial';
+
+export type { Distribution } from './statement';
+
+/** Who must have signed: a PEP 740 publisher object (checked by kind) or an explicit identity. */
+export type SignerPolicy = { publisher: unknown } | { identity: IdentityPolicy };
+
+export interface VerifierOptions {
+  /** Signing certificates whose issuance checks are remembered (0 turns the cache off). Default 512 (a few MB). */
+  certificateCacheSize?: number;
+  /** Attestations a provenance object may hold before it is rejected outright. Default 64. */
+  maxAttestations?: number;
+  /**
+   * Also run bare @sigstore/verify on every attestation that passed (about 10 ms each): a second,
+   * independent implementation of the Sigstore checks. Off by default; results are cached
+   * persistently by the caller, so this costs once per attestation per machine.
+   */
+  crossCheck?: boolean;
+}
+
+export class AttestationVerifier {
+  private readonly issued = new Map<string, IssuedCertificate>();
+  private readonly certificateCacheSize: number;
+  private readonly maxAttestations: number;
+  private baseline?: SigstoreJsBaseline;
+
+  constructor(
+    readonly trust: TrustMaterial,
+    options: VerifierOptions = {},
+  ) {
+    this.certificateCacheSize = options.certificateCacheSize ?? 512;
+    this.maxAttestations = options.maxAttestations ?? 64;
+    if (options.crossCheck) this.baseline = new SigstoreJsBaseline(trust.source);
+  }
+
+  /** Builds trust material from a `trusted_root.json` value (throws TrustedRootError if unusable). */
+  static fromTrustedRoot(trustedRoot: unknown, options?: VerifierOptions): AttestationVerifier {
+    return new AttestationVerifier(TrustMaterial.fromJSON(trustedRoot), options);
+  }
+
+  /** Forgets cached certificate checks (the trust material stays). */
+  clearCaches(): void {
+    this.issued.clear();
+  }
+
+  /** Verifies one attestation object against a distribution file and a signer policy. */
+  verifyAttestation(attestation: unknown, distribution: Distribution, signer: SignerPolicy): AttestationOutcome {
+    try {
+      return this.verifyOrThrow(attestation, distribution, signer);
+    } catch (error) {
+      if (error instanceof CheckFailure) return { status: 'invalid', check: error.check, message: error.message };
+      // A bug or an input shape nothing anticipated: still never "verified".
+      return { status: 'invalid', check: 'attestation-format', message: `attestation format check failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
+  /**
+   * Verifies every attestation of a PEP 740 provenance object (null/undefined: the index has
+   * none, e.g. a 404) against the file, each against its bundle's publisher.
+   */
+  verifyProvenance(provenance: unknown, distribution: Distribution): FileVerification {
+    if (provenance === null || provenance === undefined) return unattested();
+    let bundles: ReturnType<typeof parseProvenance>;
+    try {
+      bundles = parseProvenance(provenance);
+    } catch (error) {
+      const check = error instanceof CheckFailure ? error.check : 'attestation-format';
+      const message = error instanceof Error ? error.message : String(error);
+      return { status: 'invalid', check, message, publisher: null, attestations: [] };
+    }
+    const total = bundles.reduce((sum, bundle) => sum + bundle.attestations.length, 0);
+    const firstPublisher = asPublisher(bundles[0].publisher);
+    if (total > this.maxAttestations) {
+      return { status: 'invalid', check: 'attestation-format', message: `attestation format check failed: ${total} attestations exceed the limit of ${this.maxAttestations}`, publisher: firstPublisher, attestations: [] };
+    }
+    const records: AttestationRecord[] = [];
+    bundles.forEach((bundle, bundleIndex) => {
+      bundle.attestations.forEach((attestation, index) => {
+        const outcome = this.verifyAttestation(attestation, distribution, { publisher: bundle.publisher });
+        records.push({ bundle: bundleIndex, index, publisher: asPublisher(bundle.publisher), outcome });
+      });
+    });
+    const failedAt = records.findIndex((record) => record.outcome.status === 'invalid');
+    if (failedAt >= 0) {
+      const failed = records[failedAt].outcome as Extract<AttestationOutcome, { status: 'invalid' }>;
+      const where = total > 1 ? `attestation ${failedAt + 1} of ${total}: ` : '';
+      return { status: 'invalid', check: failed.check, message: `${where}${failed.message}`, publisher: firstPublisher, attestations: records };
+    }
+    return { status: 'verified', message: null, publisher: firstPublisher, provenance: details(records), attestations: records };
+  }
+
+  private verifyOrThrow(attestation: unknown, distribution: Distribution, signer: SignerPolicy): VerifiedAttestation {
+    const parsed = parseAttestation(attestation);
+    const logEntry = verifyLogEntry(parsed.entry, this.trust, parsed.statement, parsed.signature, parsed.certificate);
+    const issued = this.issuedCertificate(parsed.certificateBase64, parsed.certificate);
+    verifyAtTime(issued, logEntry.integratedTime * 1000);
+
+    let signatureValid: boolean;
+    try {
+      signatureValid = cryptoVerify('sha256', dsse.preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, parsed.statement), issued.publicKey, parsed.signature);
+    } catch {
+      signatureValid = false;
+    }
+    if (!signatureValid) fail('dsse-signature', 'the envelope signature does not verify with the certificate\'s key');
+
+    const statement = checkStatement(parsed.statement, distribution);
+    if ('identity' in signer) checkIdentity(signer.identity, issued.certificate);
+    else checkPublisher(signer.publisher, issued.certificate);
+    if (this.baseline) {
+      const second = this.baseline.verifyAttestation(attestation);
+      if (!second.ok) fail('cross-check', `@sigstore/verify rejects what the native checks accepted: ${second.error}`);
+    }
+
+    return {
+      status: 'verified',
+      predicateType: statement.predicateType,
+      logIndex: logEntry.logIndex,
+      logId: parsed.entry.logId.toString('base64'),
+      integratedTime: logEntry.integratedTime,
+      claims: signerClaims(issued.certificate),
+    };
+  }
+
+  private issuedCertificate(key: string, der: Buffer): IssuedCertificate {
+    const cached = this.issued.get(key);
+    if (cached && cached.certificate.der.equals(der)) return cached;
+    const certificate = within('certificate', () => parseCertificate(der));
+    const issued = verifyIssuance(certificate, this.trust);
+    if (this.certificateCacheSize > 0) {
+      if (this.issued.size >= this.certificateCacheSize) this.issued.delete(this.issued.keys().next().value as string);
+      this.issued.set(key, issued);
+    }
+    return issued;
+  }
+}
+
+function asPublisher(value: unknown): Publisher | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as Publisher).kind === 'string' ? (value as Publisher) : null;
+}
+
+/** The hover's facts: the first publish/v1 attestation (else the first), with every predicate type. */
+function details(records: AttestationRecord[]): ProvenanceDetails | undefined {
+  const verified = records.filter((record) => record.outcome.status === 'verified');
+  if (verified.length === 0) return undefined;
+  const main = verified.find((record) => (record.outcome as VerifiedAttestation).predicateType === PREDICATE_TYPES[0]) ?? verified[0];
+  const outcome = main.outcome as VerifiedAttestation;
+  const publisher = main.publisher;
+  const claims = outcome.claims;
+  const kind = publisher?.kind ?? 'unknown';
+  const repository = typeof publisher?.repository === 'string' ? publisher.repository : undefined;
+  const workflow = kind === 'GitHub' ? stringOf(publisher?.workflow) : kind === 'GitLab' ? stringOf(publisher?.workflow_filepath) : undefined;
+  const provenance: ProvenanceDetails = {
+    publisherKind: kind,
+    issuer: claims.issuer ?? '',
+    identity: claims.subjectAlternativeName ?? '',
+    logIndex: outcome.logIndex,
+    integratedTime: outcome.integratedTime,
+    predicateTypes: [...new Set(verified.map((record) => (record.outcome as VerifiedAttestation).predicateType))],
+    attestationCount: verified.length,
+  };
+  if (repository !== undefined) provenance.repository = repository;
+  if (claims.sourceRepositoryUri !== undefined) provenance.repositoryUrl = claims.sourceRepositoryUri;
+  if (workflow !== undefined) {
+    provenance.workflow = workflow;
+    provenance.workflowPath = kind === 'GitHub' ? `.github/workflows/${workflow}` : workflow;
+  }
+  if (claims.sourceRepositoryRef !== undefined) provenance.ref = claims.sourceRepositoryRef;
+  if (claims.sourceRepositoryDigest !== undefined) provenance.commit = claims.sourceRepositoryDigest;
+  if (claims.runInvocationUri !== undefined) provenance.runUrl = claims.runInvocationUri;
+  if (publisher && 'environment' in publisher) provenance.environment = publisher.environment === null ? null : stringOf(publisher.environment);
+  if (typeof publisher?.email === 'string') provenance.email = publisher.email;
+  return provenance;
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
