@@ -34,6 +34,9 @@ test('formatOfPath recognises the dependency files and nothing else', () => {
   assert.equal(formatOfPath('/x/pylock.dev.toml'), 'pylock');
   assert.equal(formatOfPath('/x/Cargo.toml'), undefined);
   assert.equal(formatOfPath('/x/notes.txt'), undefined);
+  assert.equal(formatOfPath('/x/MANIFEST.in'), undefined);
+  assert.equal(formatOfPath('/x/requirements/dev.in'), 'requirements');
+  assert.equal(formatOfPath('/x/dev-requirements.in'), 'requirements');
 });
 
 test('severityFor applies overrides, including off', () => {

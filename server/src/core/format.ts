@@ -8,9 +8,9 @@ export function formatOfPath(pathOrUri: string): DocumentFormat | undefined {
   const parent = segments[segments.length - 2] ?? '';
   if (base === 'pyproject.toml') return 'pyproject';
   if (base === 'pylock.toml' || /^pylock\.[^/\\]+\.toml$/.test(base)) return 'pylock';
-  if (/^requirements.*\.txt$/.test(base) || /requirements\.txt$/.test(base) || /^constraints.*\.txt$/.test(base)) return 'requirements';
-  if (parent === 'requirements' && base.endsWith('.txt')) return 'requirements';
-  if (base.endsWith('.in')) return 'requirements';
+  // pip-tools inputs (`requirements.in`) count too, but not every `*.in` (MANIFEST.in is not one).
+  if (/^(requirements|constraints).*\.(txt|in)$/.test(base) || /requirements\.(txt|in)$/.test(base)) return 'requirements';
+  if (parent === 'requirements' && /\.(txt|in)$/.test(base)) return 'requirements';
   return undefined;
 }
 

@@ -1,0 +1,101 @@
+/**
+ * The four commands. Each returns what it did, so the extension-host tests can assert on it;
+ * none rejects: failures are shown to the user and logged.
+ */
+import * as vscode from 'vscode';
+import { Commands, EXTENSION_NAME } from '../constants';
+import { renderReportMarkdown } from '../report/markdown';
+import type { ReportView } from '../report/reportView';
+import { UnsupportedRequestError, requestClearCache } from '../server/requests';
+import { checkWorkspace, type PassContext } from './workspacePass';
+
+export interface CommandContext extends PassContext {
+  reportView: ReportView;
+  /** The `indexUrl` in effect, to link projects to PyPI only when the index is PyPI. */
+  indexUrl: () => string;
+}
+
+export interface VerifyResult {
+  files: number;
+  reports: number;
+  cancelled: boolean;
+  /** The status bar's text afterwards. */
+  summary: string;
+}
+
+export type ReportResult = { shown: true; markdown: string; uri: string } | { shown: false; reason: string };
+export type ClearCacheResult = 'cleared' | 'unsupported' | 'failed';
+
+const CODE_DOCS = 'https://github.com/pypi-provenance/pypi-provenance#';
+
+export function registerCommands(context: CommandContext): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(Commands.verifyWorkspace, () => verifyWorkspace(context)),
+    vscode.commands.registerCommand(Commands.showReport, () => showReport(context)),
+    vscode.commands.registerCommand(Commands.clearCache, () => clearCache(context)),
+    vscode.commands.registerCommand(Commands.showOutput, () => context.output.show(true)),
+  ];
+}
+
+async function verifyWorkspace(context: CommandContext): Promise<VerifyResult> {
+  const pass = await checkWorkspace(context, { title: `${EXTENSION_NAME}: verifying dependencies` });
+  const reports = pass.entries.filter((entry) => entry.report).length;
+  const summary = context.results.summary();
+  const result = { files: pass.files.length, reports, cancelled: pass.cancelled, summary: `${summary.text}` };
+  if (pass.files.length === 0) {
+    void vscode.window.showInformationMessage(`${EXTENSION_NAME}: no dependency files (requirements*.txt, pyproject.toml, pylock.toml) in the workspace.`);
+  } else if (!pass.cancelled) {
+    // Not awaited: a notification waits for the user, the command does not.
+    void vscode.window
+      .showInformationMessage(`${EXTENSION_NAME}: checked ${pass.files.length} dependency ${pass.files.length === 1 ? 'file' : 'files'}${pass.truncated ? ' (the first ones)' : ''}: ${summary.text}.`, 'Show Report', 'Show Problems')
+      .then((choice) => {
+        if (choice === 'Show Report') void vscode.commands.executeCommand(Commands.showReport);
+        if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+      });
+  }
+  return result;
+}
+
+async function showReport(context: CommandContext): Promise<ReportResult> {
+  if (context.results.reportUnsupported()) return reportUnavailable();
+  const pass = await checkWorkspace(context, { title: `${EXTENSION_NAME}: building the provenance report`, reportsOnly: true });
+  if (context.results.reportUnsupported()) return reportUnavailable();
+  if (pass.cancelled) return { shown: false, reason: 'cancelled' };
+  const pypi = /^https:\/\/pypi\.org\/simple\/?$/.test(context.indexUrl());
+  const markdown = renderReportMarkdown(pass.entries, {
+    generatedAt: new Date(),
+    displayPath: (uri) => vscode.workspace.asRelativePath(vscode.Uri.parse(uri)),
+    locationLink: (uri, line) => vscode.Uri.parse(uri).with({ fragment: `L${line + 1}` }).toString(),
+    codeLink: (code) => `${CODE_DOCS}${encodeURIComponent(code)}`,
+    projectLink: pypi ? (name, version) => `https://pypi.org/project/${encodeURIComponent(name)}/${version ? `${encodeURIComponent(version)}/` : ''}` : undefined,
+  });
+  const uri = await context.reportView.show(markdown);
+  return { shown: true, markdown, uri: uri.toString() };
+}
+
+function reportUnavailable(): ReportResult {
+  const reason = 'This version of the language server has no provenance report yet (pypiProvenance/report). Its findings are in the Problems panel.';
+  void vscode.window.showWarningMessage(`${EXTENSION_NAME}: ${reason}`, 'Show Problems').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.actions.view.problems');
+  });
+  return { shown: false, reason };
+}
+
+async function clearCache(context: CommandContext): Promise<ClearCacheResult> {
+  try {
+    await requestClearCache(context.client);
+    void vscode.window.showInformationMessage(`${EXTENSION_NAME}: cache cleared.`);
+    return 'cleared';
+  } catch (error) {
+    if (error instanceof UnsupportedRequestError) {
+      void vscode.window.showInformationMessage(`${EXTENSION_NAME}: this version of the language server keeps no cache to clear.`);
+      return 'unsupported';
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    context.output.appendLine(`[client] clearing the cache failed: ${message}`);
+    void vscode.window.showErrorMessage(`${EXTENSION_NAME}: clearing the cache failed: ${message}`, 'Show Output').then((choice) => {
+      if (choice) context.output.show(true);
+    });
+    return 'failed';
+  }
+}

@@ -1,0 +1,19 @@
+/** Names shared by the client's modules; the `pypiProvenance.*` ones are package.json's too. */
+export const EXTENSION_NAME = 'PyPI Provenance';
+export const CLIENT_ID = 'pypiProvenance';
+export const SETTINGS_SECTION = 'pypiProvenance';
+export const DIAGNOSTIC_SOURCE = 'pypi-provenance';
+export const REQUIREMENTS_LANGUAGE_ID = 'pip-requirements';
+
+export const Commands = {
+  verifyWorkspace: 'pypiProvenance.verifyWorkspace',
+  showReport: 'pypiProvenance.showReport',
+  clearCache: 'pypiProvenance.clearCache',
+  showOutput: 'pypiProvenance.showOutput',
+} as const;
+
+/** Custom requests of the server (CONTRACT.md §5, and the cache). */
+export const Requests = {
+  report: 'pypiProvenance/report',
+  clearCache: 'pypiProvenance/clearCache',
+} as const;

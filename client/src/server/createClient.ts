@@ -1,0 +1,44 @@
+/** The LanguageClient for our server: transport, documents, settings and the trust/cache middleware. */
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CLIENT_ID, DIAGNOSTIC_SOURCE, EXTENSION_NAME, SETTINGS_SECTION } from '../constants';
+import { DOCUMENT_SELECTOR } from '../documentSelector';
+import { initializationOptions, withClientFacts, type ClientFacts } from './clientSettings';
+import { serverModulePath } from './serverModule';
+
+export interface ClientContext {
+  extensionPath: string;
+  extensionMode: vscode.ExtensionMode;
+  output: vscode.OutputChannel;
+  /** Read at every settings request: trust can be granted while the server runs. */
+  facts: () => ClientFacts;
+}
+
+export function createLanguageClient(context: ClientContext): LanguageClient {
+  const module = serverModulePath(context.extensionPath, context.extensionMode !== vscode.ExtensionMode.Production, fs.existsSync);
+  context.output.appendLine(`[client] server: ${module}`);
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [...DOCUMENT_SELECTOR],
+    diagnosticCollectionName: DIAGNOSTIC_SOURCE,
+    outputChannel: context.output,
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    synchronize: { configurationSection: SETTINGS_SECTION },
+    initializationOptions: () => initializationOptions(vscode.workspace.getConfiguration().get(SETTINGS_SECTION), context.facts()),
+    middleware: {
+      workspace: {
+        // The server pulls its section; the answer is where trust and the cache folder go in.
+        configuration: async (params, token, next) => {
+          const answers = await next(params, token);
+          if (!Array.isArray(answers)) return answers;
+          return answers.map((answer, i) => (params.items[i]?.section === SETTINGS_SECTION ? withClientFacts(answer, context.facts()) : answer));
+        },
+      },
+    },
+  };
+  return new LanguageClient(CLIENT_ID, EXTENSION_NAME, serverOptions, clientOptions);
+}

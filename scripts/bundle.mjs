@@ -1,0 +1,62 @@
+// Bundles the extension with esbuild into dist/: the client (dist/extension.js, `vscode` left to
+// the editor) and the language server and CLI (dist/server/server.js, dist/server/cli.js, two
+// levels down so that `../../package.json` still finds the package's version). Node 20, CommonJS.
+//
+//   node scripts/bundle.mjs               # development: source maps, readable output
+//   node scripts/bundle.mjs --production  # what the .vsix ships: minified, no source maps
+//   node scripts/bundle.mjs --watch
+//   node scripts/bundle.mjs --outdir DIR  # elsewhere than dist/ (tests), same layout inside
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const outdirIndex = process.argv.indexOf('--outdir');
+const outdir = outdirIndex >= 0 ? process.argv[outdirIndex + 1] : join(root, 'dist');
+
+/** Entry point → output file, relative to the repository. The CLI is bundled once it exists. */
+const entries = [
+  { in: 'client/src/extension.ts', out: 'extension', external: ['vscode'] },
+  { in: 'server/src/server.ts', out: 'server/server', external: [] },
+  { in: 'server/src/cli.ts', out: 'server/cli', external: [] },
+].filter((entry) => existsSync(join(root, entry.in)));
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: production,
+  // Readable stack traces in the output channel even when minified.
+  keepNames: true,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  legalComments: production ? 'linked' : 'inline',
+  logLevel: 'warning',
+  // vscode-languageclient and some dependencies prefer their ESM builds when allowed; CommonJS is
+  // what Node runs the bundle as.
+  mainFields: ['module', 'main'],
+};
+
+if (!outdir) throw new Error('--outdir needs a directory');
+// Not emptied first: another run (npm test, a packaging) may be reading it. Stale files do no
+// harm: .vscodeignore ships the bundles by name.
+const contexts = await Promise.all(
+  entries.map((entry) =>
+    esbuild.context({ ...common, entryPoints: [{ in: entry.in, out: entry.out }], outdir, external: entry.external }),
+  ),
+);
+if (watch) {
+  await Promise.all(contexts.map((context) => context.watch()));
+  console.log(`bundle: watching ${entries.map((e) => e.in).join(', ')}`);
+} else {
+  const started = Date.now();
+  await Promise.all(contexts.map((context) => context.rebuild()));
+  await Promise.all(contexts.map((context) => context.dispose()));
+  console.log(`bundle: ${entries.map((e) => relative(root, join(outdir, `${e.out}.js`))).join(', ')} (${production ? 'production' : 'development'}, ${Date.now() - started} ms)`);
+}

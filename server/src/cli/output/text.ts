@@ -1,0 +1,141 @@
+/**
+ * `--format text`: for each file a table of its dependencies (version, status, publisher, the
+ * codes found) and then its findings one per line as `path:line:column  severity  code  message`
+ * (the form terminals and editors turn into links), and one summary line for the run.
+ *
+ * Everything shown comes from files the user may not have written; control characters are
+ * shown escaped so that a hostile file cannot drive the terminal.
+ */
+import { DEFAULT_INDEX_URL, redactUserinfo } from '../../lsp/settings';
+import type { Severity } from '../../core/codes';
+import type { Finding } from '../../core/finding';
+import type { DependencyReport, Publisher } from '../../core/result';
+import { severityOf, type CheckRun, type CheckedDocument } from '../check';
+import { summaryLine, tally } from '../summary';
+import { painter, SEVERITY_COLOUR, STATUS_COLOUR, type Colour, type Paint } from './style';
+
+export interface TextOptions {
+  colour: boolean;
+}
+
+const NONE = '—';
+
+/** A finding the `severity` setting does not turn off, with its severity. */
+interface Published {
+  finding: Finding;
+  severity: Severity;
+}
+
+export function renderText(run: CheckRun, options: TextOptions): string {
+  const paint = painter(options.colour);
+  const blocks = run.documents.map((document) => renderDocument(document, run, paint));
+  const lines: string[] = [blocks.join('\n\n'), ''];
+  const where = indexLine(run);
+  if (where) lines.push(paint('dim', where));
+  lines.push(summaryLine(tally(run), (what, text) => paint(isSeverity(what) ? SEVERITY_COLOUR[what] : STATUS_COLOUR[what], text)));
+  return `${lines.join('\n')}\n`;
+}
+
+function renderDocument(document: CheckedDocument, run: CheckRun, paint: Paint): string {
+  const dependencies = document.report.dependencies;
+  const count = dependencies.length === 1 ? '1 dependency' : `${dependencies.length} dependencies`;
+  const lines = [`${paint('bold', safe(document.displayPath))} ${paint('dim', `(${count})`)}`];
+
+  const published: Published[] = [];
+  for (const finding of document.findings) {
+    const severity = severityOf(finding, run.settings);
+    if (severity !== 'off') published.push({ finding, severity });
+  }
+
+  if (dependencies.length > 0) {
+    const rows = dependencies.map((dependency, index) => dependencyRow(dependency, index, published, paint));
+    const header = ['DEPENDENCY', 'VERSION', 'STATUS', 'PUBLISHER', 'FINDINGS'].map((title) => cell(paint, title, 'dim'));
+    lines.push(...table([header, ...rows]).map((line) => `  ${line}`));
+  }
+
+  const ordered = [...published].sort((a, b) => a.finding.range.start.line - b.finding.range.start.line || a.finding.range.start.character - b.finding.range.start.character);
+  if (ordered.length > 0) {
+    lines.push('');
+    const rows = ordered.map(({ finding, severity }) => [
+      cell(paint, `${safe(document.displayPath)}:${finding.range.start.line + 1}:${finding.range.start.character + 1}`),
+      cell(paint, severity, SEVERITY_COLOUR[severity]),
+      cell(paint, finding.code, SEVERITY_COLOUR[severity]),
+      cell(paint, safe(finding.message.replace(/\s*\n\s*/g, ' '))),
+    ]);
+    lines.push(...table(rows).map((line) => `  ${line}`));
+  }
+  for (const failure of document.failures) {
+    lines.push(paint('red', `  the '${safe(failure.stage)}' check failed on this file (internal error); its findings are missing`));
+  }
+  if (dependencies.length === 0 && ordered.length === 0 && document.failures.length === 0) lines.push(paint('dim', '  no dependencies'));
+  return lines.join('\n');
+}
+
+interface Cell {
+  plain: string;
+  shown: string;
+}
+
+function cell(paint: Paint, text: string, colour?: Colour): Cell {
+  return { plain: text, shown: colour ? paint(colour, text) : text };
+}
+
+function dependencyRow(dependency: DependencyReport, index: number, published: readonly Published[], paint: Paint): Cell[] {
+  const codes: Cell[] = [];
+  for (const { finding, severity } of published) {
+    if (finding.dependency !== index || codes.some((c) => c.plain === finding.code)) continue;
+    codes.push(cell(paint, finding.code, SEVERITY_COLOUR[severity]));
+  }
+  return [
+    cell(paint, safe(dependency.name), 'bold'),
+    dependency.version === null ? cell(paint, NONE, 'dim') : cell(paint, safe(dependency.version)),
+    cell(paint, dependency.status, STATUS_COLOUR[dependency.status]),
+    dependency.publisher ? cell(paint, safe(describePublisher(dependency.publisher))) : cell(paint, NONE, 'dim'),
+    { plain: codes.map((c) => c.plain).join(', '), shown: codes.map((c) => c.shown).join(', ') },
+  ];
+}
+
+/** Columns padded to their widest plain text; the last column is not padded. */
+function table(rows: Cell[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.plain.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell.shown : cell.shown + ' '.repeat(widths[i] - cell.plain.length)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** A publisher in a few words: `pypa/sampleproject (release.yml)`, `gitlab: group/app (.gitlab-ci.yml)`, an e-mail. */
+export function describePublisher(publisher: Publisher): string {
+  const text = (key: string): string | undefined => {
+    const value = publisher[key];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const environment = text('environment');
+  const env = environment ? ` [${environment}]` : '';
+  const repository = text('repository');
+  const kind = typeof publisher.kind === 'string' ? publisher.kind : 'unknown';
+  if (kind === 'GitHub' && repository) return `${repository}${text('workflow') ? ` (${text('workflow')})` : ''}${env}`;
+  if (kind === 'GitLab' && repository) return `gitlab: ${repository}${text('workflow_filepath') ? ` (${text('workflow_filepath')})` : ''}${env}`;
+  if (kind === 'Google' && text('email')) return `google: ${text('email')}`;
+  return `${kind}${repository ? `: ${repository}` : ''}${env}`;
+}
+
+/** The index asked, when it is not PyPI or the run is offline; credentials never shown. */
+function indexLine(run: CheckRun): string | undefined {
+  const { indexUrl, offline } = run.settings;
+  if (indexUrl === DEFAULT_INDEX_URL && !offline) return undefined;
+  return `index: ${safe(redactUserinfo(indexUrl))}${offline ? ' (offline: cache only)' : ''}`;
+}
+
+function isSeverity(value: string): value is Severity {
+  return value === 'error' || value === 'warning' || value === 'information' || value === 'hint';
+}
+
+/** Control characters (C0, DEL, C1) shown as escapes; everything else as it is. */
+export function safe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

@@ -1,0 +1,113 @@
+/**
+ * What each diagnostic code means and what to do about it, in words: the SARIF rules' short
+ * description and help, and text a README, hover or report can reuse. The README has a section
+ * per code whose anchor is the code itself (`codeDocsUrl`).
+ */
+import { DEFAULT_SEVERITY, type DiagnosticCode } from '../core/codes';
+
+/** The README's address; each code is a heading there (`## \`missing-hashes\`` → `#missing-hashes`). */
+export const DOCS_URL = 'https://github.com/pypi-provenance/pypi-provenance';
+
+export interface CodeDoc {
+  /** PascalCase name (SARIF `reportingDescriptor.name`). */
+  name: string;
+  /** One sentence: when the code is reported. */
+  summary: string;
+  /** What to do about it. */
+  help: string;
+}
+
+export const CODE_DOCS: Readonly<Record<DiagnosticCode, CodeDoc>> = {
+  'syntax': {
+    name: 'Syntax',
+    summary: 'A line or table cannot be parsed as what the file format requires.',
+    help: 'Fix the text at the marked place; the message says what was expected. pip or the lock tool would refuse the file too.',
+  },
+  'unpinned': {
+    name: 'Unpinned',
+    summary: 'A requirement is not pinned to one exact version, so the files it installs cannot be verified.',
+    help: 'Pin it with `==X` (for example with pip-compile or `uv pip compile`), or use a pylock.toml, so that the files that will be installed are known and their provenance can be checked.',
+  },
+  'missing-hashes': {
+    name: 'MissingHashes',
+    summary: "pip's hash-checking mode is on for the file (some requirement has --hash, or --require-hashes is given) but this requirement has no hash.",
+    help: 'Add `--hash=sha256:…` for every file of the pinned version (the `Add hash pins` quick fix, or `pip-compile --generate-hashes`); pip refuses to install the file as it is.',
+  },
+  'weak-hash': {
+    name: 'WeakHash',
+    summary: 'A hash uses an algorithm pip refuses (md5, sha1, sha224).',
+    help: 'Replace it with a sha256 (or sha384, sha512) hash of the same file.',
+  },
+  'project-not-found': {
+    name: 'ProjectNotFound',
+    summary: 'The index has no project of this name.',
+    help: 'Check the spelling and the index URL. A name that is not on the index you expect may be a typo or a dependency-confusion risk.',
+  },
+  'version-not-found': {
+    name: 'VersionNotFound',
+    summary: 'The index has no files for the pinned version.',
+    help: 'Pin a version the index serves; the message lists the nearest ones.',
+  },
+  'yanked': {
+    name: 'Yanked',
+    summary: 'The pinned release or file is yanked on the index.',
+    help: 'Read the yank reason in the message and move to a version that is not yanked.',
+  },
+  'hash-not-on-index': {
+    name: 'HashNotOnIndex',
+    summary: 'A pinned or locked hash matches no file the index serves for that version.',
+    help: 'Either the pin is stale or the file on the index changed. Regenerate the hashes from the index only after finding out which, and never install a file whose hash nobody can account for.',
+  },
+  'no-provenance': {
+    name: 'NoProvenance',
+    summary: 'No file of the pinned release has attestations (PEP 740).',
+    help: 'The release was not published with Trusted Publishing attestations, so where it was built cannot be verified. Ask the project to publish with a Trusted Publisher, or accept the risk (set this code to `off`).',
+  },
+  'partial-provenance': {
+    name: 'PartialProvenance',
+    summary: 'Some files of the release have attestations and some do not.',
+    help: 'Files without attestations were uploaded some other way than the attested ones; check which files those are before trusting them.',
+  },
+  'attestation-invalid': {
+    name: 'AttestationInvalid',
+    summary: 'An attestation failed verification; the message says which check.',
+    help: 'Do not install this file until the failure is explained: the signature, certificate, transparency log entry or statement does not match the file served.',
+  },
+  'identity-mismatch': {
+    name: 'IdentityMismatch',
+    summary: 'The verified publisher differs from the one recorded (pylock attestation-identities, or the identity trusted before).',
+    help: 'The release was published from another repository, workflow or account than before. Find out why before updating the recorded identity.',
+  },
+  'publisher-changed': {
+    name: 'PublisherChanged',
+    summary: 'Files of this release, or this release and the previous one, have different publishers.',
+    help: 'A change of the publishing repository or workflow can be legitimate (a move) or a takeover; check the project\'s announcements.',
+  },
+  'provenance-lost': {
+    name: 'ProvenanceLost',
+    summary: 'The previous release had provenance and this one has none.',
+    help: 'Publishing stopped using attestations with this release; find out why before upgrading to it.',
+  },
+  'late-upload': {
+    name: 'LateUpload',
+    summary: "A file was uploaded more than `lateUploadDays` after its release's first file.",
+    help: 'Files added to a release long after it was published deserve a look: check who uploaded them and why.',
+  },
+  'index-error': {
+    name: 'IndexError',
+    summary: 'The index could not be reached or answered badly; the message says how.',
+    help: 'Check the index URL, the network and any credentials; the check runs again on the next run or edit.',
+  },
+  'missing-file': {
+    name: 'MissingFile',
+    summary: 'A file named by -r or -c cannot be read.',
+    help: 'Fix the path (it is relative to the including file) or create the file; pip would fail on it too.',
+  },
+};
+
+export function codeDocsUrl(code: DiagnosticCode): string {
+  return `${DOCS_URL}#${code}`;
+}
+
+/** Every code, in the order of the contract's table and then the project's additions. */
+export const ALL_CODES: readonly DiagnosticCode[] = Object.keys(DEFAULT_SEVERITY) as DiagnosticCode[];

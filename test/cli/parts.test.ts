@@ -1,0 +1,227 @@
+// The CLI's pure parts in process: flags → settings, UTF-8 decoding, rendering helpers, paths.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import fc from 'fast-check';
+import { parseCommandLine, UsageError } from '../../server/src/cli/args';
+import type { CheckRun } from '../../server/src/cli/check';
+import { decodeUtf8, invalidUtf8Finding } from '../../server/src/cli/decode';
+import { formatOfInput, isDiscoverable } from '../../server/src/cli/discover';
+import { artifactLocationOf } from '../../server/src/cli/output/sarif';
+import { describePublisher, renderText, safe } from '../../server/src/cli/output/text';
+import { progressLine } from '../../server/src/cli/progress';
+import { exitCodeOf, summaryLine, tally } from '../../server/src/cli/summary';
+import { DEFAULT_SEVERITY } from '../../server/src/core/codes';
+import { buildDocumentReport } from '../../server/src/engine/report';
+import { CODE_DOCS, DOCS_URL } from '../../server/src/engine/codeDocs';
+import { CODE_DOCS_BASE } from '../../server/src/lsp/diagnostics';
+import { localFindings } from '../../server/src/checks/local';
+import { parseDocument } from '../../server/src/parsers/index';
+import { DEFAULT_SETTINGS, type Settings } from '../../server/src/lsp/settings';
+
+const CWD = '/work/project';
+
+test('flags map onto the same settings object the server uses', () => {
+  const command = parseCommandLine(
+    [
+      'check',
+      '--format=sarif',
+      '--index-url', 'https://user:pw@mirror.example/simple',
+      '--trusted-root', 'roots/trusted_root.json',
+      '--cache-dir', '/var/cache/pp',
+      '--offline',
+      '--late-upload-days', '30',
+      '--trust-workspace',
+      '--severity', 'no-provenance=error',
+      '--severity', 'unpinned=info',
+      '--severity', 'yanked=WARN',
+      'requirements.txt',
+      'sub',
+    ],
+    CWD,
+  );
+  assert.equal(command.kind, 'check');
+  if (command.kind !== 'check') return;
+  assert.equal(command.format, 'sarif');
+  assert.deepEqual(command.inputs, ['requirements.txt', 'sub']);
+  const expected: Settings = {
+    indexUrl: 'https://user:pw@mirror.example/simple/',
+    trustedRoot: path.join(CWD, 'roots', 'trusted_root.json'),
+    cacheDirectory: '/var/cache/pp',
+    offline: true,
+    lateUploadDays: 30,
+    workspaceTrusted: true,
+    severity: { 'no-provenance': 'error', 'unpinned': 'information', 'yanked': 'warning' },
+  };
+  assert.deepEqual(command.settings, expected);
+});
+
+test('no flags: the defaults of the settings; -- ends the options', () => {
+  const command = parseCommandLine(['check', '--', '--odd-name.txt'], CWD);
+  assert.equal(command.kind, 'check');
+  if (command.kind !== 'check') return;
+  assert.deepEqual(command.settings, DEFAULT_SETTINGS);
+  assert.equal(command.format, 'text');
+  assert.deepEqual(command.inputs, ['--odd-name.txt']);
+});
+
+test('property: any argument list either parses or is a UsageError, never another throw', () => {
+  const token = fc.oneof(
+    fc.constantFrom('check', '--format', 'json', '--severity', 'syntax=off', '--index-url', 'http://x/', '--offline', '--late-upload-days', '7', '-h', '--', 'f.txt', '='),
+    fc.string({ maxLength: 12 }),
+  );
+  fc.assert(
+    fc.property(fc.array(token, { maxLength: 8 }), (args) => {
+      try {
+        parseCommandLine(args, CWD);
+      } catch (error) {
+        assert.ok(error instanceof UsageError, String(error));
+      }
+    }),
+  );
+});
+
+/** The offset of the first bad byte by the standard decoder alone: the longest prefix that is valid UTF-8. */
+function referenceFirstInvalid(bytes: Uint8Array): number | undefined {
+  const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const valid = (end: number) => {
+    try {
+      fatal.decode(bytes.subarray(0, end));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (valid(bytes.length)) return undefined;
+  let longest = 0;
+  for (let end = 0; end <= bytes.length; end++) if (valid(end)) longest = end;
+  return longest;
+}
+
+/** How many U+FFFD the decoder made out of bad bytes (the file's own EF BF BD excluded). */
+function referenceBadCount(bytes: Uint8Array): number {
+  const replacements = [...new TextDecoder('utf-8').decode(bytes)].filter((c) => c === '\uFFFD').length;
+  return replacements - (Buffer.from(bytes).toString('latin1').split('\u00ef\u00bf\u00bd').length - 1);
+}
+
+test('property: decodeUtf8 is the standard decoder, and finds the first bad byte where the decoder does', () => {
+  // Whole characters, fragments of them, a literal U+FFFD, surrogates and overlongs, and plain bytes.
+  const chunk = fc.oneof(
+    fc.constantFrom([0xef, 0xbf, 0xbd], [0xe2, 0x82, 0xac], [0xe2, 0x82], [0xf0, 0x9f, 0x98, 0x80], [0xf0, 0x9f], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xf4, 0x90, 0x80, 0x80], [0xc3, 0xa9], [0x0a]),
+    fc.integer({ min: 0, max: 0xff }).map((b) => [b]),
+    fc.integer({ min: 0x20, max: 0x7e }).map((b) => [b]),
+  );
+  fc.assert(
+    fc.property(fc.array(chunk, { maxLength: 24 }).map((chunks) => Uint8Array.from(chunks.flat())), (bytes) => {
+      const decoded = decodeUtf8(bytes);
+      assert.equal(decoded.text, new TextDecoder('utf-8').decode(bytes));
+      const expected = referenceFirstInvalid(bytes);
+      assert.equal(decoded.invalid?.byteOffset, expected);
+      const finding = invalidUtf8Finding(decoded);
+      assert.equal(finding === undefined, expected === undefined);
+      if (decoded.invalid) {
+        assert.equal(decoded.text.charCodeAt(decoded.invalid.textOffset), 0xfffd);
+        assert.equal(decoded.invalid.byte, bytes[decoded.invalid.byteOffset]);
+        assert.equal(decoded.invalid.count, referenceBadCount(bytes));
+        assert.equal(finding?.code, 'syntax');
+      }
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('decodeUtf8: a literal U+FFFD in the file is not an error; a BOM is dropped', () => {
+  assert.deepEqual(decodeUtf8(Buffer.from('a==1  # \uFFFD\n')), { text: 'a==1  # \uFFFD\n' });
+  assert.deepEqual(decodeUtf8(Buffer.from('\uFEFFa==1\n')), { text: 'a==1\n' });
+  const mixed = decodeUtf8(Buffer.concat([Buffer.from('\uFFFD'), Buffer.from([0xc3]), Buffer.from('\n\uFFFD'), Buffer.from([0x80])]));
+  assert.deepEqual(mixed.invalid, { byteOffset: 3, byte: 0xc3, textOffset: 1, count: 2 });
+  assert.deepEqual(invalidUtf8Finding(mixed)?.range, { start: { line: 0, character: 1 }, end: { line: 0, character: 2 } });
+});
+
+test('describePublisher: GitHub, GitLab, Google, unknown kinds', () => {
+  assert.equal(describePublisher({ kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml', environment: '' }), 'pypa/sampleproject (release.yml)');
+  assert.equal(describePublisher({ kind: 'GitHub', repository: 'o/r', workflow: 'ci.yml', environment: 'pypi' }), 'o/r (ci.yml) [pypi]');
+  assert.equal(describePublisher({ kind: 'GitLab', repository: 'g/p', workflow_filepath: '.gitlab-ci.yml', environment: null }), 'gitlab: g/p (.gitlab-ci.yml)');
+  assert.equal(describePublisher({ kind: 'Google', email: 'sa@proj.iam.gserviceaccount.com' }), 'google: sa@proj.iam.gserviceaccount.com');
+  assert.equal(describePublisher({ kind: 'ActiveState' }), 'ActiveState');
+});
+
+test('safe: control characters are shown escaped, the rest kept', () => {
+  assert.equal(safe('a\u001b[31mb\u0007c\u009bd é ✓'), 'a\\x1b[31mb\\x07c\\x9bd é ✓');
+});
+
+function runOf(texts: Record<string, string>, settings: Settings = DEFAULT_SETTINGS): CheckRun {
+  return {
+    cwd: CWD,
+    settings,
+    documents: Object.entries(texts).map(([name, text]) => {
+      const parsed = parseDocument('requirements', text);
+      const findings = localFindings(parsed);
+      return { path: path.join(CWD, name), displayPath: name, text, parsed, findings, report: buildDocumentReport(path.join(CWD, name), parsed, findings), failures: [] };
+    }),
+  };
+}
+
+test('text: colours only when asked; hostile names cannot reach the terminal raw', () => {
+  const run = runOf({ 'requirements.txt': 'attrs==25.1.0\nbad name!\nidna\n', 'x\u001b]0;pwned\u0007.txt': 'idna\n' });
+  const plain = renderText(run, { colour: false });
+  assert.ok(!plain.includes('\u001b'), plain);
+  assert.ok(plain.includes('x\\x1b]0;pwned\\x07.txt'));
+  const coloured = renderText(run, { colour: true });
+  assert.ok(coloured.includes('\u001b[31merror\u001b[39m'));
+  assert.ok(coloured.includes('\u001b[90munpinned\u001b[39m'), 'the unpinned status in grey');
+  assert.equal(coloured.replace(/\u001b\[\d+m/g, ''), plain, 'colour changes nothing but colour');
+});
+
+test('summary line and exit code', () => {
+  const run = runOf({ 'a.txt': 'attrs==25.1.0\nbad name!\nidna\nsix\n' });
+  const counts = tally(run);
+  assert.equal(summaryLine(counts), '3 dependencies: 1 pending · 2 unpinned; 1 error, 0 warnings, 2 hints');
+  assert.equal(exitCodeOf(counts), 1);
+  const relaxed = tally({ ...run, settings: { ...DEFAULT_SETTINGS, severity: { syntax: 'off', unpinned: 'warning' } } });
+  assert.equal(summaryLine(relaxed), '3 dependencies: 1 pending · 2 unpinned; 0 errors, 2 warnings');
+  assert.equal(exitCodeOf(relaxed), 0);
+  assert.equal(summaryLine(tally(runOf({ 'b.txt': 'idna==3.10\n' }))), '1 dependency: 1 pending; 0 errors, 0 warnings');
+  assert.equal(exitCodeOf({ ...tally(runOf({ 'b.txt': 'idna==3.10\n' })), failures: 1 }), 1, 'a failed stage fails the run');
+});
+
+test('progress: nothing off a terminal; on one, a line rewritten in place and erased', () => {
+  const written: string[] = [];
+  const off = progressLine({ isTTY: false, write: (t: string) => written.push(t) });
+  off.update(1, 2, 'a.txt');
+  off.clear();
+  assert.equal(written.length, 0);
+  const on = progressLine({ isTTY: true, columns: 30, write: (t: string) => written.push(t) });
+  on.update(0, 2, 'requirements/very-long-name-of-a-file.txt');
+  on.clear();
+  on.clear();
+  assert.equal(written.length, 2);
+  assert.ok(written[0].startsWith('\r\u001b[2KChecking 0/2 requirements/'));
+  assert.ok(written[0].length <= '\r\u001b[2K'.length + 29, 'cut to the terminal width');
+  assert.equal(written[1], '\r\u001b[2K');
+});
+
+test('SARIF locations: relative, percent-encoded, under %SRCROOT%; absolute file URIs outside', () => {
+  assert.deepEqual(artifactLocationOf('/work/project/a b/requirements#1.txt', CWD), { uri: 'a%20b/requirements%231.txt', uriBaseId: '%SRCROOT%' });
+  assert.deepEqual(artifactLocationOf('/elsewhere/requirements.txt', CWD), { uri: 'file:///elsewhere/requirements.txt' });
+  assert.deepEqual(artifactLocationOf('/work/project/..x/requirements.txt', CWD), { uri: '..x/requirements.txt', uriBaseId: '%SRCROOT%' });
+});
+
+test('discovery names: requirements-like .in files only; explicit files read as requirements unless an unknown TOML', () => {
+  assert.equal(isDiscoverable('/p/requirements.in'), true);
+  assert.equal(isDiscoverable('/p/requirements/dev.in'), true);
+  assert.equal(isDiscoverable('/p/dev-requirements.in'), true);
+  assert.equal(isDiscoverable('/p/MANIFEST.in'), false);
+  assert.equal(isDiscoverable('/p/Makefile.in'), false);
+  assert.equal(isDiscoverable('/p/pylock.web.toml'), true);
+  assert.equal(isDiscoverable('/p/notes.txt'), false);
+  assert.equal(formatOfInput('/p/deps.txt'), 'requirements');
+  assert.equal(formatOfInput('/p/pylock.toml'), 'pylock');
+  assert.equal(formatOfInput('/p/Cargo.toml'), undefined);
+});
+
+test('every code is documented, and the docs link is the one the server publishes', () => {
+  assert.deepEqual(Object.keys(CODE_DOCS).sort(), Object.keys(DEFAULT_SEVERITY).sort());
+  for (const doc of Object.values(CODE_DOCS)) assert.ok(doc.summary.length > 10 && doc.help.length > 10 && /^[A-Z][A-Za-z]+$/.test(doc.name));
+  assert.equal(DOCS_URL, CODE_DOCS_BASE);
+});

@@ -1,0 +1,116 @@
+// The built CLI's help, version and every way of using it wrongly (exit 2, a message on stderr, nothing on stdout).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_SEVERITY } from '../../server/src/core/codes';
+import { REPO_ROOT, makeTree, runCli } from './cliRunner';
+
+let tree: ReturnType<typeof makeTree>;
+before(() => {
+  tree = makeTree({
+    'requirements.txt': 'attrs==25.1.0\n',
+    'empty/README.md': '# nothing to check\n',
+    'empty/.venv/requirements.txt': 'attrs==25.1.0\n',
+    'empty/node_modules/x/requirements.txt': 'attrs==25.1.0\n',
+    'empty/MANIFEST.in': 'include *.txt\n',
+    'config.toml': '[tool]\n',
+  });
+});
+after(() => tree.remove());
+
+test('--help and check --help print the usage with every flag and code, exit 0', async () => {
+  for (const args of [['--help'], ['-h'], ['help']]) {
+    const { code, stdout, stderr } = await runCli(args);
+    assert.equal(code, 0, args.join(' '));
+    assert.match(stdout, /Usage:\s+pypi-provenance check/);
+    assert.equal(stderr, '');
+  }
+  for (const args of [['check', '--help'], ['check', '-h'], ['help', 'check'], ['check', 'requirements.txt', '--help']]) {
+    const { code, stdout, stderr } = await runCli(args, { cwd: tree.root });
+    assert.equal(code, 0, args.join(' '));
+    assert.equal(stderr, '');
+    for (const flag of ['--format', '--index-url', '--trusted-root', '--cache-dir', '--offline', '--late-upload-days', '--trust-workspace', '--severity']) {
+      assert.ok(stdout.includes(flag), `${args.join(' ')}: ${flag} missing from the help`);
+    }
+    for (const [code, severity] of Object.entries(DEFAULT_SEVERITY)) assert.match(stdout, new RegExp(`${code}\\s+${severity}`));
+    assert.match(stdout, /Exit codes: 0 .*1 .*2 /);
+  }
+});
+
+test('--version prints the package version', async () => {
+  const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const { code, stdout } = await runCli(['--version']);
+  assert.equal(code, 0);
+  assert.equal(stdout, `${version}\n`);
+});
+
+const USAGE_ERRORS: Array<[string[], RegExp]> = [
+  [[], /no command given/],
+  [['verify', 'requirements.txt'], /unknown command "verify"/],
+  [['check'], /no files given/],
+  [['check', '--bogus', 'requirements.txt'], /Unknown option '--bogus'/],
+  [['check', '--format', 'xml', 'requirements.txt'], /--format must be one of text, json, sarif; got "xml"/],
+  [['check', '--format'], /argument missing/],
+  [['check', '--offline=yes', 'requirements.txt'], /does not take an argument/],
+  [['check', '--severity', 'no-such-code=error', 'requirements.txt'], /unknown diagnostic code "no-such-code"/],
+  [['check', '--severity', 'syntax=loud', 'requirements.txt'], /the level must be error, warning, information, hint or off; got "loud"/],
+  [['check', '--severity', 'syntax', 'requirements.txt'], /expects CODE=LEVEL/],
+  [['check', '--late-upload-days', '-1', 'requirements.txt'], /argument is ambiguous|whole number/],
+  [['check', '--late-upload-days=-1', 'requirements.txt'], /whole number of days/],
+  [['check', '--late-upload-days', 'soon', 'requirements.txt'], /whole number of days/],
+  [['check', '--late-upload-days', '1.5', 'requirements.txt'], /whole number of days/],
+  [['check', '--index-url', 'ftp://example.org/simple/', 'requirements.txt'], /--index-url must be an http\(s\) URL/],
+  [['check', '--index-url', 'not a url', 'requirements.txt'], /--index-url must be an http\(s\) URL/],
+  [['check', '--index-url=', 'requirements.txt'], /--index-url needs a URL/],
+  [['check', '--cache-dir=', 'requirements.txt'], /--cache-dir needs a path/],
+  [['check', 'requirements.txt', ''], /an empty file name was given/],
+];
+
+for (const [args, message] of USAGE_ERRORS) {
+  test(`usage error: ${JSON.stringify(args)} → exit 2`, async () => {
+    const { code, stdout, stderr } = await runCli(args, { cwd: tree.root });
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, message);
+    assert.match(stderr, /^pypi-provenance: /);
+  });
+}
+
+test('a bad --index-url never shows its credentials', async () => {
+  for (const url of ['https://alice:s3cr3t-token@example.org/simple/?x=1', 'ftp://alice:s3cr3t-token@example.org/simple/']) {
+    const { code, stdout, stderr } = await runCli(['check', '--index-url', url, 'requirements.txt'], { cwd: tree.root });
+    assert.equal(code, 2);
+    assert.ok(!`${stdout}${stderr}`.includes('s3cr3t-token'), stderr);
+  }
+});
+
+test('unreadable input: a missing file, a directory without dependency files, a TOML file of no known kind → exit 2', async () => {
+  const missing = await runCli(['check', 'requirements.txt', 'nope/requirements.txt'], { cwd: tree.root });
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stdout, '', 'nothing is checked when an input cannot be read');
+  assert.match(missing.stderr, /nope\/requirements\.txt: no such file or directory/);
+
+  // .venv, node_modules and MANIFEST.in are not dependency files of this project.
+  const empty = await runCli(['check', 'empty'], { cwd: tree.root });
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /empty: no dependency files found in this directory/);
+
+  const toml = await runCli(['check', 'config.toml'], { cwd: tree.root });
+  assert.equal(toml.code, 2);
+  assert.match(toml.stderr, /config\.toml: not a dependency file/);
+});
+
+test('a dangling symbolic link named on the command line is unreadable input → exit 2', async () => {
+  const link = path.join(tree.root, 'dangling-requirements.txt');
+  symlinkSync(path.join(tree.root, 'gone.txt'), link);
+  const result = await runCli(['check', 'dangling-requirements.txt'], { cwd: tree.root });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /dangling-requirements\.txt: no such file or directory/);
+});
+
+test('--trusted-root that cannot be read → exit 2', async () => {
+  const result = await runCli(['check', '--trusted-root', 'no-root.json', 'requirements.txt'], { cwd: tree.root });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /--trusted-root .*no-root\.json: cannot be read/);
+});

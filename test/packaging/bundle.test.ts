@@ -1,0 +1,64 @@
+// The esbuild bundles run on their own, without node_modules: what the .vsix ships. The bundles
+// are built into a temporary folder with the package's layout (dist/ beside package.json).
+import { spawn, spawnSync } from 'node:child_process';
+import * as assert from 'node:assert/strict';
+import { builtinModules } from 'node:module';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+
+const repoRoot = path.resolve(__dirname, '../..');
+let temp = '';
+let dist = '';
+
+before(() => {
+  // Outside the repository, so that no node_modules is found by walking up.
+  temp = mkdtempSync(path.join(os.tmpdir(), 'pypi-provenance-bundle-'));
+  dist = path.join(temp, 'dist');
+  const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/bundle.mjs'), '--production', '--outdir', dist], { encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+  copyFileSync(path.join(repoRoot, 'package.json'), path.join(temp, 'package.json'));
+});
+
+after(() => rmSync(temp, { recursive: true, force: true }));
+
+test('the client bundle requires nothing but vscode and Node built-ins', () => {
+  const source = readFileSync(path.join(dist, 'extension.js'), 'utf8');
+  const required = new Set([...source.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
+  assert.ok(required.has('vscode'));
+  const builtins = new Set(builtinModules);
+  const others = [...required].filter((name) => name !== 'vscode' && !builtins.has(name.replace(/^node:/, '')));
+  assert.deepEqual(others, []);
+});
+
+test('the bundled server answers initialize with the package version and publishes diagnostics', async () => {
+  const child = spawn(process.execPath, [path.join(dist, 'server', 'server.js'), '--stdio'], { cwd: temp, stdio: ['pipe', 'pipe', 'pipe'] });
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const published = new Promise<PublishDiagnosticsParams>((resolve) => connection.onNotification('textDocument/publishDiagnostics', resolve));
+  connection.listen();
+  try {
+    const initialized = await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+    const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    assert.deepEqual((initialized as { serverInfo?: unknown }).serverInfo, { name: 'pypi-provenance', version });
+    await connection.sendNotification('initialized', {});
+    const uri = pathToFileURL(path.join(temp, 'requirements.txt')).toString();
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'pip-requirements', version: 1, text: 'requests\n==broken\n' } });
+    const diagnostics = await published;
+    assert.equal(diagnostics.uri, uri);
+    assert.deepEqual(diagnostics.diagnostics.map((d) => d.code).sort(), ['syntax', 'unpinned']);
+    await connection.sendRequest('shutdown');
+    await connection.sendNotification('exit');
+  } finally {
+    connection.dispose();
+    child.kill();
+  }
+});
+
+test('the bundled CLI runs', { skip: !existsSync(path.join(repoRoot, 'server/src/cli.ts')) && 'server/src/cli.ts does not exist yet' }, () => {
+  const run = spawnSync(process.execPath, [path.join(dist, 'server', 'cli.js'), '--help'], { cwd: temp, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /check/);
+});

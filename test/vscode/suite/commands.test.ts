@@ -1,0 +1,45 @@
+/** The commands are contributed, registered and run to completion without the user. */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activateExtension, diagnosticsOf, hasCodes, waitForDiagnostics, workspaceFile } from './helpers';
+
+const COMMANDS = ['pypiProvenance.verifyWorkspace', 'pypiProvenance.showReport', 'pypiProvenance.clearCache', 'pypiProvenance.showOutput'];
+
+suite('Commands', () => {
+  suiteSetup(activateExtension);
+
+  test('all four are registered', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const command of COMMANDS) assert.ok(registered.has(command), `${command} is registered`);
+  });
+
+  test('Verify Dependencies in Workspace checks every dependency file, and no other', async () => {
+    const result = await vscode.commands.executeCommand<{ files: number; cancelled: boolean; summary: string }>('pypiProvenance.verifyWorkspace');
+    // requirements.txt, requirements/dev.in, pyproject.toml, pylock.toml — not settings.toml or MANIFEST.in.
+    assert.equal(result.files, 4);
+    assert.equal(result.cancelled, false);
+    assert.notEqual(result.summary, '');
+    const dev = await waitForDiagnostics(workspaceFile('requirements/dev.in'), hasCodes('unpinned'));
+    assert.equal(dev[0]!.range.start.line, 0);
+    assert.ok(diagnosticsOf(workspaceFile('requirements.txt')).length > 0);
+  });
+
+  test('Show Provenance Report shows the report, or says plainly that the server has none yet', async () => {
+    const result = await vscode.commands.executeCommand<{ shown: boolean; markdown?: string; reason?: string }>('pypiProvenance.showReport');
+    if (result.shown) {
+      assert.match(result.markdown ?? '', /^# PyPI Provenance report/);
+      assert.match(result.markdown ?? '', /requests/);
+    } else {
+      assert.match(result.reason ?? '', /pypiProvenance\/report/);
+    }
+  });
+
+  test('Clear Cache asks the server, and tolerates a server without the request', async () => {
+    const result = await vscode.commands.executeCommand<string>('pypiProvenance.clearCache');
+    assert.ok(result === 'cleared' || result === 'unsupported', `clear cache: ${result}`);
+  });
+
+  test('Show Output runs', async () => {
+    await vscode.commands.executeCommand('pypiProvenance.showOutput');
+  });
+});
