@@ -255,7 +255,7 @@ class LockReader {
         if (key === 'kind') continue;
         const text = scalarText(field.value);
         if (text === undefined) problems.wrongType(field.value, `\`${shown(key)}\` of ${what}`, 'a string');
-        else fields[key] = text;
+        else Object.defineProperty(fields, key, { value: text, enumerable: true, writable: true, configurable: true }); // a key named __proto__ must not vanish
       }
       identities.push({ kind: kind.value, fields, range: problems.range(item) });
     }

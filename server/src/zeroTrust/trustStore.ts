@@ -1,0 +1,330 @@
+/**
+ * Trust on first use for files that cannot record identities (requirements.txt, pyproject.toml):
+ * the publisher first verified for each project on each index is kept in `cacheDirectory`; a
+ * later verified publisher that differs is an `identity-mismatch`, and only an explicit
+ * `trust()` (the `Trust the new publisher` code action) replaces the trusted one.
+ *
+ * One small JSON file per (index, project), named by a hash of the pair, so that writers of
+ * different projects never touch the same file and none can lose another's entry. A first use is
+ * recorded by writing a temp file and hard-linking it to the entry's name, which fails when the
+ * entry exists: of two writers racing on one project (the editor and the CLI), exactly one
+ * records its publisher and the other reads it and compares — nothing is silently replaced.
+ * `trust()` writes a temp file and renames it over the entry. Readers never see half a file.
+ * A corrupt entry is discarded with a warning. Without a usable directory the store keeps its
+ * entries in memory (and says so once).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as nodeFs } from 'node:fs';
+import { join } from 'node:path';
+import type { Finding } from '../core/finding';
+import type { Dependency } from '../core/model';
+import { normalizeName } from '../core/names';
+import type { Publisher } from '../core/result';
+import { redactSecrets, redactUrl } from '../index/redact';
+import { distinctPublishers, samePublisher } from './identities';
+import { shown, trustedIdentityMismatchMessage } from './messages';
+
+export interface TrustedPublisher {
+  /** The index URL without credentials, query or fragment (normalizeIndexUrl). */
+  index: string;
+  /** PEP 503 normalized project name. */
+  project: string;
+  publisher: Publisher;
+  /** The version the publisher was first verified (or explicitly trusted) in. */
+  version: string;
+  /** When it was recorded, ISO 8601. */
+  since: string;
+}
+
+/** `first-use`: nothing was trusted, this publisher now is; `same`: it is the trusted one; else the trusted one that differs. */
+export type ObserveResult = 'first-use' | 'same' | { mismatch: TrustedPublisher };
+
+/** The file operations the store uses (node:fs/promises by default). */
+export interface TrustStoreFs {
+  readFile(path: string, encoding: 'utf8'): Promise<string>;
+  writeFile(path: string, data: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  link(existingPath: string, newPath: string): Promise<void>;
+  rm(path: string, options: { force: boolean }): Promise<void>;
+  mkdir(path: string, options: { recursive: boolean }): Promise<unknown>;
+}
+
+export interface TrustStoreOptions {
+  /** The `cacheDirectory`; memory only when undefined or ''. */
+  cacheDirectory?: string;
+  fs?: TrustStoreFs;
+  /** Warnings (corrupt entries, an unusable directory). */
+  log?: (message: string) => void;
+  now?: () => number;
+}
+
+export interface TrustStore {
+  /** Compares a verified publisher with the trusted one, recording it when there is none. Never throws. */
+  observe(index: string, project: string, publisher: Publisher, version: string): Promise<ObserveResult>;
+  /** Makes `publisher` the trusted one, replacing any other (the user said so). Never throws. */
+  trust(index: string, project: string, publisher: Publisher, version: string): Promise<void>;
+  /** The trusted publisher, if any. Never throws. */
+  get(index: string, project: string): Promise<TrustedPublisher | undefined>;
+}
+
+export const TRUST_STORE_SUBDIRECTORY = 'trusted-publishers-v1';
+
+/** The index URL as the store keys it: no credentials, query or fragment; the path ends in `/`. */
+export function normalizeIndexUrl(url: string): string {
+  try {
+    const parsed = new URL(url.trim());
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
+    return parsed.href;
+  } catch {
+    return redactSecrets(url.trim());
+  }
+}
+
+interface EntryFile extends TrustedPublisher {
+  v: 1;
+}
+
+export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
+  const fs: TrustStoreFs = options.fs ?? (nodeFs as unknown as TrustStoreFs);
+  const log = options.log ?? (() => undefined);
+  const now = options.now ?? Date.now;
+  const directory = options.cacheDirectory ? join(options.cacheDirectory, TRUST_STORE_SUBDIRECTORY) : undefined;
+  /** Entries held in memory: all of them without a directory, else those that could not be written. */
+  const memory = new Map<string, TrustedPublisher>();
+  let diskUsable: Promise<boolean> | undefined;
+  let warnedUnusable = false;
+
+  const keyOf = (index: string, project: string) => ({ index: normalizeIndexUrl(index), project: normalizeName(project) });
+  const fileOf = (index: string, project: string) => join(directory!, `${createHash('sha256').update(`${index}\n${project}`).digest('hex')}.json`);
+  const memoryKey = (index: string, project: string) => `${index}\n${project}`;
+
+  function unusable(reason: string): void {
+    if (warnedUnusable) return;
+    warnedUnusable = true;
+    log(`trusted publishers are kept in memory only: ${shown(redactSecrets(reason))}`);
+  }
+
+  function prepare(): Promise<boolean> {
+    diskUsable ??= (async () => {
+      if (directory === undefined) return false;
+      try {
+        await fs.mkdir(directory, { recursive: true });
+        return true;
+      } catch (error) {
+        unusable(`the cache directory cannot be used (${messageOf(error)})`);
+        return false;
+      }
+    })();
+    return diskUsable;
+  }
+
+  /** The entry on disk; undefined when absent, corrupt (then removed) or unreadable. */
+  async function readEntry(index: string, project: string): Promise<TrustedPublisher | undefined> {
+    const path = fileOf(index, project);
+    let text: string;
+    try {
+      text = await fs.readFile(path, 'utf8');
+    } catch (error) {
+      if (codeOf(error) !== 'ENOENT') unusable(`a trusted-publisher entry cannot be read (${messageOf(error)})`);
+      return undefined;
+    }
+    const entry = parseEntry(text, index, project);
+    if (entry === undefined) {
+      log(`discarding a corrupt trusted-publisher entry for ${shown(project)} on ${shown(redactUrl(index))}`);
+      await fs.rm(path, { force: true }).catch(() => undefined);
+    }
+    return entry;
+  }
+
+  async function current(index: string, project: string): Promise<TrustedPublisher | undefined> {
+    const held = memory.get(memoryKey(index, project));
+    if (held !== undefined) return held;
+    if (!(await prepare())) return undefined;
+    return readEntry(index, project);
+  }
+
+  /** Records the entry unless one exists: true when this call recorded it. */
+  async function createEntry(entry: TrustedPublisher): Promise<boolean> {
+    const path = fileOf(entry.index, entry.project);
+    const temp = tempName(path);
+    let placed = false;
+    try {
+      await fs.writeFile(temp, serialize(entry));
+      try {
+        await fs.link(temp, path);
+        return true;
+      } catch (error) {
+        const code = codeOf(error);
+        if (code === 'EEXIST') return false;
+        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV'].includes(code ?? '')) throw error;
+        // A file system without hard links: check, then rename (a narrow race remains there).
+        if ((await readEntry(entry.index, entry.project)) !== undefined) return false;
+        await fs.rename(temp, path);
+        placed = true;
+        return true;
+      }
+    } finally {
+      if (!placed) await fs.rm(temp, { force: true }).catch(() => undefined);
+    }
+  }
+
+  function compare(trusted: TrustedPublisher, publisher: Publisher): ObserveResult {
+    return samePublisher(trusted.publisher, publisher) ? 'same' : { mismatch: trusted };
+  }
+
+  function entryFor(index: string, project: string, publisher: Publisher, version: string): TrustedPublisher {
+    return { index, project, publisher: plainPublisher(publisher), version, since: new Date(now()).toISOString() };
+  }
+
+  return {
+    async observe(rawIndex, rawProject, publisher, version) {
+      const { index, project } = keyOf(rawIndex, rawProject);
+      try {
+        const trusted = await current(index, project);
+        if (trusted !== undefined) return compare(trusted, publisher);
+        const entry = entryFor(index, project, publisher, version);
+        if (!(await prepare())) {
+          memory.set(memoryKey(index, project), entry);
+          return 'first-use';
+        }
+        if (await createEntry(entry)) return 'first-use';
+        // Another writer recorded one in the meantime: that one is the first use.
+        const winner = await readEntry(index, project);
+        if (winner !== undefined) return compare(winner, publisher);
+        memory.set(memoryKey(index, project), entry);
+        return 'first-use';
+      } catch (error) {
+        unusable(`a trusted-publisher entry cannot be written (${messageOf(error)})`);
+        const held = memory.get(memoryKey(index, project));
+        if (held !== undefined) return compare(held, publisher);
+        memory.set(memoryKey(index, project), entryFor(index, project, publisher, version));
+        return 'first-use';
+      }
+    },
+
+    async trust(rawIndex, rawProject, publisher, version) {
+      const { index, project } = keyOf(rawIndex, rawProject);
+      const entry = entryFor(index, project, publisher, version);
+      const key = memoryKey(index, project);
+      if (!(await prepare())) {
+        memory.set(key, entry);
+        return;
+      }
+      const path = fileOf(index, project);
+      const temp = tempName(path);
+      try {
+        await fs.writeFile(temp, serialize(entry));
+        await fs.rename(temp, path);
+        memory.delete(key);
+      } catch (error) {
+        await fs.rm(temp, { force: true }).catch(() => undefined);
+        unusable(`a trusted-publisher entry cannot be written (${messageOf(error)})`);
+        memory.set(key, entry);
+      }
+    },
+
+    async get(rawIndex, rawProject) {
+      const { index, project } = keyOf(rawIndex, rawProject);
+      try {
+        return await current(index, project);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+export interface TrustedPublisherCheck {
+  findings: Finding[];
+  /** What the store said for each distinct verified publisher, in file order. */
+  observed: { publisher: Publisher; result: ObserveResult }[];
+}
+
+/**
+ * Observes every distinct verified publisher of the pinned release's files (the first one is
+ * recorded on first use) and makes an `identity-mismatch` for each that is not the trusted one.
+ * `changedIn`: the release the publisher changed in (checkHistory's `trustedChange`), for the message.
+ */
+export async function checkTrustedPublishers(
+  store: TrustStore,
+  input: {
+    index: string;
+    dependency: Pick<Dependency, 'name' | 'rawName' | 'ranges'>;
+    version: string;
+    files: readonly { status: string; publisher: Publisher | null }[];
+    dependencyIndex?: number;
+    changedIn?: string;
+  },
+): Promise<TrustedPublisherCheck> {
+  const check: TrustedPublisherCheck = { findings: [], observed: [] };
+  const publishers = distinctPublishers(input.files.filter((file) => file.status === 'verified').map((file) => file.publisher));
+  for (const publisher of publishers) {
+    const result = await store.observe(input.index, input.dependency.name, publisher, input.version);
+    check.observed.push({ publisher, result });
+    if (typeof result === 'object') {
+      check.findings.push(trustMismatchFinding(input.dependency, result.mismatch, { publisher, version: input.version }, { dependencyIndex: input.dependencyIndex, changedIn: input.changedIn }));
+    }
+  }
+  return check;
+}
+
+/** `identity-mismatch` for a publisher that differs from the trusted one, both named in the message. */
+export function trustMismatchFinding(
+  dependency: Pick<Dependency, 'name' | 'rawName' | 'ranges'>,
+  trusted: TrustedPublisher,
+  observed: { publisher: Publisher; version: string },
+  options: { dependencyIndex?: number; changedIn?: string | undefined } = {},
+): Finding {
+  const since = options.changedIn !== undefined ? `; it changed in ${shown(options.changedIn)}` : '';
+  return {
+    code: 'identity-mismatch',
+    message: `${trustedIdentityMismatchMessage(dependency.rawName || dependency.name, trusted, observed)}${since}`,
+    range: dependency.ranges.requirement,
+    ...(options.dependencyIndex !== undefined ? { dependency: options.dependencyIndex } : {}),
+  };
+}
+
+function serialize(entry: TrustedPublisher): string {
+  const file: EntryFile = { v: 1, ...entry };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+function parseEntry(text: string, index: string, project: string): TrustedPublisher | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(data) || data.v !== 1 || data.index !== index || data.project !== project) return undefined;
+  const { publisher, version, since } = data;
+  if (!isObject(publisher) || typeof publisher.kind !== 'string' || publisher.kind === '') return undefined;
+  if (typeof version !== 'string' || typeof since !== 'string') return undefined;
+  return { index, project, publisher: publisher as Publisher, version, since };
+}
+
+/** The publisher's own JSON fields only (no prototype tricks, no functions). */
+function plainPublisher(publisher: Publisher): Publisher {
+  return JSON.parse(JSON.stringify(publisher)) as Publisher;
+}
+
+function tempName(path: string): string {
+  return `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

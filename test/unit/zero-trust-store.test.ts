@@ -1,0 +1,203 @@
+/**
+ * Trust on first use: the first verified publisher of a project on an index is recorded in the
+ * cache directory, a different one later is a mismatch that never replaces it, only trust()
+ * does; entries survive restarts, concurrent writers lose nothing, corrupt entries are
+ * discarded with a warning, credentials never reach the disk.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, promises as fsp, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Dependency } from '../../server/src/core/model';
+import type { Publisher } from '../../server/src/core/result';
+import { TRUST_STORE_SUBDIRECTORY, createTrustStore, normalizeIndexUrl, trustMismatchFinding, type TrustStoreFs } from '../../server/src/zeroTrust/trustStore';
+
+const INDEX = 'https://pypi.org/simple/';
+const A: Publisher = { kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml', environment: null };
+const B: Publisher = { kind: 'GitHub', repository: 'evil/fork', workflow: 'release.yml', environment: 'pypi' };
+
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zero-trust-store-'));
+  made.push(dir);
+  return dir;
+}
+
+function entryFiles(dir: string): string[] {
+  return readdirSync(path.join(dir, TRUST_STORE_SUBDIRECTORY)).filter((name) => name.endsWith('.json'));
+}
+
+test('first use records, the same publisher is same, another is a mismatch that never replaces the trusted one', async () => {
+  const dir = tempDir();
+  const store = createTrustStore({ cacheDirectory: dir, now: () => Date.UTC(2025, 0, 2) });
+  assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.0.0'), 'first-use');
+  assert.equal(await store.observe(INDEX, 'sampleproject', { ...A, repository: 'PyPA/SampleProject', environment: '' }, '4.0.0'), 'same');
+  const mismatch = await store.observe(INDEX, 'sampleproject', B, '4.0.0');
+  assert.ok(typeof mismatch === 'object');
+  assert.deepEqual(mismatch.mismatch.publisher, A);
+  assert.equal(mismatch.mismatch.version, '3.0.0');
+  assert.equal(mismatch.mismatch.since, '2025-01-02T00:00:00.000Z');
+  // Still the first one, however often the other is seen.
+  assert.ok(typeof (await store.observe(INDEX, 'sampleproject', B, '4.0.1')) === 'object');
+  assert.equal(await store.observe(INDEX, 'sampleproject', A, '4.0.1'), 'same');
+  assert.deepEqual((await store.get(INDEX, 'sampleproject'))?.publisher, A);
+});
+
+test('entries persist across store instances (a restart) and are keyed by normalized project and index', async () => {
+  const dir = tempDir();
+  await createTrustStore({ cacheDirectory: dir }).observe('https://user:s3cret@pypi.org/simple?x=1#f', 'Sample_Project', A, '3.0.0');
+  const again = createTrustStore({ cacheDirectory: dir });
+  assert.equal(await again.observe(INDEX, 'sample-project', A, '4.0.0'), 'same');
+  assert.equal(await again.observe('HTTPS://PYPI.ORG/simple', 'sample.project', A, '4.0.0'), 'same');
+  assert.equal(await again.observe('https://mirror.example/simple/', 'sample-project', B, '4.0.0'), 'first-use', 'another index is another trust');
+  const files = entryFiles(dir);
+  assert.equal(files.length, 2);
+  for (const name of files) {
+    const text = readFileSync(path.join(dir, TRUST_STORE_SUBDIRECTORY, name), 'utf8');
+    assert.doesNotMatch(text, /s3cret|user/);
+    assert.doesNotMatch(name, /pypi|sample/, 'file names are hashes');
+  }
+  assert.equal(normalizeIndexUrl('https://user:tok@Example.COM/simple?token=x#y'), 'https://example.com/simple/');
+  assert.equal(normalizeIndexUrl('not a url://user:pw@x'), 'not a url://***@x');
+});
+
+test('trust() explicitly replaces the trusted publisher (the code action)', async () => {
+  const dir = tempDir();
+  const store = createTrustStore({ cacheDirectory: dir });
+  await store.observe(INDEX, 'sampleproject', A, '3.0.0');
+  await store.trust(INDEX, 'sampleproject', B, '4.0.0');
+  assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.0'), 'same');
+  const old = await store.observe(INDEX, 'sampleproject', A, '3.0.0');
+  assert.ok(typeof old === 'object' && old.mismatch.version === '4.0.0');
+  assert.equal(await createTrustStore({ cacheDirectory: dir }).observe(INDEX, 'sampleproject', B, '4.0.1'), 'same');
+  // trust() on a project never seen records it too.
+  await store.trust(INDEX, 'other', A, '1.0');
+  assert.equal(await store.observe(INDEX, 'other', A, '1.1'), 'same');
+  assert.deepEqual(readdirSync(path.join(dir, TRUST_STORE_SUBDIRECTORY)).filter((n) => n.endsWith('.tmp')), []);
+});
+
+test('concurrent writers (two processes) lose no entry, and exactly one first use wins a race', async () => {
+  const dir = tempDir();
+  const first = createTrustStore({ cacheDirectory: dir });
+  const second = createTrustStore({ cacheDirectory: dir });
+  const projects = Array.from({ length: 40 }, (_, i) => `project-${i}`);
+  const results = await Promise.all(projects.flatMap((project) => [first.observe(INDEX, project, A, '1.0'), second.observe(INDEX, project, A, '1.0')]));
+  assert.equal(entryFiles(dir).length, projects.length);
+  for (let i = 0; i < projects.length; i++) {
+    assert.deepEqual([results[2 * i], results[2 * i + 1]].sort(), ['first-use', 'same']);
+  }
+  // Two different publishers racing for one project: one is trusted, the other is the mismatch.
+  const race = await Promise.all([first.observe(INDEX, 'contested', A, '1.0'), second.observe(INDEX, 'contested', B, '1.0')]);
+  const winners = race.filter((r) => r === 'first-use');
+  const losers = race.filter((r) => typeof r === 'object');
+  assert.equal(winners.length, 1);
+  assert.equal(losers.length, 1);
+  const trusted = (await first.get(INDEX, 'contested'))!.publisher;
+  assert.deepEqual((losers[0] as { mismatch: { publisher: Publisher } }).mismatch.publisher, trusted);
+  assert.deepEqual(readdirSync(path.join(dir, TRUST_STORE_SUBDIRECTORY)).filter((n) => n.endsWith('.tmp')), []);
+});
+
+test('a corrupt entry is discarded with a warning, then the next publisher is a first use', async () => {
+  const dir = tempDir();
+  const warnings: string[] = [];
+  const store = createTrustStore({ cacheDirectory: dir, log: (m) => warnings.push(m) });
+  await store.observe(INDEX, 'sampleproject', A, '3.0.0');
+  const [name] = entryFiles(dir);
+  const file = path.join(dir, TRUST_STORE_SUBDIRECTORY, name);
+  for (const garbage of ['{not json', '[]', JSON.stringify({ v: 1, index: INDEX, project: 'other', publisher: A, version: '1', since: 'x' }), JSON.stringify({ v: 2 }), JSON.stringify({ v: 1, index: INDEX, project: 'sampleproject', publisher: { repository: 'x' }, version: '1', since: 'x' })]) {
+    writeFileSync(file, garbage);
+    warnings.length = 0;
+    assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.0'), 'first-use', garbage);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /discarding a corrupt trusted-publisher entry for sampleproject on https:\/\/pypi\.org\/simple\//);
+  }
+});
+
+test('a file system without hard links still records exactly once', async () => {
+  const dir = tempDir();
+  const noLinks: TrustStoreFs = {
+    readFile: (p, e) => fsp.readFile(p, e),
+    writeFile: (p, d) => fsp.writeFile(p, d),
+    rename: (a, b) => fsp.rename(a, b),
+    rm: (p, o) => fsp.rm(p, o),
+    mkdir: (p, o) => fsp.mkdir(p, o),
+    link: async () => {
+      throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+    },
+  };
+  const store = createTrustStore({ cacheDirectory: dir, fs: noLinks });
+  assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.0.0'), 'first-use');
+  assert.ok(typeof (await store.observe(INDEX, 'sampleproject', B, '4.0.0')) === 'object');
+  assert.equal(entryFiles(dir).length, 1);
+  assert.deepEqual(readdirSync(path.join(dir, TRUST_STORE_SUBDIRECTORY)).filter((n) => n.endsWith('.tmp')), []);
+});
+
+test('an unusable directory keeps trust in memory, warns once, never throws', async () => {
+  const warnings: string[] = [];
+  const broken: TrustStoreFs = {
+    readFile: async () => {
+      throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+    },
+    writeFile: async () => {
+      throw new Error('disk full');
+    },
+    rename: async () => undefined,
+    rm: async () => undefined,
+    link: async () => undefined,
+    mkdir: async () => {
+      throw new Error('read-only file system');
+    },
+  };
+  const store = createTrustStore({ cacheDirectory: '/nonexistent/zero-trust', fs: broken, log: (m) => warnings.push(m) });
+  assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.0.0'), 'first-use');
+  assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.1.0'), 'same');
+  assert.ok(typeof (await store.observe(INDEX, 'sampleproject', B, '4.0.0')) === 'object');
+  await store.trust(INDEX, 'sampleproject', B, '4.0.0');
+  assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.0'), 'same');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /kept in memory only/);
+
+  // Writes failing after the directory was made: the entry is still held (in memory).
+  const dir = tempDir();
+  const failingWrites: TrustStoreFs = { ...fspLike(), writeFile: async () => { throw new Error('ENOSPC'); } };
+  const store2 = createTrustStore({ cacheDirectory: dir, fs: failingWrites, log: () => undefined });
+  assert.equal(await store2.observe(INDEX, 'p', A, '1'), 'first-use');
+  assert.ok(typeof (await store2.observe(INDEX, 'p', B, '2')) === 'object');
+});
+
+function fspLike(): TrustStoreFs {
+  return {
+    readFile: (p, e) => fsp.readFile(p, e),
+    writeFile: (p, d) => fsp.writeFile(p, d),
+    rename: (a, b) => fsp.rename(a, b),
+    rm: (p, o) => fsp.rm(p, o),
+    mkdir: (p, o) => fsp.mkdir(p, o),
+    link: (a, b) => fsp.link(a, b),
+  };
+}
+
+test('without a cache directory the store is memory only and silent', async () => {
+  const warnings: string[] = [];
+  const store = createTrustStore({ log: (m) => warnings.push(m) });
+  assert.equal(await store.observe(INDEX, 'p', A, '1'), 'first-use');
+  assert.equal(await store.observe(INDEX, 'p', A, '2'), 'same');
+  assert.deepEqual(warnings, []);
+});
+
+test('the mismatch finding names both identities and the versions', () => {
+  const dependency = { name: 'sampleproject', rawName: 'SampleProject', ranges: { requirement: { start: { line: 2, character: 0 }, end: { line: 2, character: 20 } }, name: { start: { line: 2, character: 0 }, end: { line: 2, character: 13 } } } } as Pick<Dependency, 'name' | 'rawName' | 'ranges'>;
+  const trusted = { index: INDEX, project: 'sampleproject', publisher: A, version: '3.0.0', since: '2025-01-02T00:00:00.000Z' };
+  const finding = trustMismatchFinding(dependency, trusted, { publisher: B, version: '4.0.0' }, { dependencyIndex: 1, changedIn: '3.5.0' });
+  assert.equal(finding.code, 'identity-mismatch');
+  assert.equal(finding.dependency, 1);
+  assert.deepEqual(finding.range, dependency.ranges.requirement);
+  assert.equal(finding.message, 'SampleProject 4.0.0 is published by github.com/evil/fork (release.yml), not by the publisher trusted since 3.0.0, github.com/pypa/sampleproject (release.yml); it changed in 3.5.0');
+  // Same repository and workflow, another environment: the environment is named.
+  const envOnly = trustMismatchFinding(dependency, { ...trusted, publisher: { ...A, environment: 'pypi' } }, { publisher: { ...A, environment: 'release' }, version: '4.0.0' });
+  assert.match(envOnly.message, /\(release\.yml, environment release\), not by .*\(release\.yml, environment pypi\)$/);
+});
