@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { errorText } from './lsp/guard';
 import { startLanguageServer } from './lsp/languageServer';
+import { defaultCacheDirectory } from './stages/cacheDirectory';
 
 function packageVersion(): string {
   try {
@@ -19,7 +20,7 @@ function packageVersion(): string {
 // stdio unless the client picked another transport (the library throws when none is named).
 if (!process.argv.some((arg) => /^--(stdio|node-ipc|socket|pipe)\b/.test(arg))) process.argv.push('--stdio');
 const connection = createConnection(ProposedFeatures.all);
-const server = startLanguageServer(connection, { version: packageVersion(), env: process.env });
+const server = startLanguageServer(connection, { version: packageVersion(), env: process.env, defaultCacheDirectory: defaultCacheDirectory(process.env) });
 
 // The last net under the handlers' own guards: whatever escapes is logged, and the server lives on.
 // Except a broken pipe to the client: there is no one left to serve (and logging would fail again).

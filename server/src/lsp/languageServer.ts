@@ -2,29 +2,37 @@
  * Wires the modules to an LSP connection: capabilities, document sync, settings, the analysis
  * schedule and its publishing. Every handler goes through `guard` (guard.ts).
  *
- * Features of later issues plug in here: a FindingStage in `stages` (resolution, verification),
- * a request handler registered with `onRequest`/`connection.onHover` below, reading
- * `analyses.get(uri)` / `analyses.settled(uri)` and `settings.now()`.
+ * The FindingStages and the services they share come from stages/createStages.ts (the CLI runs
+ * the same list). Features of later issues plug in there (a stage) or here: a request handler
+ * registered with `onRequest`/`connection.onHover` below, reading `analyses.get(uri)` /
+ * `analyses.settled(uri)`, `settings.now()` and `services`.
  */
 import {
   TextDocuments,
   TextDocumentSyncKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  type CodeAction,
   type Connection,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatOfPath } from '../core/format';
 import type { DocumentFormat } from '../core/model';
-import { DocumentAnalyses, DEFAULT_DEBOUNCE_MS } from './documentAnalyses';
+import { createStageServices, createStages, type StageHost, type StageServices } from '../stages/createStages';
+import type { HoverFormat } from '../hover/card';
+import { CODE_ACTION_KINDS, hashPinCodeActions } from './codeActions';
+import { DocumentAnalyses, DEFAULT_DEBOUNCE_MS, type OpenDocument } from './documentAnalyses';
 import { errorText, guard, guardVoid, type Logger } from './guard';
-import { documentPath, includedPaths, includesStage } from './includesStage';
-import { localStage } from './localStage';
+import { documentPath, includedPaths } from './includesStage';
+import { hoverFormat, provenanceHover } from './provenanceHover';
+import { REPORT_METHOD, provenanceReport } from './reportRequest';
+import { RetrySchedule } from './retrySchedule';
 import { SETTINGS_SECTION } from './settings';
 import { SettingsSource } from './settingsSource';
 import type { FindingStage } from './stages';
-import { THROW_METHOD, THROW_UNCAUGHT_METHOD, faultStage, testFaultsEnabled } from './testFaults';
+import { THROW_METHOD, THROW_UNCAUGHT_METHOD, testFaultsEnabled } from './testFaults';
+import { attachVerificationProgress } from './verificationProgress';
 
 /** What TextDocuments.listen takes (the package does not export the interface's name). */
 type TextDocumentConnection = Parameters<TextDocuments<TextDocument>['listen']>[0];
@@ -35,6 +43,8 @@ export const REQUIREMENTS_LANGUAGE_ID = 'pip-requirements';
 export interface ServerOptions {
   version: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Where index answers persist when the `cacheDirectory` setting is '' (stages/cacheDirectory.ts); undefined: memory only. */
+  defaultCacheDirectory?: string;
   /** Replaces the default stages (tests, benchmarks). */
   stages?: readonly FindingStage[];
   debounceMs?: number;
@@ -45,6 +55,7 @@ export interface LanguageServer {
   documents: TextDocuments<TextDocument>;
   analyses: DocumentAnalyses;
   settings: SettingsSource;
+  services: StageServices;
 }
 
 /** The parser a document needs, or undefined when it is not a dependency file (and is ignored). */
@@ -55,18 +66,31 @@ export function formatOfDocument(uri: string, languageId: string): DocumentForma
 export function startLanguageServer(connection: Connection, options: ServerOptions): LanguageServer {
   const logger = connectionLogger(connection);
   const testFaults = testFaultsEnabled(options.env);
-  const stages = options.stages ?? [localStage, includesStage, ...(testFaults ? [faultStage] : [])];
+  // Documents whose dependencies the index could not answer for are analyzed again later.
+  const retries = new RetrySchedule((uri) => {
+    if (formats.has(uri)) analyses.refresh(uri);
+  }, logger);
+  const stageHost: StageHost = {
+    env: options.env,
+    logger,
+    defaultCacheDirectory: options.defaultCacheDirectory,
+    scheduleRetry: (uri, delayMs) => retries.schedule(uri, delayMs),
+    longLived: true,
+  };
+  const services = createStageServices(stageHost);
+  const stages = options.stages ?? createStages(stageHost, services);
 
   const documents = new TextDocuments(TextDocument);
   const formats = new Map<string, DocumentFormat>();
+  const documentOf = (uri: string): OpenDocument | undefined => {
+    const document = documents.get(uri);
+    const format = formats.get(uri);
+    return document && format ? { version: document.version, text: document.getText(), format } : undefined;
+  };
   const settings = new SettingsSource({ getConfiguration: (section) => connection.workspace.getConfiguration(section) }, logger);
   const analyses = new DocumentAnalyses(
     {
-      document: (uri) => {
-        const document = documents.get(uri);
-        const format = formats.get(uri);
-        return document && format ? { version: document.version, text: document.getText(), format } : undefined;
-      },
+      document: documentOf,
       settings: () => settings.get(),
       publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }).catch((error) => logger.error(`Publishing diagnostics failed: ${errorText(error)}`)),
       logger,
@@ -75,10 +99,16 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     stages,
     options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
   );
+  // Before the reanalysis: a `trustedRoot` file is read again under the new settings.
+  settings.onDidChange(() => services.verification.settingsChanged());
   settings.onDidChange(() => analyses.reanalyzeAll());
 
   let dynamicConfigurationRegistration = false;
   let dynamicWatchRegistration = false;
+  let codeActionDisabledSupport = false;
+  let documentChangesSupport = false;
+  let hoverContentFormat: HoverFormat = 'markdown';
+  let workDoneProgressSupport = false;
   connection.onInitialize(
     guard(
       logger,
@@ -87,8 +117,16 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
         settings.initialize(params);
         dynamicConfigurationRegistration = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
         dynamicWatchRegistration = params.capabilities?.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+        codeActionDisabledSupport = params.capabilities?.textDocument?.codeAction?.disabledSupport === true;
+        documentChangesSupport = params.capabilities?.workspace?.workspaceEdit?.documentChanges === true;
+        hoverContentFormat = hoverFormat(params.capabilities);
+        workDoneProgressSupport = params.capabilities?.window?.workDoneProgress === true;
         return {
-          capabilities: { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } },
+          capabilities: {
+            textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+            codeActionProvider: { codeActionKinds: CODE_ACTION_KINDS, resolveProvider: false },
+            hoverProvider: true,
+          },
           serverInfo: { name: SERVER_NAME, version: options.version },
         };
       },
@@ -137,13 +175,52 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   documents.onDidClose(
     guardVoid(logger, 'textDocument/didClose', ({ document }) => {
       if (!formats.delete(document.uri)) return;
+      retries.cancel(document.uri);
       analyses.closed(document.uri);
+      services.verification.queue.forget(document.uri);
       void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }).catch(() => undefined);
     }),
   );
   documents.listen(guardedSync(connection, logger));
 
-  connection.onShutdown(guardVoid(logger, 'shutdown', () => analyses.dispose()));
+  connection.onCodeAction(
+    guard(
+      logger,
+      'textDocument/codeAction',
+      (params, token) =>
+        hashPinCodeActions(
+          params,
+          {
+            document: documentOf,
+            analysis: (uri) => analyses.get(uri),
+            settings: () => settings.get(),
+            resolution: services.resolution,
+            env: options.env,
+            disabledSupport: codeActionDisabledSupport,
+            documentChangesSupport,
+          },
+          () => token.isCancellationRequested,
+        ),
+      [] as CodeAction[],
+    ),
+  );
+
+  // Provenance (server/src/verification): the hover card, the report request, background progress.
+  connection.onHover(guard(logger, 'textDocument/hover', (params) => provenanceHover(params, analyses, services.verification, hoverContentFormat), null));
+  connection.onRequest(
+    REPORT_METHOD,
+    guard(logger, REPORT_METHOD, (params: unknown) => provenanceReport(params, { analyses, verification: services.verification, stages, settings: () => settings.get(), env: options.env }), null),
+  );
+  attachVerificationProgress(services.verification.queue, connection.window, () => workDoneProgressSupport, logger);
+
+  connection.onShutdown(
+    guardVoid(logger, 'shutdown', () => {
+      retries.dispose();
+      analyses.dispose();
+      // Not awaited: a request still hanging on a slow index must not hold the shutdown answer.
+      void services.dispose().catch((error) => logger.warn(`Closing index connections failed: ${errorText(error)}`));
+    }),
+  );
 
   if (testFaults) {
     connection.onRequest(
@@ -165,7 +242,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     });
   }
 
-  return { logger, documents, analyses, settings };
+  return { logger, documents, analyses, settings, services };
 }
 
 function connectionLogger(connection: Connection): Logger {

@@ -1,0 +1,33 @@
+/**
+ * textDocument/hover on a dependency: the provenance card (hover/card.ts) from what the document's
+ * current analysis knows at this moment — a dependency still being verified says so; the hover
+ * never waits for verification. Hovering also tells the verification queue that this document is
+ * the one being looked at, so its work goes first.
+ */
+import { MarkupKind, type ClientCapabilities, type Hover, type HoverParams } from 'vscode-languageserver/node';
+import { dependencyHover } from '../hover/dependencyHover';
+import type { HoverFormat } from '../hover/card';
+import type { VerificationServices } from '../verification/service';
+import { allFindings, type DocumentAnalyses } from './documentAnalyses';
+
+/** Markdown when the client's hover contentFormat lists it (or says nothing, as most editors render it); else plain text. */
+export function hoverFormat(capabilities: ClientCapabilities | undefined): HoverFormat {
+  const formats = capabilities?.textDocument?.hover?.contentFormat;
+  if (!Array.isArray(formats) || formats.length === 0) return 'markdown';
+  return formats.includes(MarkupKind.Markdown) ? 'markdown' : 'plaintext';
+}
+
+export function provenanceHover(params: HoverParams, analyses: DocumentAnalyses, verification: VerificationServices | undefined, format: HoverFormat): Hover | null {
+  const uri = params?.textDocument?.uri;
+  const position = params?.position;
+  if (typeof uri !== 'string' || typeof position?.line !== 'number' || typeof position.character !== 'number') return null;
+  const analysis = analyses.get(uri);
+  if (!analysis) return null;
+  const hover = dependencyHover({ uri, parsed: analysis.parsed, findings: allFindings(analysis) }, position, verification?.results, format);
+  if (!hover) return null;
+  verification?.queue.focus(uri);
+  return {
+    contents: { kind: format === 'markdown' ? MarkupKind.Markdown : MarkupKind.PlainText, value: hover.text },
+    range: analysis.parsed.dependencies[hover.dependency].ranges.requirement,
+  };
+}

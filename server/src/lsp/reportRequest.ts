@@ -1,0 +1,63 @@
+/**
+ * `pypiProvenance/report` (CONTRACT.md §5): params `{ textDocument: { uri }, wait }`. The report
+ * of an open document is built from its current analysis — with `wait: true` once no stage is
+ * pending, so no dependency is `pending` — by engine/report.ts buildDocumentReport, the builder the
+ * CLI's JSON output uses too. A document that is not open is read from disk and analysed once
+ * (every stage awaited). Bad params or an unknown document answer null.
+ */
+import { readFile } from 'node:fs/promises';
+import { formatOfPath } from '../core/format';
+import type { DocumentReport } from '../core/result';
+import { parseDocumentSafely } from '../engine/parse';
+import { buildDocumentReport } from '../engine/report';
+import { runStages } from '../engine/runStages';
+import type { VerificationServices } from '../verification/service';
+import { allFindings, type DocumentAnalyses } from './documentAnalyses';
+import { documentPath } from './includesStage';
+import type { Settings } from './settings';
+import type { FindingStage } from './stages';
+
+export const REPORT_METHOD = 'pypiProvenance/report';
+
+export interface ReportParams {
+  textDocument: { uri: string };
+  wait?: boolean;
+}
+
+export interface ReportHost {
+  analyses: DocumentAnalyses;
+  verification?: VerificationServices;
+  stages: readonly FindingStage[];
+  settings(): Promise<Readonly<Settings>>;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export async function provenanceReport(params: unknown, host: ReportHost): Promise<DocumentReport | null> {
+  const uri = (params as Partial<ReportParams> | null)?.textDocument?.uri;
+  if (typeof uri !== 'string') return null;
+  const wait = (params as ReportParams).wait === true;
+  const open = host.analyses.get(uri);
+  // An open document whose first analysis is still waiting for the settings is waited for.
+  if (open || host.analyses.uris().includes(uri)) {
+    const analysis = wait || !open ? await host.analyses.settled(uri) : open;
+    if (!analysis) return null;
+    return buildDocumentReport(uri, analysis.parsed, allFindings(analysis), host.verification?.results.dependencyResults(analysis.parsed));
+  }
+  return reportFromDisk(uri, host);
+}
+
+async function reportFromDisk(uri: string, host: ReportHost): Promise<DocumentReport | null> {
+  const path = documentPath(uri);
+  const format = formatOfPath(uri);
+  if (path === undefined || format === undefined) return null;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+  const { parsed } = parseDocumentSafely(format, text, { env: host.env });
+  const settings = await host.settings();
+  const run = await runStages({ uri, format, text, parsed, settings }, host.stages);
+  return buildDocumentReport(uri, parsed, run.findings, host.verification?.results.dependencyResults(parsed));
+}

@@ -1,0 +1,118 @@
+/**
+ * The `resolution` FindingStage: every exactly pinned dependency of the document resolved against
+ * its index, all at once (the index client's limiter bounds the requests in flight), with the
+ * findings that come from the answers — project-not-found, version-not-found, yanked,
+ * hash-not-on-index, index-error. Results show as they arrive (update), at most every
+ * UPDATE_INTERVAL_MS. When every answer is already known the stage answers synchronously, so an
+ * edit's first publish already has them.
+ */
+import type { Finding } from '../core/finding';
+import type { Dependency } from '../core/model';
+import { redactSecrets } from '../index/redact';
+import type { FindingStage, StageInput } from '../lsp/stages';
+import { isResolvable, type ResolutionRequest, type ResolutionService } from './resolutionService';
+import type { ResolutionServices } from './resolutionServices';
+
+export const RESOLUTION_STAGE = 'resolution';
+/** Progressive publishes of one document no closer together than this. */
+export const UPDATE_INTERVAL_MS = 50;
+
+export interface ResolutionStageHooks {
+  /**
+   * Asks the shell to analyze the document again in `delayMs`, because the index could not
+   * answer for some of its dependencies (the language server does; a one-shot CLI run need not).
+   */
+  scheduleRetry?(uri: string, delayMs: number): void;
+  now?: () => number;
+}
+
+/** The requests of a document's resolvable dependencies, by dependency index. */
+export function resolutionRequests(input: Pick<StageInput, 'parsed' | 'settings'>): ResolutionRequest[] {
+  const requests: ResolutionRequest[] = [];
+  input.parsed.dependencies.forEach((dependency: Dependency, index: number) => {
+    if (isResolvable(dependency)) requests.push({ dependency, dependencyIndex: index, documentOptions: input.parsed.options, settings: input.settings });
+  });
+  return requests;
+}
+
+export function createResolutionStage(services: ResolutionServices, hooks: ResolutionStageHooks = {}): FindingStage {
+  const now = hooks.now ?? Date.now;
+  return {
+    name: RESOLUTION_STAGE,
+    run(input) {
+      const requests = resolutionRequests(input);
+      if (requests.length === 0) return [];
+      const service = services.forSettings(input.settings);
+      const found: Array<Finding[] | undefined> = requests.map((request) => service.peek(request)?.findings);
+      const all = () => found.flatMap((findings) => findings ?? []);
+      if (found.every((findings) => findings !== undefined)) {
+        scheduleRetry(input, service, requests);
+        return all();
+      }
+      if (found.some((findings) => findings !== undefined)) input.update(all());
+      return resolveRest(input, service, requests, found, all);
+    },
+  };
+
+  function resolveRest(
+    input: StageInput,
+    service: ResolutionService,
+    requests: ResolutionRequest[],
+    found: Array<Finding[] | undefined>,
+    all: () => Finding[],
+  ): Promise<Finding[]> {
+    return new Promise((resolve) => {
+      let left = found.filter((findings) => findings === undefined).length;
+      let lastUpdate = 0;
+      let timer: NodeJS.Timeout | undefined;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        if (timer !== undefined) clearTimeout(timer);
+        input.signal.removeEventListener('abort', finish);
+        if (!input.signal.aborted) scheduleRetry(input, service, requests);
+        resolve(all());
+      };
+      const publishSoon = () => {
+        if (done || timer !== undefined) return;
+        const wait = lastUpdate + UPDATE_INTERVAL_MS - now();
+        const send = () => {
+          timer = undefined;
+          if (done || input.signal.aborted) return;
+          lastUpdate = now();
+          input.update(all());
+        };
+        if (wait <= 0) send();
+        else timer = setTimeout(send, wait);
+      };
+      // A replaced analysis stops waiting at once; the shared resolutions carry on for whoever asks next.
+      input.signal.addEventListener('abort', finish);
+      requests.forEach((request, i) => {
+        if (found[i] !== undefined) return;
+        service.resolve(request).then(
+          (resolution) => {
+            found[i] = resolution.findings;
+          },
+          (error: unknown) => {
+            // resolveDependency never rejects; should it, the dependency still gets a clear finding.
+            found[i] = [{ code: 'index-error', message: `${request.dependency.name} could not be resolved: internal error (${redactSecrets(String(error))})`, range: request.dependency.ranges.requirement, dependency: request.dependencyIndex }];
+          },
+        ).finally(() => {
+          if (--left === 0) finish();
+          else publishSoon();
+        });
+      });
+    });
+  }
+
+  function scheduleRetry(input: StageInput, service: ResolutionService, requests: ResolutionRequest[]): void {
+    if (!hooks.scheduleRetry) return;
+    let earliest: number | undefined;
+    for (const request of requests) {
+      const at = service.retryAt(request);
+      if (at !== undefined && (earliest === undefined || at < earliest)) earliest = at;
+    }
+    if (earliest !== undefined) hooks.scheduleRetry(input.uri, Math.max(0, earliest - now()));
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What identifies one verification of one attestation, for the persistent results: the trust it
+ * was checked against, the file (name and sha256 — the subject checks depend on both), the signer
+ * policy (the bundle's publisher as the index served it) and the attestation's exact JSON.
+ * Everything the verifier's verdict depends on is in the key, and nothing else (the verifier uses
+ * no clock), so a verdict stored under a key stays true forever.
+ */
+import { createHash } from 'node:crypto';
+import type { Distribution } from '../verify/index';
+
+/** Bumped whenever what a stored verdict means changes (a check added to the verifier, say). */
+export const RESULT_FORMAT = 1;
+
+/** The trust scope every public-good root shares (embedded or refreshed through TUF). */
+export const PUBLIC_GOOD_SCOPE = 'sigstore-public-good';
+
+/**
+ * The trust scope of a trusted root. Public-good roots (the embedded one and its TUF refreshes)
+ * share one scope so that a root rotation does not send every attestation through verification
+ * again; a private root (the `trustedRoot` setting) is its own scope, by content.
+ */
+export function trustScope(source: 'file' | 'tuf' | 'embedded', trustedRoot: unknown): string {
+  if (source !== 'file') return PUBLIC_GOOD_SCOPE;
+  return `root-${createHash('sha256').update(stableJson(trustedRoot)).digest('hex')}`;
+}
+
+export function attestationKey(scope: string, distribution: Distribution, signer: unknown, attestation: unknown): string {
+  return createHash('sha256')
+    .update(stableJson([RESULT_FORMAT, scope, distribution.filename, distribution.sha256.toLowerCase(), signer ?? null]))
+    .update('\n')
+    .update(stableJson(attestation))
+    .digest('hex');
+}
+
+/**
+ * The keys of every attestation in a provenance object, with the signer policy the verifier
+ * applies to each (`{ publisher: bundle.publisher }`); [] for anything that is not one.
+ */
+export function provenanceKeys(scope: string, provenance: unknown, distribution: Distribution): string[] {
+  const bundles = (provenance as { attestation_bundles?: unknown } | null)?.attestation_bundles;
+  if (!Array.isArray(bundles)) return [];
+  const keys: string[] = [];
+  for (const bundle of bundles) {
+    const attestations = (bundle as { attestations?: unknown } | null)?.attestations;
+    if (!Array.isArray(attestations)) continue;
+    const signer = { publisher: (bundle as { publisher?: unknown }).publisher };
+    for (const attestation of attestations) keys.push(attestationKey(scope, distribution, signer, attestation));
+  }
+  return keys;
+}
+
+/** A digest of a provenance object (or its JSON text): whether the index still serves the same one. */
+export function provenanceDigest(provenance: unknown): string {
+  return createHash('sha256').update(typeof provenance === 'string' ? provenance : stableJson(provenance)).digest('hex');
+}
+
+/** JSON.stringify that never throws (values parsed from JSON have no cycles or BigInts, but be sure). */
+export function stableJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'undefined';
+  } catch {
+    return 'unserializable';
+  }
+}
