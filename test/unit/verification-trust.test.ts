@@ -1,0 +1,83 @@
+/**
+ * Trust material for verification: the `trustedRoot` file, or the embedded public-good root at
+ * once, with a TUF refresh in the background only when not offline — a refreshed root replaces
+ * it (same result scope, listeners told), a failed refresh leaves the embedded root with a logged
+ * warning, and an unusable file is reported and read again next time.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PUBLIC_GOOD_SCOPE } from '../../server/src/verification/attestationKey';
+import { TrustProvider, isTrustFailure, type TrustSnapshot } from '../../server/src/verification/trust';
+import { embeddedTrustedRoot } from '../../server/src/verify/index';
+import { createSigstoreKit } from '../support/sigstoreKit';
+
+const kit = createSigstoreKit();
+
+function provider(files: Record<string, string>, refresh?: () => Promise<unknown>) {
+  const logs: string[] = [];
+  let refreshes = 0;
+  const trust = new TrustProvider({
+    readFile: async (path) => {
+      if (!(path in files)) throw new Error(`ENOENT: ${path}`);
+      return files[path];
+    },
+    refresher: refresh ? () => () => (refreshes++, refresh()) : undefined,
+    log: (level, message) => logs.push(`${level}: ${message}`),
+  });
+  return { trust, logs, refreshes: () => refreshes };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+test('a trustedRoot file is its own scope; a missing or broken one is a failure that is retried', async () => {
+  const files: Record<string, string> = { '/root.json': JSON.stringify(kit.trustedRoot) };
+  const { trust, logs } = provider(files);
+  const snapshot = (await trust.forSettings({ trustedRoot: ' /root.json ', offline: false })) as TrustSnapshot;
+  assert.equal(snapshot.source, 'file');
+  assert.match(snapshot.scope, /^root-[0-9a-f]{64}$/);
+  assert.match(snapshot.description, /\/root\.json/);
+  const missing = await trust.forSettings({ trustedRoot: '/missing.json', offline: false });
+  assert.ok(isTrustFailure(missing));
+  assert.match(missing.error, /cannot be used: cannot read/);
+  files['/missing.json'] = '{"mediaType": 5}';
+  const broken = await trust.forSettings({ trustedRoot: '/missing.json', offline: false });
+  assert.ok(isTrustFailure(broken), 'read again, and still unusable');
+  assert.equal(logs.filter((line) => line.startsWith('warn')).length, 2);
+});
+
+test('offline: the embedded root, and no refresh is ever started', async () => {
+  const { trust, refreshes } = provider({}, async () => kit.trustedRoot);
+  const snapshot = (await trust.forSettings({ trustedRoot: '', offline: true, cacheDirectory: '/cache' })) as TrustSnapshot;
+  assert.equal(snapshot.source, 'embedded');
+  assert.equal(snapshot.scope, PUBLIC_GOOD_SCOPE);
+  await settle();
+  assert.equal(refreshes(), 0);
+});
+
+test('online: the embedded root at once, then the refreshed one; same scope; listeners told once', async () => {
+  const refreshed = { ...(embeddedTrustedRoot() as object), note: 'rotated' };
+  const { trust, refreshes, logs } = provider({}, async () => refreshed);
+  let changes = 0;
+  trust.onDidChange(() => changes++);
+  const first = (await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: '/cache' })) as TrustSnapshot;
+  assert.equal(first.source, 'embedded');
+  await settle();
+  const second = (await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: '/cache' })) as TrustSnapshot;
+  assert.equal(second.source, 'tuf');
+  assert.equal(second.scope, first.scope);
+  assert.notEqual(second.id, first.id);
+  assert.equal(refreshes(), 1);
+  assert.equal(changes, 1);
+  assert.ok(logs.some((line) => /refreshed through TUF/.test(line)));
+});
+
+test('a failed refresh keeps the embedded root with a logged warning', async () => {
+  const { trust, logs } = provider({}, async () => {
+    throw new Error('getaddrinfo ENOTFOUND tuf-repo-cdn.sigstore.dev');
+  });
+  await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: '/cache' });
+  await settle();
+  const after = (await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: '/cache' })) as TrustSnapshot;
+  assert.equal(after.source, 'embedded');
+  assert.ok(logs.some((line) => /^warn: TUF refresh failed .*ENOTFOUND.*embedded/.test(line)), logs.join('\n'));
+});
