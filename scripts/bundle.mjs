@@ -22,6 +22,7 @@ const entries = [
   { in: 'client/src/extension.ts', out: 'extension', external: ['vscode'] },
   { in: 'server/src/server.ts', out: 'server/server', external: [] },
   { in: 'server/src/cli.ts', out: 'server/cli', external: [] },
+  { in: 'server/src/verification/worker.ts', out: 'server/verificationWorker', external: [] },
 ].filter((entry) => existsSync(join(root, entry.in)));
 
 /** @type {import('esbuild').BuildOptions} */

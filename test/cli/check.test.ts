@@ -20,7 +20,7 @@ const ESC = '\u001b';
 
 const REQUIREMENTS = [
   'Flask_Login>=0.6  # comment', // 0: unpinned (name normalized in the report)
-  'attrs==25.1.0', // 1: pinned, nothing to say locally
+  'attrs==25.1.0', // 1: pinned; the test index serves it without attestations: no-provenance (information)
   'bad name!', // 2: syntax (error)
 ].join('\n') + '\n';
 
@@ -36,12 +36,13 @@ test('text: a table per file, findings as path:line:col, the summary line; no co
     assert.match(lines[1], /^ {2}DEPENDENCY\s+VERSION\s+STATUS\s+PUBLISHER\s+FINDINGS$/);
     assert.match(lines[2], /^ {2}flask-login\s+—\s+unpinned\s+—\s+unpinned$/);
     assert.match(lines[3], /^ {2}attrs\s+25\.1\.0\s+\S+\s+/);
-    assert.ok(stdout.includes('  requirements.txt:1:1  hint   unpinned  Flask_Login is not pinned'), stdout);
-    assert.match(stdout, /^ {2}requirements\.txt:3:5 {2}error {2}syntax {4}\S/m);
+    assert.ok(stdout.includes('  requirements.txt:1:1  hint         unpinned       Flask_Login is not pinned'), stdout);
+    assert.ok(stdout.includes('  requirements.txt:2:1  information  no-provenance  no file of attrs 25.1.0 has attestations'), stdout);
+    assert.match(stdout, /^ {2}requirements\.txt:3:5 {2}error {8}syntax {9}\S/m);
     assert.ok(stdout.includes(`${path.join('app', 'pyproject.toml')} (1 dependency)`));
     assert.match(stdout, /^ {2}idna\s+3\.10\s/m);
     const summary = lines.filter((l) => l !== '').at(-1);
-    assert.match(summary ?? '', /^3 dependencies: (\d+ \S+ · )*1 unpinned; 1 error, 0 warnings, 1 hint$/);
+    assert.match(summary ?? '', /^3 dependencies: 2 unattested · 1 unpinned; 1 error, 0 warnings, 2 information, 1 hint$/);
     // The columns line up: each header starts where its values start.
     const statusColumn = lines[1].indexOf('STATUS');
     assert.equal(lines[2].indexOf('unpinned'), statusColumn);
@@ -78,7 +79,7 @@ test('a code set to off is not shown or counted in text, but the report still li
     const text = await runCli(['check', ...flags, '--severity', 'syntax=off', 'requirements.txt'], { cwd: tree.root });
     assert.equal(text.code, 0);
     assert.ok(!text.stdout.includes('syntax'), text.stdout);
-    assert.match(text.stdout, /; 0 errors, 0 warnings, 1 hint\n$/);
+    assert.match(text.stdout, /; 0 errors, 0 warnings, 1 information, 1 hint\n$/);
 
     const json = await runCli(['check', ...flags, '--format', 'json', '--severity', 'syntax=off', '--severity', 'unpinned=warning', 'requirements.txt'], { cwd: tree.root });
     assert.equal(json.code, 0);
@@ -87,6 +88,7 @@ test('a code set to off is not shown or counted in text, but the report still li
     assert.deepEqual(findings, [
       ['syntax', 'off'],
       ['unpinned', 'warning'],
+      ['no-provenance', 'information'],
     ]);
   } finally {
     tree.remove();
@@ -226,13 +228,13 @@ test('bytes that are not UTF-8: a syntax finding at the first bad byte, the rest
     assert.match(syntax[0].message, /not valid UTF-8: the byte 0xE9 at byte offset 31 .*\(2 places in all\)/);
 
     const text = await runCli(['check', ...flags, 'requirements.txt'], { cwd: tree.root });
-    assert.match(text.stdout, /requirements\.txt:2:18 {2}error {2}syntax/);
+    assert.match(text.stdout, /requirements\.txt:2:18 {2}error {8}syntax/);
 
     // A UTF-8 byte-order mark is no error, and positions count from after it.
     const bom = await runCli(['check', ...flags, '--format', 'json', 'bom/requirements.txt'], { cwd: tree.root });
     assert.equal(bom.code, 0);
     const [bomDocument] = (JSON.parse(bom.stdout) as JsonReport).documents;
-    assert.deepEqual(bomDocument.findings, []);
+    assert.deepEqual(bomDocument.findings.map((f) => f.code), ['no-provenance'], 'no syntax finding: only what the index says');
     assert.deepEqual(bomDocument.dependencies[0].range.start, { line: 0, character: 0 });
   } finally {
     tree.remove();
@@ -268,7 +270,7 @@ test('a stage that throws or rejects: its file still reported, a message on stde
     assert.match(stderr, /internal error: the 'test-faults' check failed on a\/requirements\.txt: Error: test fault: stage threw/);
     assert.match(stderr, /internal error: the 'test-faults' check failed on b\/requirements\.txt: Error: test fault: stage rejected/);
     const report = JSON.parse(stdout) as JsonReport;
-    assert.deepEqual(report.documents[0].findings.map((f) => f.code), ['unpinned'], "the other stages' findings stand");
+    assert.deepEqual(report.documents[0].findings.map((f) => f.code), ['unpinned', 'no-provenance'], "the other stages' findings stand");
 
     const text = await runCli(['check', ...flags, '.'], { cwd: tree.root, env });
     assert.match(text.stdout, /the 'test-faults' check failed on this file/);
@@ -328,7 +330,7 @@ test('on a terminal: colours and a progress line; NO_COLOR turns the colours off
     assert.ok(coloured.includes('\r\u001b[2KChecking '), 'the progress line is drawn on the terminal');
     const plain = await underTerminal({ NO_COLOR: '1', TERM: 'xterm' });
     assert.ok(!/\u001b\[(?:3\d|1|2|22|39)m/.test(plain), JSON.stringify(plain));
-    assert.match(plain, /requirements\.txt:3:5 {2}error {2}syntax/);
+    assert.match(plain, /requirements\.txt:3:5 {2}error {8}syntax/);
   } finally {
     tree.remove();
   }

@@ -73,6 +73,7 @@ test('sarif: valid SARIF 2.1.0; every code a rule with help; results at file, li
     assert.deepEqual(results, [
       ['unpinned', 'note', 'dir%20with%20space/pyproject.toml', '%SRCROOT%', 3, 18, 3, 22],
       ['unpinned', 'note', 'requirements.txt', '%SRCROOT%', 1, 1, 1, 8],
+      ['no-provenance', 'note', 'requirements.txt', '%SRCROOT%', 2, 1, 2, 14],
       ['syntax', 'error', 'requirements.txt', '%SRCROOT%', 3, 5, 3, 10],
     ]);
     for (const result of run.results ?? []) {
