@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DEFAULT_SETTINGS, parseSettings, parseSeverityLevel, redactUserinfo, type Settings } from '../../server/src/lsp/settings';
+import { redactUrl } from '../../server/src/index/redact';
+import { DEFAULT_SETTINGS, parseSettings, parseSeverityLevel, type Settings } from '../../server/src/lsp/settings';
 
 function parse(raw: unknown, base?: Settings): { settings: Settings; warnings: string[] } {
   const warnings: string[] = [];
@@ -81,7 +82,7 @@ test('credentials in an index URL never appear in a warning', () => {
   const again = parse({ indexUrl: 'nope' }, base);
   assert.equal(again.settings.indexUrl, 'https://bob:s3cret@private.example/simple/');
   assert.ok(!again.warnings[0].includes('s3cret'), again.warnings[0]);
-  assert.equal(redactUserinfo('https://bob:s3cret@private.example/simple/'), 'https://private.example/simple/');
+  assert.equal(redactUrl('https://bob:s3cret@private.example/simple/'), 'https://***@private.example/simple/');
 });
 
 test('layers: keys absent from the upper layer keep the lower one; severity merges per code', () => {

@@ -5,6 +5,7 @@
  * A bad value never fails: it is reported through `warn` and the value underneath it (the
  * default, or the layer below — initializationOptions under workspace/configuration) stays.
  */
+import { redactUrl } from '../index/redact';
 import { isDiagnosticCode, type DiagnosticCode, type SeverityOrOff } from '../core/codes';
 
 export const SETTINGS_SECTION = 'pypiProvenance';
@@ -61,7 +62,7 @@ export function parseSettings(raw: unknown, warn: Warn, base: Readonly<Settings>
         const url = parseIndexUrl(value);
         if (url !== undefined) result.indexUrl = url;
         // The value is never echoed: an index URL may carry credentials.
-        else warn(`${SETTINGS_SECTION}.indexUrl: expected an http(s) URL; keeping ${redactUserinfo(result.indexUrl)}`);
+        else warn(`${SETTINGS_SECTION}.indexUrl: expected an http(s) URL; keeping ${redactUrl(result.indexUrl)}`);
         break;
       }
       case 'trustedRoot':
@@ -130,19 +131,6 @@ function parseIndexUrl(value: unknown): string | undefined {
   // No query or fragment: the contract appends `{name}/` to the base.
   if (url.search !== '' || url.hash !== '') return undefined;
   return url.href.endsWith('/') ? url.href : `${url.href}/`;
-}
-
-/** The URL with any `user:password@` removed, for messages. */
-export function redactUserinfo(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username === '' && parsed.password === '') return url;
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return '<invalid URL>';
-  }
 }
 
 /** A short description of a bad value's type; strings are not quoted in full (they may be long or secret). */

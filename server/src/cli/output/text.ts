@@ -6,7 +6,8 @@
  * Everything shown comes from files the user may not have written; control characters are
  * shown escaped so that a hostile file cannot drive the terminal.
  */
-import { DEFAULT_INDEX_URL, redactUserinfo } from '../../lsp/settings';
+import { redactUrl } from '../../index/redact';
+import { DEFAULT_INDEX_URL } from '../../lsp/settings';
 import type { Severity } from '../../core/codes';
 import type { Finding } from '../../core/finding';
 import type { DependencyReport, Publisher } from '../../core/result';
@@ -127,7 +128,7 @@ export function describePublisher(publisher: Publisher): string {
 function indexLine(run: CheckRun): string | undefined {
   const { indexUrl, offline } = run.settings;
   if (indexUrl === DEFAULT_INDEX_URL && !offline) return undefined;
-  return `index: ${safe(redactUserinfo(indexUrl))}${offline ? ' (offline: cache only)' : ''}`;
+  return `index: ${safe(redactUrl(indexUrl))}${offline ? ' (offline: cache only)' : ''}`;
 }
 
 function isSeverity(value: string): value is Severity {
