@@ -14,7 +14,7 @@ import { exitCodeOf, summaryLine, tally } from '../../server/src/cli/summary';
 import { DEFAULT_SEVERITY } from '../../server/src/core/codes';
 import { buildDocumentReport } from '../../server/src/engine/report';
 import { CODE_DOCS, DOCS_URL } from '../../server/src/engine/codeDocs';
-import { CODE_DOCS_BASE } from '../../server/src/lsp/diagnostics';
+import { toDiagnostic } from '../../server/src/lsp/diagnostics';
 import { localFindings } from '../../server/src/checks/local';
 import { parseDocument } from '../../server/src/parsers/index';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/lsp/settings';
@@ -223,5 +223,6 @@ test('discovery names: requirements-like .in files only; explicit files read as 
 test('every code is documented, and the docs link is the one the server publishes', () => {
   assert.deepEqual(Object.keys(CODE_DOCS).sort(), Object.keys(DEFAULT_SEVERITY).sort());
   for (const doc of Object.values(CODE_DOCS)) assert.ok(doc.summary.length > 10 && doc.help.length > 10 && /^[A-Z][A-Za-z]+$/.test(doc.name));
-  assert.equal(DOCS_URL, CODE_DOCS_BASE);
+  const published = toDiagnostic({ code: 'weak-hash', message: 'm', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }, {});
+  assert.equal(published?.codeDescription?.href, `${DOCS_URL}#weak-hash`);
 });

@@ -1,4 +1,5 @@
 /** Core Finding → LSP Diagnostic (CONTRACT.md §4). */
+import { codeDocsUrl } from '../engine/codeDocs';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { severityFor, type Severity } from '../core/codes';
 import type { Finding } from '../core/finding';
@@ -7,7 +8,6 @@ import type { Settings } from './settings';
 export const DIAGNOSTIC_SOURCE = 'pypi-provenance';
 
 /** Each code is a heading of the README; GitHub turns `## \`missing-hashes\`` into this anchor. */
-export const CODE_DOCS_BASE = 'https://github.com/pypi-provenance/pypi-provenance';
 
 /**
  * A client drowning in 100k diagnostics (a 10 MB file of junk) freezes; past this many, the
@@ -37,7 +37,7 @@ export function toDiagnostic(finding: Finding, severity: Settings['severity']): 
     severity: LSP_SEVERITY[level],
     source: DIAGNOSTIC_SOURCE,
     code: finding.code,
-    codeDescription: { href: `${CODE_DOCS_BASE}#${finding.code}` },
+    codeDescription: { href: codeDocsUrl(finding.code) },
     message: finding.message,
   };
   if (finding.dependency !== undefined) diagnostic.data = { dependency: finding.dependency } satisfies DiagnosticData;
