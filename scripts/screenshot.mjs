@@ -4,24 +4,35 @@
 //
 //   node scripts/screenshot.mjs [--out docs/diagnostics.png] [--file requirements.txt]
 //       [--at LINE:COLUMN] [--workspace DIR] [--vsix FILE] [--problems] [--settings JSON]
-//       [--wait-for TEXT]
+//       [--wait-for TEXT] [--test-index kit|sampleproject] [--full-hover]
 //
 // Defaults: a copy of test/vscode/workspace, requirements.txt, the hover at 5:30 (the weak-hash
 // finding), the Problems panel open, a freshly packaged .vsix. --at is 1-based, as VS Code's
 // "Go to Line" takes it. --wait-for waits until the hover shows TEXT (for a verified dependency's
 // card: the publisher repository). Exits non-zero when no diagnostic, hover or status item shows.
+//
+// --test-index starts the editor test index (test/editor/editorIndex.ts) in this process, points
+// `pypiProvenance.indexUrl` at it and, unless --workspace is given, writes a workspace whose
+// requirements.txt pins a verified release (line 2, where the hover goes) and an unattested one:
+// - kit: octo-verified 1.0.0, signed by the test Sigstore (`trustedRoot` is set to its root);
+// - sampleproject: pypa/sampleproject 4.0.0 with PyPI's real provenance object from
+//   ../shared/fixtures, verified against the embedded public-good root, as a user sees it.
+// --wait-for then defaults to the publisher repository. --full-hover drags the hover's bottom
+// edge down until the whole card shows. docs/hover.png was made with
+//   node scripts/screenshot.mjs --test-index sampleproject --full-hover --no-problems --out docs/hover.png
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { tsImport } from 'tsx/esm/api';
 import { delay, installExtension, launchChromium, makeProfile, missingPrerequisite, repoRoot, startCodeServer, workbenchUrl } from '../test/vscode/codeServer.mjs';
 
 const { values } = parseArgs({
   options: {
     out: { type: 'string', default: 'docs/diagnostics.png' },
     file: { type: 'string', default: 'requirements.txt' },
-    at: { type: 'string', default: '5:30' },
+    at: { type: 'string' },
     workspace: { type: 'string' },
     vsix: { type: 'string' },
     problems: { type: 'boolean', default: true },
@@ -29,8 +40,14 @@ const { values } = parseArgs({
     settings: { type: 'string', default: '{}' },
     'wait-for': { type: 'string' },
     timeout: { type: 'string', default: '120000' },
+    'test-index': { type: 'string' },
+    'full-hover': { type: 'boolean', default: false },
   },
 });
+if (values['test-index'] !== undefined && !['kit', 'sampleproject'].includes(values['test-index'])) {
+  console.error(`screenshot: --test-index takes kit or sampleproject, not ${values['test-index']}`);
+  process.exit(2);
+}
 
 const missing = missingPrerequisite();
 if (missing) {
@@ -51,10 +68,83 @@ function packagedVsix() {
 
 const temp = mkdtempSync(path.join(os.tmpdir(), 'pypi-provenance-screenshot-'));
 const workspace = path.join(temp, 'workspace');
-cpSync(values.workspace ? path.resolve(values.workspace) : path.join(repoRoot, 'test/vscode/workspace'), workspace, { recursive: true });
+
+/** The editor test index and the settings and workspace that show its verified release. */
+async function startTestIndex(kind) {
+  const { startEditorIndex, EDITOR_PROJECTS } = await tsImport(path.join(repoRoot, 'test/editor/editorIndex.ts'), import.meta.url);
+  const index = await startEditorIndex({ dir: temp, sampleproject: kind === 'sampleproject' });
+  if (kind === 'sampleproject' && !index.sampleproject) {
+    await index.close();
+    throw new Error('--test-index sampleproject needs ../shared/fixtures/warehouse/sampleproject-4.0.0.tar.gz.provenance');
+  }
+  const verified = kind === 'sampleproject' ? EDITOR_PROJECTS.sampleproject : EDITOR_PROJECTS.verified;
+  const { unattested } = EDITOR_PROJECTS;
+  const requirements = [
+    '# Pinned dependencies: hover a name to see who published it (PEP 740 provenance)',
+    `${verified.name}==${verified.version}`,
+    `${unattested.name}==${unattested.version}`,
+    '',
+  ].join('\n');
+  return {
+    index,
+    requirements,
+    at: `2:${Math.ceil(verified.name.length / 2)}`,
+    waitFor: verified.repository,
+    settings: { 'pypiProvenance.indexUrl': index.url, ...(kind === 'kit' ? { 'pypiProvenance.trustedRoot': index.trustedRootPath } : {}) },
+  };
+}
+
+/**
+ * Makes the hover tall enough for its whole card, as a user does: by dragging its bottom edge
+ * (VS Code's hover is resizable; it opens at most 250 px tall here).
+ */
+async function growHover(page) {
+  const missingHeight = await page.evaluate(() => {
+    const hover = document.querySelector('.monaco-hover:not(.hidden)');
+    const content = hover?.querySelector('.monaco-hover-content');
+    return hover && content ? content.scrollHeight - hover.clientHeight : 0;
+  });
+  if (missingHeight <= 0) return;
+  const sash = page.locator('.monaco-resizable-hover .monaco-sash.horizontal:not(.disabled)').first();
+  const box = await sash.boundingBox();
+  if (!box) return;
+  const editor = await page.locator('.monaco-editor .overflow-guard').first().boundingBox();
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  // Not past the editor: the hover cannot grow over the panel, and a release there hides it.
+  const target = Math.min(y + missingHeight + 8, editor ? editor.y + editor.height - 12 : y + missingHeight + 8);
+  if (target <= y) return;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x, target, { steps: 10 });
+  await page.mouse.up();
+  // Off the edge (it is highlighted under the pointer), into the card, which keeps it shown.
+  const card = await page.locator('.monaco-hover:not(.hidden)').first().boundingBox();
+  if (card) await page.mouse.move(card.x + 40, card.y + card.height / 2);
+  await delay(300);
+}
+
+let testIndex;
+if (values['test-index']) {
+  try {
+    testIndex = await startTestIndex(values['test-index']);
+  } catch (error) {
+    console.error(`screenshot: ${error instanceof Error ? error.message : error}`);
+    rmSync(temp, { recursive: true, force: true });
+    process.exit(1);
+  }
+}
+if (values.workspace) cpSync(path.resolve(values.workspace), workspace, { recursive: true });
+else if (testIndex) {
+  mkdirSync(workspace, { recursive: true });
+  writeFileSync(path.join(workspace, 'requirements.txt'), testIndex.requirements);
+} else cpSync(path.join(repoRoot, 'test/vscode/workspace'), workspace, { recursive: true });
+const at = values.at ?? testIndex?.at ?? '5:30';
+const waitFor = values['wait-for'] ?? testIndex?.waitFor;
 const profile = makeProfile(temp, {
   'security.workspace.trust.enabled': false,
   'pypiProvenance.indexUrl': 'http://127.0.0.1:9/simple/',
+  ...testIndex?.settings,
   'workbench.colorTheme': 'Default Dark Modern',
   'editor.minimap.enabled': false,
   'window.commandCenter': false,
@@ -107,13 +197,26 @@ try {
   }
   await command('Notifications: Clear All Notifications');
   await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget input').fill(`:${values.at}`);
+  await page.locator('.quick-input-widget input').fill(`:${at}`);
   await page.keyboard.press('Enter');
-  await command('Show or Focus Hover');
   const hover = page.locator('.monaco-hover:not(.hidden)').first();
-  await hover.waitFor();
-  if (values['wait-for']) await hover.getByText(values['wait-for']).first().waitFor();
+  // A shown hover is not asked again: while the card still says "pending", close it and ask anew.
+  const hoverDeadline = Date.now() + timeoutMs;
+  for (;;) {
+    await command('Show or Focus Hover');
+    await hover.waitFor();
+    if (!waitFor) break;
+    const shown = await hover
+      .getByText(waitFor)
+      .first()
+      .waitFor({ timeout: 3000 })
+      .then(() => true, () => false);
+    if (shown) break;
+    if (Date.now() > hoverDeadline) throw new Error(`the hover did not show ${waitFor}: ${(await hover.innerText()).slice(0, 300)}`);
+    await page.keyboard.press('Escape');
+  }
   await delay(500); // the hover fades in
+  if (values['full-hover']) await growHover(page);
   const status = await page.locator('.statusbar-item').filter({ hasText: /PyPI Provenance|missing-hashes|verified|No problems|checked/ }).first().innerText();
   log(`status bar: ${status.replace(/\s+/g, ' ').trim()}`);
   log(`hover: ${(await hover.innerText()).replace(/\s+/g, ' ').trim().slice(0, 200)}`);
@@ -127,6 +230,7 @@ try {
 } finally {
   await browser?.close().catch(() => undefined);
   await server?.stop();
+  await testIndex?.index.close();
   if (failure && existsSync(profile.log)) console.error(readFileSync(profile.log, 'utf8').split('\n').slice(-30).join('\n'));
   rmSync(temp, { recursive: true, force: true });
 }

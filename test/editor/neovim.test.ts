@@ -2,7 +2,10 @@
 // our language server over stdio and we check the diagnostics the editor actually holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EDITOR_PROJECTS, startEditorIndex } from './editorIndex';
 import { findNeovim, runNeovim, serverPath, NvimSeverity, type NeovimResult, type NvimDiagnostic } from './neovim';
 
 const neovim = findNeovim();
@@ -125,4 +128,50 @@ test('neovim: the harness ends a run whose server never answers instead of hangi
   assert.equal(result.ok, false);
   assert.match(result.error ?? '', /timed out/, describe(result));
   assert.deepEqual(result.diagnostics, []);
+});
+
+/** The text of a textDocument/hover result as Neovim received it (MarkupContent, or MarkedString[]). */
+function hoverText(hover: unknown): string {
+  const contents = (hover as { contents?: unknown } | null)?.contents;
+  if (typeof contents === 'string') return contents;
+  if (Array.isArray(contents)) return contents.map((c) => (typeof c === 'string' ? c : String((c as { value?: unknown }).value ?? ''))).join('\n');
+  if (contents && typeof contents === 'object') return String((contents as { value?: unknown }).value ?? '');
+  return '';
+}
+
+test('neovim: the hover on a verified dependency shows the publisher repository and workflow', { skip }, async (t) => {
+  assertServerBuilt();
+  // The test index serves a release whose provenance the test Sigstore signed; its trusted root
+  // is the `trustedRoot` setting, as a user with a private Sigstore would set it.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pypi-provenance-nvim-index-'));
+  const index = await startEditorIndex({ dir });
+  try {
+    const { verified } = EDITOR_PROJECTS;
+    const result = await runNeovim({
+      // `requests` (unpinned, a local finding) tells the harness that the server is analysing the file.
+      files: { 'requirements.txt': `requests\n${verified.name}==${verified.version}\n` },
+      open: 'requirements.txt',
+      settings: { indexUrl: index.url, trustedRoot: index.trustedRootPath },
+      expectCodes: ['unpinned'],
+      hover: { line: 1, character: 3 },
+      // Verification runs in the background: until it is done the card says it is pending.
+      hoverWaitFor: verified.repository,
+      timeoutMs: 30_000,
+    });
+    assert.ok(result.ok, describe(result));
+    const text = hoverText(result.hover);
+    t.diagnostic(`nvim ${result.neovim} hover on ${verified.name}==${verified.version}:\n${text}`);
+    assert.ok(!result.logs.some((line) => /^hover (error|unsupported|timeout)/.test(line)), `${describe(result)}\nhover: ${text}`);
+    assert.equal((result.hover as { contents?: { kind?: string } }).contents?.kind, 'markdown', 'Neovim asks for Markdown and gets it');
+    assert.match(text, /\*\*Verified\*\*/, text);
+    assert.ok(text.includes(`](https://github.com/${verified.repository})`), `the publisher repository, linked:\n${text}`);
+    assert.ok(text.includes(`.github/workflows/${verified.workflow}`), `the workflow:\n${text}`);
+    // The verified dependency has no diagnostic of its own.
+    assert.deepEqual(result.diagnostics.filter((d) => d.lnum === 1).map((d) => d.code), [], describe(result));
+    // The server fetched the project from the index the settings name.
+    assert.ok(index.index.projectCount(verified.name) >= 1);
+  } finally {
+    await index.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

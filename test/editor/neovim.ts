@@ -57,6 +57,8 @@ export interface NeovimRun {
   /** Wait until diagnostics with all of these codes have arrived. */
   expectCodes: string[];
   hover?: { line: number; character: number };
+  /** Ask the hover again until its contents contain this text (within timeoutMs). */
+  hoverWaitFor?: string;
   /** Bound for each wait inside Neovim; the process is killed a little after it. */
   timeoutMs?: number;
   settleMs?: number;
@@ -98,6 +100,7 @@ export async function runNeovim(run: NeovimRun): Promise<NeovimResult> {
         settleMs: run.settleMs ?? 300,
         timeoutMs,
         hover: run.hover ?? null,
+        hoverWaitFor: run.hoverWaitFor ?? null,
         output,
       }),
     );
@@ -121,8 +124,9 @@ export async function runNeovim(run: NeovimRun): Promise<NeovimResult> {
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.stdout.resume();
 
-    // Neovim waits at most timeoutMs for diagnostics, then settles and asks for a hover with
-    // the same bound; past that (plus shutdown time) something is stuck.
+    // Neovim waits at most timeoutMs for diagnostics, then settles and asks for a hover (again
+    // and again with hoverWaitFor) with the same bound; past that (plus shutdown time) something
+    // is stuck.
     const hardLimit = 3 * timeoutMs + 5_000;
     let killed = false;
     const exitCode = await new Promise<number | null>((resolve) => {

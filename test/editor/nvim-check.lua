@@ -18,6 +18,10 @@
 --                after the diagnostics arrived; the answer's `result` is `hover` (null when the
 --                server has nothing); a failure is logged as 'hover error: …', a server
 --                without hoverProvider as 'hover unsupported: …'
+--   hoverWaitFor optional text: ask the hover again (every 200 ms, within timeoutMs) until its
+--                contents contain it — a server may answer with a "pending" card while it still
+--                verifies in the background; a hover that never shows it is logged as
+--                'hover timeout: …' (the last answer is still `hover`)
 --   output       where the JSON result goes
 -- The result: { ok, neovim, diagnostics = [...] (as vim.diagnostic holds them), published = [...]
 -- (the last textDocument/publishDiagnostics the server sent for the file, as sent), hover,
@@ -43,6 +47,19 @@ local function snapshot(bufnr)
     table.insert(parts, table.concat({ d.lnum, d.col, d.end_lnum or '', d.end_col or '', d.severity, tostring(d.code), d.message }, '\0'))
   end
   table.sort(parts)
+  return table.concat(parts, '\n')
+end
+
+-- The text of a textDocument/hover result: MarkupContent, MarkedString or MarkedString[].
+local function hover_text(hover)
+  if type(hover) ~= 'table' or hover.contents == nil then return '' end
+  local contents = hover.contents
+  if type(contents) == 'string' then return contents end
+  if contents.value ~= nil then return contents.value end
+  local parts = {}
+  for _, item in ipairs(contents) do
+    table.insert(parts, type(item) == 'string' and item or (item.value or ''))
+  end
   return table.concat(parts, '\n')
 end
 
@@ -144,16 +161,29 @@ local function run()
     if not capabilities.hoverProvider then
       table.insert(result.logs, 'hover unsupported: the server does not advertise hoverProvider')
     else
-      local response, err = client.request_sync('textDocument/hover', {
-        textDocument = { uri = vim.uri_from_bufnr(bufnr) },
-        position = { line = config.hover.line, character = config.hover.character },
-      }, timeout, bufnr)
-      if not response then
-        table.insert(result.logs, 'hover error: ' .. tostring(err))
-      elseif response.err then
-        table.insert(result.logs, 'hover error: ' .. vim.inspect(response.err))
-      else
+      local want = config.hoverWaitFor
+      if want == vim.NIL then want = nil end
+      local deadline = now_ms() + timeout
+      while true do
+        local response, err = client.request_sync('textDocument/hover', {
+          textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+          position = { line = config.hover.line, character = config.hover.character },
+        }, math.max(1, deadline - now_ms()), bufnr)
+        if not response then
+          table.insert(result.logs, 'hover error: ' .. tostring(err))
+          break
+        elseif response.err then
+          table.insert(result.logs, 'hover error: ' .. vim.inspect(response.err))
+          break
+        end
         result.hover = response.result == nil and vim.NIL or response.result
+        if want == nil or hover_text(response.result):find(want, 1, true) then break end
+        if now_ms() >= deadline then
+          table.insert(result.logs, 'hover timeout: the hover did not show ' .. want .. ' within ' .. timeout .. ' ms')
+          break
+        end
+        vim.wait(200, function() return exited end, 20)
+        if exited then break end
       end
     end
   end

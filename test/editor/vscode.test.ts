@@ -1,5 +1,6 @@
 // The extension-host suite (test/vscode/suite) in a real VS Code, as part of `npm test`: runs
-// test/vscode/runCodeServer.mjs (code-server + headless Chromium) and passes when the suite does.
+// test/vscode/runCodeServer.mjs (code-server + headless Chromium) and passes when the suite does,
+// in both of its passes: the trusted one (every test) and the restricted one (Restricted Mode).
 // Skipped, with the reason, where code-server or Chromium is not installed (.ci/run installs them).
 import { spawn } from 'node:child_process';
 import * as assert from 'node:assert/strict';
@@ -24,5 +25,8 @@ test('the extension-host suite passes in code-server', async (t) => {
   }
   t.diagnostic(output.split('\n').filter((line) => /^(ok|not ok|skip) - |^vscode: /.test(line)).join('\n'));
   assert.equal(code, 0, `the extension-host suite failed:\n${output}`);
-  assert.match(output, /^vscode: \d+ passed, 0 failed/m);
+  assert.match(output, /^vscode: trusted pass: \d+ passed, 0 failed/m);
+  // The restricted pass must have run its test, not skipped it.
+  assert.match(output, /^vscode: restricted pass: [1-9]\d* passed, 0 failed/m);
+  assert.match(output, /^ok - .*restricted mode contacts no index named by the workspace/m);
 });
