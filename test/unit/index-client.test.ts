@@ -378,6 +378,10 @@ test('redactUrl / redactSecrets / splitCredentials', () => {
   assert.equal(redactUrl('https://example.com/simple/'), 'https://example.com/simple/');
   assert.equal(redactUrl('not a url https://u:p@x/'), 'not a url https://***@x/');
   assert.equal(redactSecrets('GET http://a:b@h/x failed; see https://c@d/'), 'GET http://***@h/x failed; see https://***@d/');
+  // A scheme glued to a long word is still found; a huge run of letters passes through unchanged.
+  assert.equal(redactSecrets(`${'x'.repeat(40)}https://u:p@h/`), `${'x'.repeat(40)}https://***@h/`);
+  const letters = 'a'.repeat(1_000_000);
+  assert.equal(redactSecrets(letters), letters);
   assert.deepEqual(splitCredentials('https://u%40x:p%3Aw@h.example/s/'), {
     url: 'https://h.example/s/',
     authorization: `Basic ${Buffer.from('u@x:p:w').toString('base64')}`,

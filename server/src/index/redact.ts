@@ -19,7 +19,9 @@ export function redactUrl(url: string): string {
 
 /** Scrubs `scheme://userinfo@` out of any text (error messages from libraries, for instance). */
 export function redactSecrets(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1***@');
+  // The scheme is bounded in length, so a long run of letters (a hostile 10 MB project name in an
+  // error message) costs at most 32 steps per position instead of the rest of the run.
+  return text.replace(/([a-z][a-z0-9+.-]{0,31}:\/\/)[^/?#\s@]*@/gi, '$1***@');
 }
 
 export interface SplitCredentials {

@@ -94,6 +94,8 @@ export class ResolutionService {
   private readonly retryDelay: { first: number; max: number };
   private readonly freshMs: number;
   private readonly maxEntries: number;
+  /** Size below which evict() does not walk again (see evict). */
+  private evictAt = 0;
   private readonly env: Readonly<Record<string, string | undefined>>;
   private counts = { started: 0, shared: 0 };
   private closed = false;
@@ -229,11 +231,14 @@ export class ResolutionService {
   }
 
   private evict(): void {
-    if (this.entries.size <= this.maxEntries) return;
+    if (this.entries.size <= Math.max(this.maxEntries, this.evictAt)) return;
     for (const [key, entry] of this.entries) {
       if (this.entries.size <= this.maxEntries) break;
       if (entry.settled !== undefined) this.entries.delete(key);
     }
+    // Entries still in flight cannot go; walking again on the next insertion would only find the
+    // same ones (quadratic on a 100k-pin file), so wait for a quarter more entries first.
+    this.evictAt = this.entries.size + Math.ceil(this.maxEntries / 4);
   }
 
   private relocate(resolution: Resolution, entry: Entry, request: ResolutionRequest): Resolution {
