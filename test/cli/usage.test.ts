@@ -1,7 +1,7 @@
 // The built CLI's help, version and every way of using it wrongly (exit 2, a message on stderr, nothing on stdout).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SEVERITY } from '../../server/src/core/codes';
 import { REPO_ROOT, makeTree, runCli } from './cliRunner';
@@ -107,6 +107,17 @@ test('a dangling symbolic link named on the command line is unreadable input →
   const result = await runCli(['check', 'dangling-requirements.txt'], { cwd: tree.root });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /dangling-requirements\.txt: no such file or directory/);
+});
+
+test('--trusted-root that is not JSON, or not a Sigstore trusted root → exit 2, saying which', async () => {
+  writeFileSync(path.join(tree.root, 'bad-root.json'), '{bad');
+  writeFileSync(path.join(tree.root, 'other.json'), '{"mediaType": "application/json"}');
+  const notJson = await runCli(['check', '--trusted-root', 'bad-root.json', 'requirements.txt'], { cwd: tree.root });
+  assert.equal(notJson.code, 2);
+  assert.match(notJson.stderr, /--trusted-root .*bad-root\.json: is not JSON/);
+  const notRoot = await runCli(['check', '--trusted-root', 'other.json', 'requirements.txt'], { cwd: tree.root });
+  assert.equal(notRoot.code, 2);
+  assert.match(notRoot.stderr, /--trusted-root .*other\.json: is not a usable Sigstore trusted root: .*media type/);
 });
 
 test('--trusted-root that cannot be read → exit 2', async () => {

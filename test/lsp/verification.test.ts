@@ -13,6 +13,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startIndexServer, type IndexServer } from '../support/indexServer';
 import { fileUri, LspClient, Severity } from '../support/lspClient';
@@ -241,6 +242,27 @@ test('pylock.toml: the locked files are verified; the hover answers on the packa
   const text = (await hover(client, uri, 4, 10))!.contents.value;
   assert.match(text, /^\*\*octo-locked 3\.0\.0\*\* — ✅ \*\*Verified\*\*/);
   assert.match(text, /Its file has valid attestations/);
+});
+
+test('a trustedRoot that is no Sigstore trusted root: verification-error on each pinned dependency, never verified', async () => {
+  const uri = fileUri(path.join(workspace, 'bad-root', 'requirements.txt'));
+  const badRoot = path.join(dirs.make('bad-root'), 'trusted_root.json');
+  writeFileSync(badRoot, '{"mediaType": "not a trusted root"}');
+  const settings = { indexUrl: index.url, trustedRoot: badRoot, cacheDirectory: dirs.make('cache-bad-root'), severity: { unpinned: 'off' } };
+  const separate = await LspClient.start({ settings, env: FAST_INDEX_ENV });
+  try {
+    separate.open(uri, 'octo-verified==1.0.0\n');
+    const dependency = (await report(separate, uri)).dependencies[0];
+    assert.equal(dependency.status, 'error');
+    assert.deepEqual(dependency.diagnostics, ['verification-error']);
+    const diagnostics = await separate.waitForDiagnostics(uri, { where: (ds) => ds.some((d) => d.code === 'verification-error') });
+    const published = diagnostics.find((d) => d.code === 'verification-error');
+    assert.equal(published?.severity, Severity.Error);
+    assert.match(published?.message ?? '', /^octo-verified 1\.0\.0: \S+: cannot be verified: the trusted root .* cannot be used/);
+    assert.doesNotMatch((await hover(separate, uri, 0, 0))!.contents.value, /✅/);
+  } finally {
+    await separate.shutdown().catch(() => separate.kill());
+  }
 });
 
 test('a trustedRoot that did not sign them: every attestation is rejected by name, nothing shown as verified', async () => {

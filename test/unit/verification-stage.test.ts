@@ -143,9 +143,11 @@ test('an unusable trusted root: every file is an error saying why, nothing verif
     const stage = createVerificationStage(services, { forSettings: () => source });
     const parsed = parseDocument('requirements', 'good==1.0\n');
     const findings = await stage.run(input(parsed, { ...settings, trustedRoot: broken }));
-    assert.deepEqual(findings, []);
+    assert.deepEqual(findings.map((f) => f.code), ['verification-error'], 'an error status comes with a code');
+    assert.match(findings[0].message, /^good 1\.0: good-1\.0\.tar\.gz: cannot be verified: the trusted root .* is not JSON/);
     const report = buildDocumentReport('file:///w/r.txt', parsed, findings, services.results.dependencyResults(parsed));
     assert.equal(report.dependencies[0].status, 'error');
+    assert.deepEqual(report.dependencies[0].diagnostics, ['verification-error']);
     assert.match(report.dependencies[0].files[0].message ?? '', /trusted root .* cannot be used: .*not JSON/);
     assert.ok(logs.some((line) => /trustedRoot/.test(line)));
     writeFileSync(broken, JSON.stringify(kit.trustedRoot));

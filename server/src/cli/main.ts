@@ -3,7 +3,8 @@
  * stdout, messages on stderr, and the exit code of CONTRACT.md §6. Takes its I/O as a parameter
  * so that it can also run inside a test process.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { AttestationVerifier } from '../verify/index';
 import { createEngine, type Engine, type EngineHost } from '../engine/engine';
 import { defaultCacheDirectory } from '../stages/cacheDirectory';
 import { errorText, type Logger } from '../lsp/guard';
@@ -64,7 +65,10 @@ async function check(command: CheckCommand, io: CliIo): Promise<number> {
     return EXIT_USAGE;
   };
   const { trustedRoot } = command.settings;
-  if (trustedRoot !== '' && !isReadableFile(trustedRoot)) return usage([`--trusted-root ${trustedRoot}: cannot be read`]);
+  if (trustedRoot !== '') {
+    const problem = trustedRootProblem(trustedRoot);
+    if (problem) return usage([`--trusted-root ${trustedRoot}: ${problem}`]);
+  }
 
   const discovery = await discoverInputs(command.inputs, io.cwd);
   if (discovery.errors.length > 0) return usage(discovery.errors);
@@ -120,6 +124,23 @@ function stderrLogger(stderr: OutputStream, beforeWrite: () => void): Logger {
     // Stages' information is for the editor's log; the CLI's output says what matters.
     info: () => undefined,
   };
+}
+
+/** Why a --trusted-root file cannot be used (bad input: exit 2), or undefined when it can. */
+function trustedRootProblem(filePath: string): string | undefined {
+  if (!isReadableFile(filePath)) return 'cannot be read';
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(filePath, 'utf8'));
+  } catch {
+    return 'is not JSON';
+  }
+  try {
+    AttestationVerifier.fromTrustedRoot(json);
+    return undefined;
+  } catch (error) {
+    return `is not a usable Sigstore trusted root: ${firstLine(error)}`;
+  }
 }
 
 function isReadableFile(filePath: string): boolean {

@@ -24,6 +24,8 @@ export const CONTRACT_CODES = {
 export const ADDED_CODES = {
   /** A `-r`/`-c` target that cannot be read. */
   'missing-file': 'error',
+  /** Attestations that could not be checked at all: an unusable `trustedRoot`, for instance. */
+  'verification-error': 'error',
 } as const;
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';

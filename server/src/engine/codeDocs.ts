@@ -103,6 +103,11 @@ export const CODE_DOCS: Readonly<Record<DiagnosticCode, CodeDoc>> = {
     summary: 'A file named by -r or -c cannot be read.',
     help: 'Fix the path (it is relative to the including file) or create the file; pip would fail on it too.',
   },
+  'verification-error': {
+    name: 'VerificationError',
+    summary: 'The attestations could not be checked at all, for example because the trustedRoot file is not a usable Sigstore trusted root.',
+    help: 'Fix or clear the trustedRoot setting (--trusted-root); the message says what is wrong with it.',
+  },
 };
 
 export function codeDocsUrl(code: DiagnosticCode): string {

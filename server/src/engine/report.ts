@@ -51,12 +51,16 @@ const STATUS_OF_CODE: Partial<Record<DiagnosticCode, Status>> = {
 /** Statuses that are settled answers even while other files are still pending. */
 const SETTLED_FAILURES: ReadonlySet<Status> = new Set<Status>(['invalid', 'error', 'not-found']);
 
-/** STATUS_PRECEDENCE with `pending` after the settled failures, and `unpinned` last. */
+/**
+ * STATUS_PRECEDENCE with `pending` after the settled failures, and `unpinned` just before
+ * `verified`: a stage that calls a dependency unpinned keeps it from being shown as verified.
+ */
 export const REPORT_STATUS_ORDER: readonly Status[] = [
   ...STATUS_PRECEDENCE.filter((s) => SETTLED_FAILURES.has(s)),
   'pending',
-  ...STATUS_PRECEDENCE.filter((s) => !SETTLED_FAILURES.has(s)),
+  ...STATUS_PRECEDENCE.filter((s) => !SETTLED_FAILURES.has(s) && s !== 'verified'),
   'unpinned',
+  'verified',
 ];
 
 export function buildDocumentReport(uri: string, parsed: ParsedDocument, findings: readonly Finding[], results?: DependencyResults): DocumentReport {

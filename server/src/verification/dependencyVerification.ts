@@ -71,7 +71,7 @@ export function verifyDependencyStatus(dependency: Dependency, dependencyIndex: 
   if (!settled) return { findings, result, settled, provenanceDisabled };
 
   const failed = files.filter((state) => state.outcome?.status === 'error');
-  for (const { file, outcome } of failed) findings.push(finding('index-error', `${label}: ${file.filename}: ${outcome?.message ?? 'could not be checked'}`));
+  for (const { file, outcome } of failed) findings.push(finding(outcome?.errorCode ?? 'index-error', `${label}: ${file.filename}: ${outcome?.message ?? 'could not be checked'}`));
   const retries = failed.map((state) => state.outcome?.retryAt).filter((at): at is number => at !== undefined);
   // Whether the release is partly attested is unknown while some file could not be checked.
   if (failed.length > 0 || outcomes.length === 0) return { findings, result, settled, provenanceDisabled, ...(retries.length > 0 ? { retryAt: Math.min(...retries) } : {}) };

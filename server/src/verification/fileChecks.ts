@@ -38,6 +38,8 @@ export interface FileOutcome {
   provenanceDisabled?: boolean;
   /** An error to try again later; `retryAt` says when (ms since the epoch). */
   retryAt?: number;
+  /** The code an `error` is reported with: `index-error` (fetching failed) unless this says otherwise. */
+  errorCode?: 'index-error' | 'verification-error';
 }
 
 export interface FileCheckStats {

@@ -120,10 +120,12 @@ export function createVerificationStage(
         if (done) return;
         if (isTrustFailure(context)) {
           document.failure = context.error;
-          for (const request of requests) {
+          for (const [order, request] of requests.entries()) {
             const resolution = await source.resolve(request);
-            const files = filesToVerify(request.dependency, resolution).map((file): FileState => ({ file, outcome: { status: 'error', message: `cannot be verified: ${context.error}` } }));
-            record(document, request, resolution, files);
+            // An `error` status must come with a code (CONTRACT §5), and a CI run must not pass on it.
+            const outcome: FileOutcome = { status: 'error', message: `cannot be verified: ${context.error}`, errorCode: 'verification-error' };
+            const files = filesToVerify(request.dependency, resolution).map((file): FileState => ({ file, outcome }));
+            findings[order] = record(document, request, resolution, files);
           }
           finish();
           return;
@@ -202,3 +204,4 @@ export function createVerificationStage(
 export function targetOf(file: { filename: string; sha256?: string; provenanceUrl?: string; uploadTime?: string }): VerificationTarget {
   return { filename: file.filename, sha256: file.sha256, provenanceUrl: file.provenanceUrl, uploadTime: file.uploadTime };
 }
+
