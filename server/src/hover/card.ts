@@ -30,6 +30,8 @@ export interface HoverCard {
   notes?: string[];
   /** Which trusted root the verdicts are against. */
   trust?: string;
+  /** Files uploaded late, one line each: "x.whl: 60 days after the release (2024-03-01)" (zeroTrust/messages.ts). */
+  lateFiles?: string[];
 }
 
 interface Word {
@@ -100,6 +102,9 @@ function headline(card: HoverCard): { title: string; word: Word; sentence: strin
   const report = card.report;
   const word = statusWords(report.status);
   let sentence = word.sentence;
+  if (report.status === 'invalid' && report.diagnostics.includes('identity-mismatch') && !report.files.some((file) => file.status === 'invalid')) {
+    sentence = 'Its attestations are valid, but its publisher is not the one recorded or trusted before. Do not install this release until the change is explained.';
+  }
   if (report.status === 'unattested' && card.provenanceDisabled) sentence = 'The index has turned provenance off (it answered HTTP 403), so no attestation could be checked.';
   if (report.status === 'verified' && report.files.length > 0) {
     sentence = report.files.length === 1 ? 'Its file has valid attestations (PEP 740) from its Trusted Publisher.' : `All ${report.files.length} files of this release have valid attestations (PEP 740) from its Trusted Publisher.`;
@@ -132,6 +137,10 @@ function renderMarkdown(card: HoverCard): string {
     out.push('');
     for (const message of card.messages) out.push(`- ${md(message)}`);
   }
+  if ((card.lateFiles?.length ?? 0) > 0) {
+    out.push('', '**Uploaded late:**', '');
+    for (const line of card.lateFiles!) out.push(`- ${md(line)}`);
+  }
   const notes = [...(card.notes ?? [])];
   if (card.trust !== undefined && card.report.files.some((file) => file.status === 'verified' || file.status === 'invalid')) notes.push(`Checked against ${card.trust}.`);
   if (notes.length > 0) {
@@ -158,6 +167,10 @@ function renderPlain(card: HoverCard): string {
   if (card.messages.length > 0) {
     out.push('');
     for (const message of card.messages) out.push(`- ${message}`);
+  }
+  if ((card.lateFiles?.length ?? 0) > 0) {
+    out.push('', 'Uploaded late:');
+    for (const line of card.lateFiles!) out.push(`  ${line}`);
   }
   for (const note of card.notes ?? []) out.push(note);
   if (card.trust !== undefined && card.report.files.some((file) => file.status === 'verified' || file.status === 'invalid')) out.push(`Checked against ${card.trust}.`);

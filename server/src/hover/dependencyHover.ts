@@ -8,6 +8,8 @@ import type { ParsedDocument, Position } from '../core/model';
 import { DEFAULT_SEVERITY } from '../core/codes';
 import { buildDocumentReport } from '../engine/report';
 import type { DocumentResults } from '../verification/documentResults';
+import { zeroTrustHoverLines } from '../zeroTrust/hoverLines';
+import type { ZeroTrustResults } from '../zeroTrust/service';
 import { renderHover, type HoverCard, type HoverFormat } from './card';
 import { projectLink } from './links';
 import { dependencyAt } from './locate';
@@ -27,14 +29,20 @@ export interface DependencyHover {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, information: 2, hint: 3 } as const;
 
-export function dependencyHover(subject: HoverSubject, position: Position, results: DocumentResults | undefined, format: HoverFormat): DependencyHover | undefined {
+export function dependencyHover(
+  subject: HoverSubject,
+  position: Position,
+  results: DocumentResults | undefined,
+  format: HoverFormat,
+  zeroTrust?: ZeroTrustResults,
+): DependencyHover | undefined {
   const index = dependencyAt(subject.parsed, position);
   if (index === undefined) return undefined;
-  const card = hoverCard(subject, index, results);
+  const card = hoverCard(subject, index, results, zeroTrust);
   return { dependency: index, card, text: renderHover(card, format) };
 }
 
-export function hoverCard(subject: HoverSubject, index: number, results: DocumentResults | undefined): HoverCard {
+export function hoverCard(subject: HoverSubject, index: number, results: DocumentResults | undefined, zeroTrust?: ZeroTrustResults): HoverCard {
   const report = buildDocumentReport(subject.uri, subject.parsed, subject.findings, results?.dependencyResults(subject.parsed)).dependencies[index];
   const dependency = subject.parsed.dependencies[index];
   const state = results?.dependency(subject.parsed, index);
@@ -44,13 +52,15 @@ export function hoverCard(subject: HoverSubject, index: number, results: Documen
     .sort((a, b) => SEVERITY_ORDER[DEFAULT_SEVERITY[a.code]] - SEVERITY_ORDER[DEFAULT_SEVERITY[b.code]])
     .map((finding) => finding.message);
   const page = state?.resolution?.pages[0]?.url;
+  const trustLines = zeroTrustHoverLines(zeroTrust?.dependency(subject.parsed, index));
   const card: HoverCard = {
     report,
     messages: [...new Set(messages)],
     publicGoodLog: document?.publicGood === true,
     provenanceDisabled: state?.provenanceDisabled,
-    notes: state?.resolution?.notes ?? [],
+    notes: [...(state?.resolution?.notes ?? []), ...trustLines.notes],
   };
+  if (trustLines.lateFiles.length > 0) card.lateFiles = trustLines.lateFiles;
   const projectUrl = projectLink(report.name, dependency.pinnedVersion, page);
   if (projectUrl !== undefined) {
     card.projectUrl = projectUrl;

@@ -33,6 +33,7 @@ import { SettingsSource } from './settingsSource';
 import type { FindingStage } from './stages';
 import { THROW_METHOD, THROW_UNCAUGHT_METHOD, testFaultsEnabled } from './testFaults';
 import { attachVerificationProgress } from './verificationProgress';
+import { RECORD_IDENTITIES_KIND, TRUST_PUBLISHER_COMMAND, executeTrustPublisher, resolveZeroTrustCodeAction, zeroTrustCodeActions, type ZeroTrustActionHost } from './zeroTrustActions';
 
 /** What TextDocuments.listen takes (the package does not export the interface's name). */
 type TextDocumentConnection = Parameters<TextDocuments<TextDocument>['listen']>[0];
@@ -107,6 +108,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   let dynamicWatchRegistration = false;
   let codeActionDisabledSupport = false;
   let documentChangesSupport = false;
+  let codeActionResolveSupport = false;
   let hoverContentFormat: HoverFormat = 'markdown';
   let workDoneProgressSupport = false;
   connection.onInitialize(
@@ -119,12 +121,15 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
         dynamicWatchRegistration = params.capabilities?.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
         codeActionDisabledSupport = params.capabilities?.textDocument?.codeAction?.disabledSupport === true;
         documentChangesSupport = params.capabilities?.workspace?.workspaceEdit?.documentChanges === true;
+        const resolvable = params.capabilities?.textDocument?.codeAction?.resolveSupport?.properties;
+        codeActionResolveSupport = Array.isArray(resolvable) && resolvable.includes('edit');
         hoverContentFormat = hoverFormat(params.capabilities);
         workDoneProgressSupport = params.capabilities?.window?.workDoneProgress === true;
         return {
           capabilities: {
             textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-            codeActionProvider: { codeActionKinds: CODE_ACTION_KINDS, resolveProvider: false },
+            codeActionProvider: { codeActionKinds: [...CODE_ACTION_KINDS, RECORD_IDENTITIES_KIND], resolveProvider: true },
+            executeCommandProvider: { commands: [TRUST_PUBLISHER_COMMAND] },
             hoverProvider: true,
           },
           serverInfo: { name: SERVER_NAME, version: options.version },
@@ -183,12 +188,21 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   );
   documents.listen(guardedSync(connection, logger));
 
+  // Zero trust (server/src/zeroTrust): record pylock identities, trust a new publisher.
+  const zeroTrustActionHost = (): ZeroTrustActionHost => ({
+    document: documentOf,
+    analysis: (uri) => analyses.get(uri),
+    zeroTrust: services.zeroTrust,
+    resolveSupport: codeActionResolveSupport,
+    disabledSupport: codeActionDisabledSupport,
+    documentChangesSupport,
+  });
   connection.onCodeAction(
     guard(
       logger,
       'textDocument/codeAction',
-      (params, token) =>
-        hashPinCodeActions(
+      async (params, token) => {
+        const hashPins = await hashPinCodeActions(
           params,
           {
             document: documentOf,
@@ -200,13 +214,29 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
             documentChangesSupport,
           },
           () => token.isCancellationRequested,
-        ),
+        );
+        if (token.isCancellationRequested) return [];
+        return [...hashPins, ...zeroTrustCodeActions(params, zeroTrustActionHost())];
+      },
       [] as CodeAction[],
+    ),
+  );
+  // A failing resolve answers the action as it came (no edit) rather than nothing.
+  connection.onCodeActionResolve((action) => guard(logger, 'codeAction/resolve', () => resolveZeroTrustCodeAction(action, zeroTrustActionHost()), action)());
+  connection.onExecuteCommand(
+    guard(
+      logger,
+      'workspace/executeCommand',
+      async (params) => {
+        if (params?.command !== TRUST_PUBLISHER_COMMAND) return null;
+        return executeTrustPublisher(params.arguments, { settings: () => settings.get(), zeroTrust: services.zeroTrust, reanalyze: () => analyses.reanalyzeAll(true) });
+      },
+      null,
     ),
   );
 
   // Provenance (server/src/verification): the hover card, the report request, background progress.
-  connection.onHover(guard(logger, 'textDocument/hover', (params) => provenanceHover(params, analyses, services.verification, hoverContentFormat), null));
+  connection.onHover(guard(logger, 'textDocument/hover', (params) => provenanceHover(params, analyses, services.verification, hoverContentFormat, services.zeroTrust.results), null));
   connection.onRequest(
     REPORT_METHOD,
     guard(logger, REPORT_METHOD, (params: unknown) => provenanceReport(params, { analyses, verification: services.verification, stages, settings: () => settings.get(), env: options.env }), null),

@@ -8,6 +8,7 @@ import { MarkupKind, type ClientCapabilities, type Hover, type HoverParams } fro
 import { dependencyHover } from '../hover/dependencyHover';
 import type { HoverFormat } from '../hover/card';
 import type { VerificationServices } from '../verification/service';
+import type { ZeroTrustResults } from '../zeroTrust/service';
 import { allFindings, type DocumentAnalyses } from './documentAnalyses';
 
 /** Markdown when the client's hover contentFormat lists it (or says nothing, as most editors render it); else plain text. */
@@ -17,13 +18,19 @@ export function hoverFormat(capabilities: ClientCapabilities | undefined): Hover
   return formats.includes(MarkupKind.Markdown) ? 'markdown' : 'plaintext';
 }
 
-export function provenanceHover(params: HoverParams, analyses: DocumentAnalyses, verification: VerificationServices | undefined, format: HoverFormat): Hover | null {
+export function provenanceHover(
+  params: HoverParams,
+  analyses: DocumentAnalyses,
+  verification: VerificationServices | undefined,
+  format: HoverFormat,
+  zeroTrust?: ZeroTrustResults,
+): Hover | null {
   const uri = params?.textDocument?.uri;
   const position = params?.position;
   if (typeof uri !== 'string' || typeof position?.line !== 'number' || typeof position.character !== 'number') return null;
   const analysis = analyses.get(uri);
   if (!analysis) return null;
-  const hover = dependencyHover({ uri, parsed: analysis.parsed, findings: allFindings(analysis) }, position, verification?.results, format);
+  const hover = dependencyHover({ uri, parsed: analysis.parsed, findings: allFindings(analysis) }, position, verification?.results, format, zeroTrust);
   if (!hover) return null;
   verification?.queue.focus(uri);
   return {

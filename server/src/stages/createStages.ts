@@ -1,6 +1,6 @@
 /**
  * The one list of FindingStages that the language server and the CLI both run, and the services
- * those stages share: [local, includes, resolution, verification] (+ the test fault stage when
+ * those stages share: [local, includes, resolution, verification, zero-trust] (+ the test fault stage when
  * PYPI_PROVENANCE_TEST_FAULTS=1). Settings reach the stages per run (StageInput.settings); the
  * services pick what depends on them (the index client for `offline`/`cacheDirectory`/`indexUrl`).
  *
@@ -16,6 +16,8 @@ import type { FindingStage } from '../lsp/stages';
 import { faultStage, testFaultsEnabled } from '../lsp/testFaults';
 import { VerificationServices } from '../verification/service';
 import { createVerificationStage } from '../verification/stage';
+import { ZeroTrustServices } from '../zeroTrust/service';
+import { createZeroTrustStage } from '../zeroTrust/stage';
 import { createResolutionStage } from './resolutionStage';
 import { ResolutionServices } from './resolutionServices';
 import { tuningFromEnv } from './tuning';
@@ -40,6 +42,8 @@ export interface StageServices {
   resolution: ResolutionServices;
   /** Attestation verification (server/src/verification): its queue, results and worker threads. */
   verification: VerificationServices;
+  /** Trust stores and what the zero-trust stage learned (server/src/zeroTrust), for the hover and the code actions. */
+  zeroTrust: ZeroTrustServices;
   dispose(): Promise<void>;
 }
 
@@ -58,7 +62,8 @@ export function createStageServices(host: StageHost): StageServices {
     retryDelay: tuning.retryDelay,
     tufRefresh: host.longLived === true,
   });
-  return { resolution, verification, dispose: async () => void (await Promise.all([resolution.dispose(), verification.dispose()])) };
+  const zeroTrust = new ZeroTrustServices({ defaultCacheDirectory: host.defaultCacheDirectory, log: (message) => host.logger.warn(message) });
+  return { resolution, verification, zeroTrust, dispose: async () => void (await Promise.all([resolution.dispose(), verification.dispose()])) };
 }
 
 export function createStages(host: StageHost, services: StageServices): FindingStage[] {
@@ -67,6 +72,7 @@ export function createStages(host: StageHost, services: StageServices): FindingS
     includesStage,
     createResolutionStage(services.resolution, { scheduleRetry: host.scheduleRetry }),
     createVerificationStage(services.verification, services.resolution, { scheduleRetry: host.scheduleRetry }),
+    createZeroTrustStage(services.zeroTrust, services.verification, services.resolution),
   ];
   // The fault stage lets the tests of both shells show that a failing stage is contained.
   if (testFaultsEnabled(host.env)) stages.push(faultStage);

@@ -1,0 +1,34 @@
+/**
+ * What the hover card says about a dependency's zero-trust state beyond its findings' messages:
+ * the late files one per line, and notes (the publisher trusted on this machine, what could not
+ * be decided). Pure.
+ */
+import { describePublisher, lateUploadLines, shown } from './messages';
+import type { ZeroTrustDependencyState } from './service';
+
+export interface ZeroTrustHoverLines {
+  lateFiles: string[];
+  notes: string[];
+}
+
+export function zeroTrustHoverLines(state: ZeroTrustDependencyState | undefined): ZeroTrustHoverLines {
+  const lines: ZeroTrustHoverLines = { lateFiles: [], notes: [] };
+  if (!state) return lines;
+  const outcome = state.outcome;
+  if (outcome) {
+    lines.lateFiles = lateUploadLines(outcome.late.late);
+    const trust = outcome.trust;
+    if (trust && trust.mismatches.length === 0) {
+      const firstUse = trust.observed.find((entry) => entry.result === 'first-use');
+      if (firstUse) {
+        lines.notes.push(`First use: ${describePublisher(firstUse.publisher, 'workflow')} is now the trusted publisher of ${shown(trust.project)} on this machine; another publisher later will be flagged.`);
+      } else if (trust.trusted) {
+        lines.notes.push(`Publisher trusted on this machine since ${shown(trust.trusted.version)}: ${describePublisher(trust.trusted.publisher, 'workflow')}.`);
+      }
+    }
+    // The notes are made of shown() pieces already.
+    lines.notes.push(...outcome.notes.map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}.`));
+  }
+  if (!state.settled) lines.notes.push('Publisher history is being checked.');
+  return lines;
+}

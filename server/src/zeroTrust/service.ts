@@ -1,0 +1,103 @@
+/**
+ * What the zero-trust stage shares across documents: the trust stores (one per effective cache
+ * directory), what it learned about each dependency of each analysed document (for the hover and
+ * the code actions), and a short memory of finished checks, so that an edit's first publish
+ * already has their findings when nothing they depend on changed.
+ */
+import type { ParsedDocument } from '../core/model';
+import type { Publisher } from '../core/result';
+import { effectiveCacheDirectory } from '../stages/cacheDirectory';
+import type { ZeroTrustOutcome } from './dependencyChecks';
+import { createTrustStore, type TrustStore } from './trustStore';
+
+/** The zero-trust state of one dependency of one analysed document. */
+export interface ZeroTrustDependencyState {
+  /** Every check is done (or could not run: the dependency did not resolve). */
+  settled: boolean;
+  outcome?: ZeroTrustOutcome;
+}
+
+export class ZeroTrustResults {
+  private readonly byDocument = new WeakMap<ParsedDocument, Map<number, ZeroTrustDependencyState>>();
+
+  of(parsed: ParsedDocument): Map<number, ZeroTrustDependencyState> {
+    let states = this.byDocument.get(parsed);
+    if (!states) {
+      states = new Map();
+      this.byDocument.set(parsed, states);
+    }
+    return states;
+  }
+
+  dependency(parsed: ParsedDocument, index: number): ZeroTrustDependencyState | undefined {
+    return this.byDocument.get(parsed)?.get(index);
+  }
+}
+
+export interface ZeroTrustServicesOptions {
+  /** The trust store's directory when the `cacheDirectory` setting is ''; undefined: memory only. */
+  defaultCacheDirectory?: string;
+  log?: (message: string) => void;
+  /** How long a finished check is reused without running it again (default 60 s). */
+  memoMs?: number;
+  now?: () => number;
+}
+
+export const DEFAULT_MEMO_MS = 60_000;
+const MAX_MEMO_ENTRIES = 5_000;
+
+/** The publisher the user chose to trust (the `Trust the new publisher` code action). */
+export interface TrustRequest {
+  index: string;
+  project: string;
+  publisher: Publisher;
+  version: string;
+}
+
+export class ZeroTrustServices {
+  readonly results = new ZeroTrustResults();
+  private readonly stores = new Map<string, TrustStore>();
+  private readonly memo = new Map<string, { at: number; outcome: ZeroTrustOutcome }>();
+  private readonly now: () => number;
+  private readonly memoMs: number;
+
+  constructor(private readonly options: ZeroTrustServicesOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.memoMs = options.memoMs ?? DEFAULT_MEMO_MS;
+  }
+
+  /** The trust store of the settings' effective cache directory. */
+  storeFor(settings: { cacheDirectory: string }): TrustStore {
+    const directory = effectiveCacheDirectory(settings.cacheDirectory, this.options.defaultCacheDirectory);
+    const key = directory ?? '';
+    let store = this.stores.get(key);
+    if (!store) {
+      store = createTrustStore({ cacheDirectory: directory, log: this.options.log, now: this.options.now });
+      this.stores.set(key, store);
+    }
+    return store;
+  }
+
+  /** A finished check for this key, while fresh. */
+  recall(key: string): ZeroTrustOutcome | undefined {
+    const entry = this.memo.get(key);
+    if (!entry) return undefined;
+    if (this.now() - entry.at >= this.memoMs) {
+      this.memo.delete(key);
+      return undefined;
+    }
+    return entry.outcome;
+  }
+
+  remember(key: string, outcome: ZeroTrustOutcome): void {
+    this.memo.delete(key);
+    this.memo.set(key, { at: this.now(), outcome });
+    if (this.memo.size > MAX_MEMO_ENTRIES) this.memo.delete(this.memo.keys().next().value as string);
+  }
+
+  /** Makes `publisher` the trusted one (the user said so); every check is made afresh afterwards. */
+  async trustPublisher(settings: { cacheDirectory: string }, request: TrustRequest): Promise<void> {
+    await this.storeFor(settings).trust(request.index, request.project, request.publisher, request.version);
+    this.memo.clear();
+  }
+}

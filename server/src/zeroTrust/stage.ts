@@ -1,0 +1,267 @@
+/**
+ * The `zero-trust` FindingStage (issue 6), after verification: for every pinned or locked
+ * dependency, `identity-mismatch` (pylock `attestation-identities`, or the publisher trusted on
+ * first use), `publisher-changed` and `provenance-lost` (earlier releases), `late-upload`.
+ *
+ * Stages do not see each other's findings; this one shares the resolution and verification
+ * services instead: it awaits the same resolution and joins the verification jobs of the same
+ * files (one job per file, whoever asks first), then verifies what the history needs of earlier
+ * releases through the same verifier and cache, after the document's own files. When the
+ * resolution, every file's outcome and a finished check are all remembered it answers
+ * synchronously, so an edit's first publish already has its findings.
+ */
+import type { Finding } from '../core/finding';
+import type { Resolution, ResolvedFile } from '../index/resolve';
+import type { FindingStage, StageInput } from '../lsp/stages';
+import type { ResolutionRequest } from '../stages/resolutionService';
+import { resolutionRequests } from '../stages/resolutionStage';
+import { filesToVerify } from '../verification/dependencyVerification';
+import type { FileOutcome } from '../verification/fileChecks';
+import { CancelledError, type QueueOwner } from '../verification/queue';
+import type { VerificationContext, VerificationServices } from '../verification/service';
+import { targetOf, type ResolutionSource } from '../verification/stage';
+import { isTrustFailure } from '../verification/trust';
+import { checkLateUploads, checkZeroTrust, type ZeroTrustOutcome } from './dependencyChecks';
+import { publisherKey, type FileIdentityInput } from './identities';
+import { releaseFiles } from './releases';
+import { normalizeIndexUrl } from './trustStore';
+import type { ZeroTrustDependencyState, ZeroTrustServices } from './service';
+
+export const ZERO_TRUST_STAGE = 'zero-trust';
+export const UPDATE_INTERVAL_MS = 50;
+/** Attempts at files whose verification job was cancelled under us (the analysis before let go). */
+const CANCELLED_RETRIES = 3;
+
+export interface ZeroTrustStageHooks {
+  now?: () => number;
+}
+
+export function createZeroTrustStage(
+  zeroTrust: ZeroTrustServices,
+  verification: VerificationServices,
+  resolutions: { forSettings(settings: StageInput['settings']): ResolutionSource },
+  hooks: ZeroTrustStageHooks = {},
+): FindingStage {
+  const now = hooks.now ?? Date.now;
+  return {
+    name: ZERO_TRUST_STAGE,
+    run(input) {
+      const requests = resolutionRequests(input);
+      const states = zeroTrust.results.of(input.parsed);
+      if (requests.length === 0) return [];
+      const source = resolutions.forSettings(input.settings);
+      const immediate = answerNow(input, source, requests, states);
+      if (immediate) return immediate;
+      return runInBackground(input, source, requests, states);
+    },
+  };
+
+  /** The findings when every check's inputs and result are remembered; undefined otherwise. */
+  function answerNow(input: StageInput, source: ResolutionSource, requests: ResolutionRequest[], states: Map<number, ZeroTrustDependencyState>): Finding[] | undefined {
+    const known = verification.peekContext(input.settings, source);
+    if (known === undefined || isTrustFailure(known)) return undefined;
+    const answers: Array<{ index: number; state: ZeroTrustDependencyState }> = [];
+    for (const request of requests) {
+      const index = request.dependencyIndex ?? 0;
+      const resolution = source.peek(request);
+      if (!resolution) return undefined;
+      if (resolution.status !== 'resolved') {
+        answers.push({ index, state: { settled: true } });
+        continue;
+      }
+      const files = filesToVerify(request.dependency, resolution);
+      const outcomes = files.map((file) => known.checks.peek(targetOf(file)));
+      if (outcomes.some((outcome) => outcome === undefined)) return undefined;
+      const outcome = zeroTrust.recall(memoKey(input, request, resolution, files, outcomes as FileOutcome[]));
+      if (!outcome) return undefined;
+      answers.push({ index, state: { settled: true, outcome: relocate(outcome, request) } });
+    }
+    for (const { index, state } of answers) states.set(index, state);
+    return answers.flatMap(({ state }) => state.outcome?.findings ?? []);
+  }
+
+  function runInBackground(input: StageInput, source: ResolutionSource, requests: ResolutionRequest[], states: Map<number, ZeroTrustDependencyState>): Promise<Finding[]> {
+    const owner = verification.queue.owner(input.uri);
+    const findings: Finding[][] = requests.map(() => []);
+    const all = () => findings.flat();
+    for (const request of requests) states.set(request.dependencyIndex ?? 0, { settled: false });
+
+    return new Promise<Finding[]>((resolve) => {
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      let lastUpdate = 0;
+      let left = requests.length;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        if (timer !== undefined) clearTimeout(timer);
+        input.signal.removeEventListener('abort', onAbort);
+        resolve(all());
+      };
+      const onAbort = () => {
+        owner.release();
+        finish();
+      };
+      const publishSoon = () => {
+        if (done || timer !== undefined) return;
+        const send = () => {
+          timer = undefined;
+          if (done || input.signal.aborted) return;
+          lastUpdate = now();
+          input.update(all());
+        };
+        const wait = lastUpdate + UPDATE_INTERVAL_MS - now();
+        if (wait <= 0) send();
+        else timer = setTimeout(send, wait);
+      };
+      input.signal.addEventListener('abort', onAbort);
+      if (input.signal.aborted) return onAbort();
+
+      requests.forEach((request, order) => {
+        const index = request.dependencyIndex ?? 0;
+        checkOne(input, source, owner, request, order, requests.length, (state) => {
+          if (done) return;
+          states.set(index, state);
+          findings[order] = state.outcome?.findings ?? [];
+          publishSoon();
+        })
+          .catch((error: unknown) => {
+            // Not expected (the checks catch their own failures); the analysis must still settle.
+            if (done) return;
+            const outcome: ZeroTrustOutcome = { findings: [], publishers: [], late: { late: [] }, notes: [`the zero-trust checks failed internally: ${error instanceof Error ? error.message : String(error)}`] };
+            states.set(index, { settled: true, outcome });
+            findings[order] = [];
+          })
+          .finally(() => {
+            if (--left === 0) finish();
+          });
+      });
+    });
+  }
+
+  async function checkOne(
+    input: StageInput,
+    source: ResolutionSource,
+    owner: QueueOwner,
+    request: ResolutionRequest,
+    order: number,
+    count: number,
+    publish: (state: ZeroTrustDependencyState) => void,
+  ): Promise<void> {
+    const dependency = request.dependency;
+    const index = request.dependencyIndex ?? 0;
+    const resolution = await source.resolve(request);
+    if (input.signal.aborted) return;
+    if (resolution.status !== 'resolved') return publish({ settled: true });
+    const files = filesToVerify(dependency, resolution);
+
+    // Late files need only the page: shown while the files are verified.
+    const early = checkLateUploads(dependency, index, resolution, files.map((file) => file.filename), input.settings.lateUploadDays);
+    if (early.finding) publish({ settled: false, outcome: { findings: [early.finding], publishers: [], late: early.late, notes: [] } });
+
+    const context = await verification.context(input.settings, source);
+    if (input.signal.aborted) return;
+    if (isTrustFailure(context)) {
+      return publish({ settled: true, outcome: { findings: early.finding ? [early.finding] : [], publishers: [], late: early.late, notes: [] } });
+    }
+    const outcomes = await settledOutcomes(input, context, owner, files, order);
+    if (outcomes === undefined) return;
+    const pinnedFiles = files.map((file, i) => identityInput(file, outcomes[i]));
+    const outcome = await checkZeroTrust({
+      dependency,
+      dependencyIndex: index,
+      format: input.format,
+      resolution,
+      pinnedFiles,
+      lateUploadDays: input.settings.lateUploadDays,
+      store: zeroTrust.storeFor(input.settings),
+      // Earlier releases after every file of the document itself.
+      verifyRelease: (_version, releaseFiles) => verification.verifyFiles(input.settings, source, owner, releaseFiles.map(targetOf), count + order),
+    });
+    if (input.signal.aborted) return;
+    // Only a check whose every file was settled is worth reusing.
+    if (outcomes.every((outcome) => outcome.status !== 'error')) zeroTrust.remember(memoKey(input, request, resolution, files, outcomes), outcome);
+    publish({ settled: true, outcome });
+  }
+
+  /** Every file's outcome, joining the verification stage's jobs; undefined when the analysis went away. */
+  async function settledOutcomes(input: StageInput, context: VerificationContext, owner: QueueOwner, files: readonly ResolvedFile[], order: number): Promise<FileOutcome[] | undefined> {
+    return Promise.all(
+      files.map(async (file): Promise<FileOutcome> => {
+        for (let attempt = 0; attempt < CANCELLED_RETRIES; attempt++) {
+          if (input.signal.aborted) break;
+          try {
+            return await context.checks.check(targetOf(file), owner, order);
+          } catch (error) {
+            if (!(error instanceof CancelledError)) return { status: 'error', message: `verification failed internally (${String(error)})` };
+          }
+        }
+        return { status: 'error', message: 'verification was cancelled' };
+      }),
+    ).then((outcomes) => (input.signal.aborted ? undefined : outcomes));
+  }
+}
+
+/** What the identity and history checks need of a file: its status, publisher, and every attestation's publisher. */
+function identityInput(file: ResolvedFile, outcome: FileOutcome): FileIdentityInput {
+  const verification = outcome.verification;
+  return {
+    filename: file.filename,
+    status: outcome.status,
+    publisher: verification?.publisher ?? null,
+    ...(verification && outcome.status === 'verified' ? { attestations: verification.attestations.map((record) => ({ publisher: record.publisher })) } : {}),
+  };
+}
+
+/**
+ * Everything a check of one dependency depends on, but for earlier releases (which a memo
+ * entry's lifetime bounds): the trust store, the index, the project and its spelling (messages
+ * name it), the version, the recorded identities, each file's outcome and publishers, the
+ * release's upload times and `lateUploadDays`.
+ */
+function memoKey(input: StageInput, request: ResolutionRequest, resolution: Resolution, files: readonly ResolvedFile[], outcomes: readonly FileOutcome[]): string {
+  const dependency = request.dependency;
+  const version = resolution.version ?? dependency.pinnedVersion ?? '';
+  return JSON.stringify([
+    input.settings.cacheDirectory,
+    input.format === 'pylock',
+    normalizeIndexUrl(resolution.index.indexUrl),
+    resolution.name,
+    dependency.rawName,
+    version,
+    (dependency.attestationIdentities ?? []).map((identity) => [identity.kind, Object.entries(identity.fields)]),
+    files.map((file, i) => {
+      const outcome = outcomes[i];
+      const publishers = outcome.verification ? [outcome.verification.publisher, ...outcome.verification.attestations.map((record) => record.publisher)] : [];
+      return [file.filename, outcome.status, publishers.map((publisher) => (publisher ? publisherKey(publisher) : null))];
+    }),
+    releaseFiles(resolution.pages, resolution.name, version).map((file) => [file.filename, file.uploadTime ?? null]),
+    input.settings.lateUploadDays,
+  ]);
+}
+
+/**
+ * A remembered outcome's findings moved onto this request's dependency (every one is at its
+ * requirement range). A publisher recorded on first use then is the trusted one now.
+ */
+function relocate(outcome: ZeroTrustOutcome, request: ResolutionRequest): ZeroTrustOutcome {
+  const range = request.dependency.ranges.requirement;
+  const findings = outcome.findings.map((finding): Finding => {
+    const moved: Finding = { ...finding, range };
+    if (request.dependencyIndex !== undefined) moved.dependency = request.dependencyIndex;
+    else delete moved.dependency;
+    return moved;
+  });
+  const trust = outcome.trust;
+  const firstUse = trust?.observed.find((entry) => entry.result === 'first-use');
+  if (!trust || !firstUse) return { ...outcome, findings };
+  return {
+    ...outcome,
+    findings,
+    trust: {
+      ...trust,
+      trusted: trust.trusted ?? { index: trust.index, project: trust.project, publisher: firstUse.publisher, version: trust.version, since: '' },
+      observed: trust.observed.map((entry) => (entry.result === 'first-use' ? { ...entry, result: 'same' as const } : entry)),
+    },
+  };
+}
