@@ -42,7 +42,10 @@ with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
 sys.stdout.buffer.write(out.getvalue())
 `;
 
-const python = spawnSync('python3', ['-c', 'import pip, zipfile'], { encoding: 'utf8' }).status === 0 ? 'python3' : undefined;
+// The interpreter itself, not a shim: pyenv's shim runs a rehash after `pip install` (even --dry-run)
+// that waits up to 60 s on a lock a killed process may have left behind.
+const pythonProbe = spawnSync('python3', ['-c', 'import pip, sys, zipfile; print(sys.executable)'], { encoding: 'utf8' });
+const python = pythonProbe.status === 0 && pythonProbe.stdout.trim() !== '' ? pythonProbe.stdout.trim() : undefined;
 const pipCanDryRun = python !== undefined && spawnSync(python, ['-m', 'pip', 'install', '--help'], { encoding: 'utf8' }).stdout.includes('--dry-run');
 
 /** A release with a real wheel (when Python is here) and an sdist, as pip-compile would hash both. */
