@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Dependency } from '../../server/src/core/model';
 import type { Publisher } from '../../server/src/core/result';
-import { TRUST_STORE_SUBDIRECTORY, createTrustStore, normalizeIndexUrl, trustMismatchFinding, type TrustStoreFs } from '../../server/src/zeroTrust/trustStore';
+import { TRUST_STORE_SUBDIRECTORY, checkTrustedPublishers, createTrustStore, normalizeIndexUrl, trustMismatchFinding, type TrustStoreFs } from '../../server/src/zeroTrust/trustStore';
 
 const INDEX = 'https://pypi.org/simple/';
 const A: Publisher = { kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml', environment: null };
@@ -46,6 +46,21 @@ test('first use records, the same publisher is same, another is a mismatch that 
   assert.ok(typeof (await store.observe(INDEX, 'sampleproject', B, '4.0.1')) === 'object');
   assert.equal(await store.observe(INDEX, 'sampleproject', A, '4.0.1'), 'same');
   assert.deepEqual((await store.get(INDEX, 'sampleproject'))?.publisher, A);
+});
+
+test('a first release whose files have two publishers records neither and accuses neither; once one is trusted, the other is a mismatch', async () => {
+  const dir = tempDir();
+  const store = createTrustStore({ cacheDirectory: dir });
+  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } };
+  const dependency = { name: 'sampleproject', rawName: 'sampleproject', ranges: { requirement: range, name: range } };
+  const mixed = [{ status: 'verified', publisher: A }, { status: 'verified', publisher: B }];
+  const first = await checkTrustedPublishers(store, { index: INDEX, dependency, version: '1.0.0', files: mixed });
+  assert.deepEqual(first.findings, []);
+  assert.equal(await store.get(INDEX, 'sampleproject'), undefined, 'nothing trusted from an ambiguous release');
+  await checkTrustedPublishers(store, { index: INDEX, dependency, version: '0.9.0', files: [{ status: 'verified', publisher: A }] });
+  const later = await checkTrustedPublishers(store, { index: INDEX, dependency, version: '1.0.0', files: mixed });
+  assert.deepEqual(later.findings.map((f) => f.code), ['identity-mismatch']);
+  assert.match(later.findings[0].message, /evil\/fork/);
 });
 
 test('entries persist across store instances (a restart) and are keyed by normalized project and index', async () => {

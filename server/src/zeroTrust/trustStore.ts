@@ -262,6 +262,10 @@ export async function checkTrustedPublishers(
 ): Promise<TrustedPublisherCheck> {
   const check: TrustedPublisherCheck = { findings: [], observed: [] };
   const publishers = distinctPublishers(input.files.filter((file) => file.status === 'verified').map((file) => file.publisher));
+  // Files of one release with different publishers and nothing trusted yet: trusting either would be
+  // a guess, and calling the other a mismatch would accuse it of changing from nothing. The
+  // inconsistency is publisher-changed's to report; the store waits for an unambiguous release.
+  if (publishers.length > 1 && (await store.get(input.index, input.dependency.name)) === undefined) return check;
   for (const publisher of publishers) {
     const result = await store.observe(input.index, input.dependency.name, publisher, input.version);
     check.observed.push({ publisher, result });
