@@ -5,8 +5,8 @@
  * every key already created).
  *
  * Attestations: the real production ones in ../shared/fixtures when present, else ones made by
- * the test Sigstore (test/support/sigstoreKit). Hook: `bench/verify.bench.ts` containing
- * `export { sections } from './verify';`, or call `benchVerify()`.
+ * the test Sigstore (test/support/sigstoreKit). bench/verification.bench.ts runs it as its
+ * `verification/attestation` section through `benchVerify()`.
  */
 import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { embeddedTrustedRoot } from '../server/src/verify/trustedRoot';
 import { AttestationVerifier, type SignerPolicy } from '../server/src/verify/verifier';
 import type { Distribution } from '../server/src/verify/statement';
 import { createSigstoreKit } from '../test/support/sigstoreKit';
-import { median, type BenchRow, type BenchSection } from './harness';
+import { median, type BenchRow } from './harness';
 
 interface Sample {
   attestation: unknown;
@@ -46,14 +46,6 @@ export async function benchVerify(options: BenchVerifyOptions = {}): Promise<Rec
   const rows = await measure(options);
   return Object.fromEntries(rows.map((row) => [`${row.metric}${row.unit ? ` (${row.unit})` : ''}`, row.value]));
 }
-
-export const sections: BenchSection[] = [
-  {
-    name: 'verify/attestation',
-    title: 'CPU per attestation: AttestationVerifier vs bare @sigstore/verify, same attestations, same process',
-    run: (context) => measure(context),
-  },
-];
 
 async function measure({ repoRoot = path.resolve(__dirname, '..'), quick = false, log = () => undefined }: BenchVerifyOptions): Promise<BenchRow[]> {
   const workload = loadWorkload(repoRoot);
