@@ -3,19 +3,18 @@
  * its index, all at once (the index client's limiter bounds the requests in flight), with the
  * findings that come from the answers — project-not-found, version-not-found, yanked,
  * hash-not-on-index, index-error. Results show as they arrive (update), at most every
- * UPDATE_INTERVAL_MS. When every answer is already known the stage answers synchronously, so an
+ * UPDATE_INTERVAL_MS (progressiveRun). When every answer is already known the stage answers synchronously, so an
  * edit's first publish already has them.
  */
 import type { Finding } from '../core/finding';
 import type { Dependency } from '../core/model';
 import { redactSecrets } from '../index/redact';
 import type { FindingStage, StageInput } from '../lsp/stages';
+import { runProgressively } from './progressiveRun';
 import { isResolvable, type ResolutionRequest, type ResolutionService } from './resolutionService';
 import type { ResolutionServices } from './resolutionServices';
 
 export const RESOLUTION_STAGE = 'resolution';
-/** Progressive publishes of one document no closer together than this. */
-export const UPDATE_INTERVAL_MS = 50;
 
 export interface ResolutionStageHooks {
   /**
@@ -61,33 +60,15 @@ export function createResolutionStage(services: ResolutionServices, hooks: Resol
     found: Array<Finding[] | undefined>,
     all: () => Finding[],
   ): Promise<Finding[]> {
-    return new Promise((resolve) => {
-      let left = found.filter((findings) => findings === undefined).length;
-      let lastUpdate = 0;
-      let timer: NodeJS.Timeout | undefined;
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        if (timer !== undefined) clearTimeout(timer);
-        input.signal.removeEventListener('abort', finish);
-        if (!input.signal.aborted) scheduleRetry(input, service, requests);
-        resolve(all());
-      };
-      const publishSoon = () => {
-        if (done || timer !== undefined) return;
-        const wait = lastUpdate + UPDATE_INTERVAL_MS - now();
-        const send = () => {
-          timer = undefined;
-          if (done || input.signal.aborted) return;
-          lastUpdate = now();
-          input.update(all());
-        };
-        if (wait <= 0) send();
-        else timer = setTimeout(send, wait);
-      };
-      // A replaced analysis stops waiting at once; the shared resolutions carry on for whoever asks next.
-      input.signal.addEventListener('abort', finish);
+    let left = found.filter((findings) => findings === undefined).length;
+    // A replaced analysis stops waiting at once; the shared resolutions carry on for whoever asks next.
+    const options = {
+      now,
+      onSettle: (aborted: boolean) => {
+        if (!aborted) scheduleRetry(input, service, requests);
+      },
+    };
+    return runProgressively(input, all, options, (run) => {
       requests.forEach((request, i) => {
         if (found[i] !== undefined) return;
         service.resolve(request).then(
@@ -99,8 +80,8 @@ export function createResolutionStage(services: ResolutionServices, hooks: Resol
             found[i] = [{ code: 'index-error', message: `${request.dependency.name} could not be resolved: internal error (${redactSecrets(String(error))})`, range: request.dependency.ranges.requirement, dependency: request.dependencyIndex }];
           },
         ).finally(() => {
-          if (--left === 0) finish();
-          else publishSoon();
+          if (--left === 0) run.finish();
+          else run.publishSoon();
         });
       });
     });

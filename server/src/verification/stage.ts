@@ -2,7 +2,7 @@
  * The `verification` FindingStage: every file of every pinned or locked dependency of the document
  * through the verification pipeline (fileChecks.ts), in the background, with `attestation-invalid`,
  * `partial-provenance`, `no-provenance` and `index-error` findings as files settle (update, at most
- * every UPDATE_INTERVAL_MS). It shares the resolution stage's resolutions (one per pinned thing,
+ * every UPDATE_INTERVAL_MS of progressiveRun). It shares the resolution stage's resolutions (one per pinned thing,
  * whoever asks first) and never delays the local diagnostics: when everything is already known it
  * answers synchronously, otherwise with a promise.
  *
@@ -13,6 +13,7 @@ import type { Finding } from '../core/finding';
 import type { Resolution } from '../index/resolve';
 import type { FindingStage, StageInput } from '../lsp/stages';
 import type { ResolutionRequest } from '../stages/resolutionService';
+import { runProgressively } from '../stages/progressiveRun';
 import { resolutionRequests } from '../stages/resolutionStage';
 import { filesToVerify, verifyDependencyStatus, type FileState } from './dependencyVerification';
 import type { DocumentVerification } from './documentResults';
@@ -22,7 +23,6 @@ import type { ProvenanceSource, VerificationContext, VerificationServices } from
 import { isTrustFailure, type TrustFailure } from './trust';
 
 export const VERIFICATION_STAGE = 'verification';
-export const UPDATE_INTERVAL_MS = 50;
 
 /** What the stage needs of the resolution service in use (stages/resolutionService.ts). */
 export interface ResolutionSource extends ProvenanceSource {
@@ -83,41 +83,18 @@ export function createVerificationStage(
     // Every dependency starts pending, so a hover during the work says so.
     requests.forEach((request) => record(document, request, undefined, []));
 
-    return new Promise<Finding[]>((resolve) => {
-      let done = false;
-      let timer: NodeJS.Timeout | undefined;
-      let lastUpdate = 0;
-      let left = requests.length;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        if (timer !== undefined) clearTimeout(timer);
-        input.signal.removeEventListener('abort', onAbort);
-        if (!input.signal.aborted) scheduleRetry(input, document);
-        resolve(all());
-      };
-      const onAbort = () => {
-        owner.release();
-        finish();
-      };
-      const publishSoon = () => {
-        if (done || timer !== undefined) return;
-        const send = () => {
-          timer = undefined;
-          if (done || input.signal.aborted) return;
-          lastUpdate = now();
-          input.update(all());
-        };
-        const wait = lastUpdate + UPDATE_INTERVAL_MS - now();
-        if (wait <= 0) send();
-        else timer = setTimeout(send, wait);
-      };
-      input.signal.addEventListener('abort', onAbort);
-      if (input.signal.aborted) return onAbort();
-
+    let left = requests.length;
+    const options = {
+      now,
+      onAbort: () => owner.release(),
+      onSettle: (aborted: boolean) => {
+        if (!aborted) scheduleRetry(input, document);
+      },
+    };
+    return runProgressively(input, all, options, (run) => {
       void (async () => {
         const context = await verification.context(input.settings, source);
-        if (done) return;
+        if (run.settled) return;
         if (isTrustFailure(context)) {
           document.failure = context.error;
           for (const [order, request] of requests.entries()) {
@@ -127,7 +104,7 @@ export function createVerificationStage(
             const files = filesToVerify(request.dependency, resolution).map((file): FileState => ({ file, outcome }));
             findings[order] = record(document, request, resolution, files);
           }
-          finish();
+          run.finish();
           return;
         }
         document.trust = context.trust.description;
@@ -135,15 +112,15 @@ export function createVerificationStage(
         requests.forEach((request, order) => {
           void verifyOne(context, source, owner, input, request, order, document, (update) => {
             findings[order] = update;
-            publishSoon();
+            run.publishSoon();
           }).finally(() => {
-            if (--left === 0) finish();
+            if (--left === 0) run.finish();
           });
         });
       })().catch((error: unknown) => {
         // Not expected (everything below catches); the analysis must still settle.
         document.failure = `verification failed internally: ${error instanceof Error ? error.message : String(error)}`;
-        finish();
+        run.finish();
       });
     });
   }

@@ -13,6 +13,7 @@
 import type { Finding } from '../core/finding';
 import type { Resolution, ResolvedFile } from '../index/resolve';
 import type { FindingStage, StageInput } from '../lsp/stages';
+import { runProgressively } from '../stages/progressiveRun';
 import type { ResolutionRequest } from '../stages/resolutionService';
 import { resolutionRequests } from '../stages/resolutionStage';
 import { filesToVerify } from '../verification/dependencyVerification';
@@ -28,7 +29,6 @@ import { normalizeIndexUrl } from './trustStore';
 import type { ZeroTrustDependencyState, ZeroTrustServices } from './service';
 
 export const ZERO_TRUST_STAGE = 'zero-trust';
-export const UPDATE_INTERVAL_MS = 50;
 /** Attempts at files whose verification job was cancelled under us (the analysis before let go). */
 const CANCELLED_RETRIES = 3;
 
@@ -86,54 +86,25 @@ export function createZeroTrustStage(
     const all = () => findings.flat();
     for (const request of requests) states.set(request.dependencyIndex ?? 0, { settled: false });
 
-    return new Promise<Finding[]>((resolve) => {
-      let done = false;
-      let timer: NodeJS.Timeout | undefined;
-      let lastUpdate = 0;
-      let left = requests.length;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        if (timer !== undefined) clearTimeout(timer);
-        input.signal.removeEventListener('abort', onAbort);
-        resolve(all());
-      };
-      const onAbort = () => {
-        owner.release();
-        finish();
-      };
-      const publishSoon = () => {
-        if (done || timer !== undefined) return;
-        const send = () => {
-          timer = undefined;
-          if (done || input.signal.aborted) return;
-          lastUpdate = now();
-          input.update(all());
-        };
-        const wait = lastUpdate + UPDATE_INTERVAL_MS - now();
-        if (wait <= 0) send();
-        else timer = setTimeout(send, wait);
-      };
-      input.signal.addEventListener('abort', onAbort);
-      if (input.signal.aborted) return onAbort();
-
+    let left = requests.length;
+    return runProgressively(input, all, { now, onAbort: () => owner.release() }, (run) => {
       requests.forEach((request, order) => {
         const index = request.dependencyIndex ?? 0;
         checkOne(input, source, owner, request, order, requests.length, (state) => {
-          if (done) return;
+          if (run.settled) return;
           states.set(index, state);
           findings[order] = state.outcome?.findings ?? [];
-          publishSoon();
+          run.publishSoon();
         })
           .catch((error: unknown) => {
             // Not expected (the checks catch their own failures); the analysis must still settle.
-            if (done) return;
+            if (run.settled) return;
             const outcome: ZeroTrustOutcome = { findings: [], publishers: [], late: { late: [] }, notes: [`the zero-trust checks failed internally: ${error instanceof Error ? error.message : String(error)}`] };
             states.set(index, { settled: true, outcome });
             findings[order] = [];
           })
           .finally(() => {
-            if (--left === 0) finish();
+            if (--left === 0) run.finish();
           });
       });
     });
