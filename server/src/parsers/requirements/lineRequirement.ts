@@ -5,7 +5,7 @@
  * so text that is not a valid PEP 508 requirement but looks like a path is taken as a directory.
  * Spans are offsets into the text given.
  */
-import { isValidName, parseMarker, parsePep508, scanName, type Span } from '../pep508';
+import { isValidName, parseMarker, parsePep508, scanName, type Pep508Requirement, type Span } from '../pep508';
 import { isPythonSpace } from './logicalLines';
 
 export interface LineRequirement {
@@ -115,21 +115,7 @@ export function readRequirement(text: string): LineRequirementResult {
 
   const parsed = parsePep508(body);
   if (parsed.ok) {
-    const r = parsed.requirement;
-    return {
-      ok: true,
-      problems: [],
-      requirement: {
-        rawName: r.name,
-        nameSpan: shift(r.nameSpan, start),
-        extras: r.extras,
-        specifier: r.specifier,
-        ...(r.pinnedVersion !== undefined ? { pinnedVersion: r.pinnedVersion, versionSpan: shift(r.versionSpan as Span, start) } : {}),
-        ...(r.marker !== undefined ? { marker: r.marker } : {}),
-        ...(r.url !== undefined ? { url: r.url } : {}),
-        span: shift(r.span, start),
-      },
-    };
+    return { ok: true, problems: [], requirement: fromPep508(parsed.requirement, start) };
   }
   if (looksLikePath(beforeMarker.trim())) {
     return locationRequirement(text, start, semi < 0 ? end : start + semi, semi < 0 ? undefined : start + semi, end);
@@ -153,19 +139,7 @@ export function readEditable(text: string): LineRequirementResult {
     if (!isVcsUrl(url) && urlScheme(url) !== 'file') {
       return { ok: false, message: notEditableMessage(), span: shift(r.urlSpan as Span, start) };
     }
-    return {
-      ok: true,
-      problems: [],
-      requirement: {
-        rawName: r.name,
-        nameSpan: shift(r.nameSpan, start),
-        extras: r.extras,
-        specifier: r.specifier,
-        ...(r.marker !== undefined ? { marker: r.marker } : {}),
-        url,
-        span: shift(r.span, start),
-      },
-    };
+    return { ok: true, problems: [], requirement: fromPep508(r, start) };
   }
 
   const { path, extras } = stripExtras(body);
@@ -328,6 +302,20 @@ function trimmedRange(text: string, start: number, end: number): Span {
   while (s < e && isPythonSpace(text.charCodeAt(s))) s++;
   while (e > s && isPythonSpace(text.charCodeAt(e - 1))) e--;
   return { start: s, end: e };
+}
+
+/** A PEP 508 requirement parsed from the line's text at `start`, in line offsets. */
+function fromPep508(r: Pep508Requirement, start: number) {
+  return {
+    rawName: r.name,
+    nameSpan: shift(r.nameSpan, start),
+    extras: r.extras,
+    specifier: r.specifier,
+    ...(r.pinnedVersion !== undefined ? { pinnedVersion: r.pinnedVersion, versionSpan: shift(r.versionSpan as Span, start) } : {}),
+    ...(r.marker !== undefined ? { marker: r.marker } : {}),
+    ...(r.url !== undefined ? { url: r.url } : {}),
+    span: shift(r.span, start),
+  };
 }
 
 function shift(span: Span, by: number): Span {
