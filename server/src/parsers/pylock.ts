@@ -5,9 +5,9 @@
  * offending key or value. Never throws.
  */
 import { valid as validVersion } from '@renovatebot/pep440';
-import { emptyOptions, type AttestationIdentity, type Dependency, type HashPin, type LockedFile, type ParsedDocument } from '../core/model';
+import { type AttestationIdentity, type Dependency, type HashPin, type LockedFile, type ParsedDocument } from '../core/model';
 import { normalizeName } from '../core/names';
-import { mapString, parseToml, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue } from './toml';
+import { mapString, readTomlDocument, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue } from './toml';
 
 const VALID_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 /** The lock-version major this reader understands (PEP 751: a tool MUST error on another major). */
@@ -19,21 +19,7 @@ const SOURCE_KEYS = ['vcs', 'directory', 'archive', 'sdist', 'wheels'] as const;
 const EXCLUSIVE_SOURCES = new Set(['vcs', 'directory', 'archive']);
 
 export function parsePylock(text: string): ParsedDocument {
-  const document: ParsedDocument = { format: 'pylock', dependencies: [], problems: [], options: emptyOptions(), includes: [], lock: {} };
-  const problems = new TomlProblems(text);
-  document.problems = problems.list;
-  const parsed = parseToml(text);
-  if (!parsed.ok) {
-    problems.add(parsed.error.message, parsed.error.span);
-    return document;
-  }
-  try {
-    new LockReader(text, problems, document).read(parsed.root);
-  } catch {
-    // Only a bug can get here; the editor must still get a diagnostic rather than a crash.
-    problems.add('pylock.toml could not be analysed completely', { start: 0, end: 0 });
-  }
-  return document;
+  return readTomlDocument('pylock', 'pylock.toml', text, (root, problems, document) => new LockReader(text, problems, document).read(root), { lock: {} });
 }
 
 class LockReader {

@@ -4,33 +4,21 @@
  * read with the PEP 508 parser and its spans are mapped through the TOML string, so ranges
  * point inside the quotes even across escapes and multi-line strings. Never throws.
  */
-import { emptyOptions, type Dependency, type ParsedDocument } from '../core/model';
+import type { Dependency, ParsedDocument } from '../core/model';
 import { normalizeName } from '../core/names';
 import { parsePep508 } from './pep508';
-import { mapString, parseToml, shown, TomlProblems, type TomlArray, type TomlEntry, type TomlString, type TomlTable } from './toml';
+import { mapString, readTomlDocument, shown, TomlProblems, type TomlArray, type TomlEntry, type TomlString, type TomlTable } from './toml';
 
 /** A valid project, extra or dependency-group name (PEP 508 / PEP 685 / PEP 735). */
 const VALID_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 
 export function parsePyproject(text: string): ParsedDocument {
-  const document: ParsedDocument = { format: 'pyproject', dependencies: [], problems: [], options: emptyOptions(), includes: [] };
-  const problems = new TomlProblems(text);
-  document.problems = problems.list;
-  const parsed = parseToml(text);
-  if (!parsed.ok) {
-    problems.add(parsed.error.message, parsed.error.span);
-    return document;
-  }
-  const reader = new RequirementReader(text, problems, document.dependencies);
-  try {
-    readProject(parsed.root, reader);
-    readDependencyGroups(parsed.root, reader);
-    readBuildSystem(parsed.root, reader);
-  } catch {
-    // Only a bug can get here; the editor must still get a diagnostic rather than a crash.
-    problems.add('pyproject.toml could not be analysed completely', { start: 0, end: 0 });
-  }
-  return document;
+  return readTomlDocument('pyproject', 'pyproject.toml', text, (root, problems, document) => {
+    const reader = new RequirementReader(text, problems, document.dependencies);
+    readProject(root, reader);
+    readDependencyGroups(root, reader);
+    readBuildSystem(root, reader);
+  });
 }
 
 class RequirementReader {

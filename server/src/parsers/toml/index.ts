@@ -3,3 +3,4 @@ export * from './document';
 export { parseToml, MAX_TOML_LENGTH, type TomlParseResult, type TomlSyntaxError } from './parse';
 export { mapString, stringContentSpan, type StringSourceMap } from './strings';
 export { shown, TomlProblems } from './problems';
+export { readTomlDocument } from './readDocument';
