@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './cli/main';
-import { errorText } from './lsp/guard';
+import { errorText } from './pipeline/contract/logger';
 
 function packageVersion(): string {
   try {

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { errorText } from './lsp/guard';
+import { errorText } from './pipeline/contract/logger';
 import { startLanguageServer } from './lsp/languageServer';
-import { defaultCacheDirectory } from './stages/cacheDirectory';
+import { defaultCacheDirectory } from './resolution/cacheDirectory';
 
 function packageVersion(): string {
   try {

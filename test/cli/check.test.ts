@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { STAGE_REJECT_MARKER, STAGE_THROW_MARKER, TEST_FAULTS_ENV } from '../../server/src/lsp/testFaults';
+import { STAGE_REJECT_MARKER, STAGE_THROW_MARKER, TEST_FAULTS_ENV } from '../../server/src/pipeline/testFaults';
 import { CLI, makeTree, runCli, startTestIndex, type JsonReport } from './cliRunner';
 
 let testIndex: Awaited<ReturnType<typeof startTestIndex>>;

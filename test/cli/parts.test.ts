@@ -12,12 +12,12 @@ import { describePublisher, renderText, safe } from '../../server/src/cli/output
 import { progressLine } from '../../server/src/cli/progress';
 import { exitCodeOf, summaryLine, tally } from '../../server/src/cli/summary';
 import { DEFAULT_SEVERITY } from '../../server/src/core/codes';
-import { buildDocumentReport } from '../../server/src/engine/report';
-import { CODE_DOCS, DOCS_URL } from '../../server/src/engine/codeDocs';
+import { buildDocumentReport } from '../../server/src/pipeline/report';
+import { CODE_DOCS, DOCS_URL } from '../../server/src/pipeline/codeDocs';
 import { toDiagnostic } from '../../server/src/lsp/diagnostics';
 import { localFindings } from '../../server/src/checks/local';
 import { parseDocument } from '../../server/src/parsers/index';
-import { DEFAULT_SETTINGS, type Settings } from '../../server/src/lsp/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../server/src/pipeline/contract/settings';
 
 const CWD = '/work/project';
 

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { Finding } from '../../server/src/core/finding';
 import { DocumentAnalyses, allFindings, type AnalysisHost, type OpenDocument } from '../../server/src/lsp/documentAnalyses';
-import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../../server/src/lsp/settings';
-import type { FindingStage, StageInput } from '../../server/src/lsp/stages';
+import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../../server/src/pipeline/contract/settings';
+import type { FindingStage, StageInput } from '../../server/src/pipeline/contract/stages';
 
 const URI = 'file:///w/pyproject.toml';
 const at = (line: number): Finding['range'] => ({ start: { line, character: 0 }, end: { line, character: 1 } });

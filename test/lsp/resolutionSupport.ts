@@ -14,7 +14,7 @@ export type Row = [code: string, severity: number, startLine: number, startChar:
 /** Codes only the resolution stage gives. */
 export const RESOLUTION_CODES: ReadonlySet<string> = new Set(['project-not-found', 'version-not-found', 'yanked', 'hash-not-on-index', 'index-error']);
 
-/** Short timeouts and retries so hostile answers fail in a test's time; PYPI_PROVENANCE_* knobs of server/src/stages/tuning.ts. */
+/** Short timeouts and retries so hostile answers fail in a test's time; PYPI_PROVENANCE_* knobs of server/src/resolution/tuning.ts. */
 export const FAST_INDEX_ENV: Record<string, string> = {
   PYPI_PROVENANCE_HTTP_TIMEOUT_MS: '1500',
   PYPI_PROVENANCE_HTTP_RETRIES: '1',

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_PUBLISHED_DIAGNOSTICS } from '../../server/src/lsp/diagnostics';
-import { STAGE_REJECT_MARKER, STAGE_THROW_MARKER, TEST_FAULTS_ENV, THROW_METHOD, THROW_UNCAUGHT_METHOD } from '../../server/src/lsp/testFaults';
+import { STAGE_REJECT_MARKER, STAGE_THROW_MARKER, TEST_FAULTS_ENV, THROW_METHOD, THROW_UNCAUGHT_METHOD } from '../../server/src/pipeline/testFaults';
 import { LspClient, MessageType, fileUri, withClient } from '../support/lspClient';
 
 const dir = '/tmp/pypi-provenance-robustness';

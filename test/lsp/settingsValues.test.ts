@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { redactUrl } from '../../server/src/index/redact';
-import { DEFAULT_SETTINGS, parseSettings, parseSeverityLevel, type Settings } from '../../server/src/lsp/settings';
+import { DEFAULT_SETTINGS, parseSettings, parseSeverityLevel, type Settings } from '../../server/src/pipeline/contract/settings';
 
 function parse(raw: unknown, base?: Settings): { settings: Settings; warnings: string[] } {
   const warnings: string[] = [];

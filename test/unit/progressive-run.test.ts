@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding } from '../../server/src/core/finding';
-import { runProgressively, type ProgressiveRun } from '../../server/src/stages/progressiveRun';
+import { runProgressively, type ProgressiveRun } from '../../server/src/pipeline/contract/progressiveRun';
 
 const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 const finding = (message: string): Finding => ({ code: 'index-error', message, range });

@@ -1,4 +1,4 @@
-// engine/report.ts: the CONTRACT §5 report of a document from its parse, findings and per-dependency results.
+// pipeline/report.ts: the CONTRACT §5 report of a document from its parse, findings and per-dependency results.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -8,7 +8,8 @@ import type { Dependency, ParsedDocument } from '../../server/src/core/model';
 import { STATUS_PRECEDENCE, type FileReport, type Publisher, type Status } from '../../server/src/core/result';
 import { localFindings } from '../../server/src/checks/local';
 import { parseDocument } from '../../server/src/parsers/index';
-import { REPORT_STATUS_ORDER, buildDocumentReport, dependencyStatus, filesStatus, type DependencyResult } from '../../server/src/engine/report';
+import type { DependencyResult } from '../../server/src/pipeline/contract/dependencyResult';
+import { REPORT_STATUS_ORDER, buildDocumentReport, dependencyStatus, filesStatus } from '../../server/src/pipeline/report';
 
 const GITHUB: Publisher = { kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml', environment: '' };
 const OTHER: Publisher = { kind: 'GitHub', repository: 'evil/fork', workflow: 'release.yml', environment: '' };

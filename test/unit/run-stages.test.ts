@@ -1,14 +1,14 @@
-// engine/runStages.ts and engine/engine.ts: one document through the stages outside the server.
+// pipeline/runStages.ts and pipeline/engine.ts: one document through the stages outside the server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding } from '../../server/src/core/finding';
 import { parseDocument } from '../../server/src/parsers/index';
-import { DEFAULT_SETTINGS, type Settings } from '../../server/src/lsp/settings';
-import type { FindingStage, StageInput } from '../../server/src/lsp/stages';
-import { createEngine, engineOf } from '../../server/src/engine/engine';
-import { createStageServices, createStages } from '../../server/src/stages/createStages';
-import { parseDocumentSafely } from '../../server/src/engine/parse';
-import { runStages, type StageRunInput } from '../../server/src/engine/runStages';
+import { DEFAULT_SETTINGS, type Settings } from '../../server/src/pipeline/contract/settings';
+import type { FindingStage, StageInput } from '../../server/src/pipeline/contract/stages';
+import { createEngine, engineOf } from '../../server/src/pipeline/engine';
+import { createStageServices, createStages } from '../../server/src/pipeline/createStages';
+import { parseDocumentSafely } from '../../server/src/pipeline/parse';
+import { runStages, type StageRunInput } from '../../server/src/pipeline/runStages';
 
 const TEXT = 'attrs==25.1.0\nidna\n';
 const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } };
@@ -87,7 +87,7 @@ test('a stage that throws, rejects or answers garbage is a failure; the others s
   assert.deepEqual(updates, [['rejects-after-update', 1]], 'an update after settling is dropped');
 });
 
-test('the engine runs the stages of stages/createStages.ts, the list the server runs; the fault stage only under the test switch', async () => {
+test('the engine runs the stages of pipeline/createStages.ts, the list the server runs; the fault stage only under the test switch', async () => {
   const host = { env: {}, logger: silent };
   const services = createStageServices(host);
   const serverStages = createStages(host, services).map((s) => s.name);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding } from '../../server/src/core/finding';
 import type { Dependency } from '../../server/src/core/model';
-import { buildDocumentReport } from '../../server/src/engine/report';
+import { buildDocumentReport } from '../../server/src/pipeline/report';
 import { chooseIndex } from '../../server/src/index/whichIndex';
 import type { Resolution, ResolvedFile } from '../../server/src/index/resolve';
 import { filesToVerify, verifyDependencyStatus, type FileState } from '../../server/src/verification/dependencyVerification';

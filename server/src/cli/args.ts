@@ -1,12 +1,12 @@
 /**
  * The command line → what to do. Flags carry the same values as the `pypiProvenance` settings
- * (CONTRACT.md §2) and go through the same validation (lsp/settings.ts `parseSettings`), so the
+ * (CONTRACT.md §2) and go through the same validation (pipeline/contract/settings.ts `parseSettings`), so the
  * CLI and the server accept exactly the same values. Anything wrong is a UsageError (exit 2).
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { isDiagnosticCode } from '../core/codes';
-import { DEFAULT_SETTINGS, parseSeverityLevel, parseSettings, type Settings } from '../lsp/settings';
+import { DEFAULT_SETTINGS, parseSeverityLevel, parseSettings, type Settings } from '../pipeline/contract/settings';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];

@@ -10,11 +10,11 @@ import { severityFor, type SeverityOrOff } from '../core/codes';
 import type { Finding } from '../core/finding';
 import type { ParsedDocument } from '../core/model';
 import type { DocumentReport } from '../core/result';
-import type { Engine } from '../engine/engine';
-import { parseDocumentSafely } from '../engine/parse';
-import { buildDocumentReport } from '../engine/report';
-import { runStages, type StageFailure } from '../engine/runStages';
-import type { Settings } from '../lsp/settings';
+import type { Engine } from '../pipeline/engine';
+import { parseDocumentSafely } from '../pipeline/parse';
+import { buildDocumentReport } from '../pipeline/report';
+import { runStages, type StageFailure } from '../pipeline/runStages';
+import type { Settings } from '../pipeline/contract/settings';
 import { decodeUtf8, invalidUtf8Finding } from './decode';
 import { describeFsError, type InputFile } from './discover';
 

@@ -5,9 +5,9 @@
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { AttestationVerifier } from '../verify/index';
-import { createEngine, type Engine, type EngineHost } from '../engine/engine';
-import { defaultCacheDirectory } from '../stages/cacheDirectory';
-import { errorText, type Logger } from '../lsp/guard';
+import { createEngine, type Engine, type EngineHost } from '../pipeline/engine';
+import { defaultCacheDirectory } from '../resolution/cacheDirectory';
+import { errorText, type Logger } from '../pipeline/contract/logger';
 import { parseCommandLine, UsageError, type CheckCommand } from './args';
 import { checkDocuments, readInputs } from './check';
 import { discoverInputs } from './discover';

@@ -1,7 +1,7 @@
 /** The `--help` texts. */
 import { DEFAULT_SEVERITY } from '../core/codes';
-import { ALL_CODES } from '../engine/codeDocs';
-import { DEFAULT_INDEX_URL, DEFAULT_SETTINGS } from '../lsp/settings';
+import { ALL_CODES } from '../pipeline/codeDocs';
+import { DEFAULT_INDEX_URL, DEFAULT_SETTINGS } from '../pipeline/contract/settings';
 
 export const MAIN_HELP = `pypi-provenance: checks the provenance (PEP 740 attestations) of Python dependencies
 

@@ -6,7 +6,7 @@
 import type { Finding } from '../core/finding';
 import type { ParsedDocument, Position } from '../core/model';
 import { DEFAULT_SEVERITY } from '../core/codes';
-import { buildDocumentReport } from '../engine/report';
+import { buildDocumentReport } from '../pipeline/report';
 import type { DocumentResults } from '../verification/documentResults';
 import { zeroTrustHoverLines } from '../zeroTrust/hoverLines';
 import type { ZeroTrustResults } from '../zeroTrust/service';

@@ -15,11 +15,11 @@ import type { Dependency, ParsedDocument } from '../core/model';
 import { computeHashPinEdit, computeHashPinEdits, hashPinsApplicable, type HashedFile } from '../index/hashPins';
 import type { Resolution } from '../index/resolve';
 import { parseDocument } from '../parsers/index';
-import type { ResolutionRequest, ResolutionService } from '../stages/resolutionService';
-import type { ResolutionServices } from '../stages/resolutionServices';
+import type { ResolutionRequest, ResolutionService } from '../resolution/resolutionService';
+import type { ResolutionServices } from '../resolution/resolutionServices';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import type { DocumentAnalysis, OpenDocument } from './documentAnalyses';
-import type { Settings } from './settings';
+import type { Settings } from '../pipeline/contract/settings';
 
 export const ADD_HASH_PINS_TITLE = 'Add hash pins';
 export const ADD_ALL_HASH_PINS_TITLE = 'Add hash pins to every pinned requirement';

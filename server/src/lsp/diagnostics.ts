@@ -1,9 +1,9 @@
 /** Core Finding → LSP Diagnostic (CONTRACT.md §4). */
-import { codeDocsUrl } from '../engine/codeDocs';
+import { codeDocsUrl } from '../pipeline/codeDocs';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { severityFor, type Severity } from '../core/codes';
 import type { Finding } from '../core/finding';
-import type { Settings } from './settings';
+import type { Settings } from '../pipeline/contract/settings';
 
 export const DIAGNOSTIC_SOURCE = 'pypi-provenance';
 

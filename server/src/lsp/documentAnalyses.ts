@@ -9,8 +9,8 @@ import { emptyOptions, type DocumentFormat, type ParsedDocument } from '../core/
 import { parseDocument } from '../parsers/index';
 import { toDiagnostics } from './diagnostics';
 import { errorText, type Logger } from './guard';
-import type { Settings } from './settings';
-import type { FindingStage, StageInput } from './stages';
+import type { Settings } from '../pipeline/contract/settings';
+import type { FindingStage, StageInput } from '../pipeline/contract/stages';
 
 export const DEFAULT_DEBOUNCE_MS = 200;
 

@@ -1,22 +1,11 @@
 /**
  * The rule "an error at a handler is logged to the client, never thrown to it" in one place.
  * The Logger is what the connection's window/logMessage offers; modules take it as a parameter.
+ * It and errorText live in the pipeline's contract (the CLI logs too); re-exported for the shell.
  */
+import { errorText, type Logger } from '../pipeline/contract/logger';
 
-export interface Logger {
-  error(message: string): void;
-  warn(message: string): void;
-  info(message: string): void;
-}
-
-export function errorText(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  try {
-    return String(error);
-  } catch {
-    return 'unprintable error';
-  }
-}
+export { errorText, type Logger };
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';

@@ -2,7 +2,7 @@
  * Wires the modules to an LSP connection: capabilities, document sync, settings, the analysis
  * schedule and its publishing. Every handler goes through `guard` (guard.ts).
  *
- * The FindingStages and the services they share come from stages/createStages.ts (the CLI runs
+ * The FindingStages and the services they share come from pipeline/createStages.ts (the CLI runs
  * the same list). Features of later issues plug in there (a stage) or here: a request handler
  * registered with `onRequest`/`connection.onHover` below, reading `analyses.get(uri)` /
  * `analyses.settled(uri)`, `settings.now()` and `services`.
@@ -19,19 +19,19 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatOfPath } from '../core/format';
 import type { DocumentFormat } from '../core/model';
-import { createStageServices, createStages, type StageHost, type StageServices } from '../stages/createStages';
+import { createStageServices, createStages, type StageHost, type StageServices } from '../pipeline/createStages';
 import type { HoverFormat } from '../hover/card';
 import { CODE_ACTION_KINDS, hashPinCodeActions } from './codeActions';
 import { DocumentAnalyses, DEFAULT_DEBOUNCE_MS, type OpenDocument } from './documentAnalyses';
 import { errorText, guard, guardVoid, type Logger } from './guard';
-import { documentPath, includedPaths } from './includesStage';
+import { documentPath, includedPaths } from '../pipeline/includesStage';
 import { hoverFormat, provenanceHover } from './provenanceHover';
 import { REPORT_METHOD, provenanceReport } from './reportRequest';
 import { RetrySchedule } from './retrySchedule';
-import { SETTINGS_SECTION } from './settings';
+import { SETTINGS_SECTION } from '../pipeline/contract/settings';
 import { SettingsSource } from './settingsSource';
-import type { FindingStage } from './stages';
-import { THROW_METHOD, THROW_UNCAUGHT_METHOD, testFaultsEnabled } from './testFaults';
+import type { FindingStage } from '../pipeline/contract/stages';
+import { THROW_METHOD, THROW_UNCAUGHT_METHOD, testFaultsEnabled } from '../pipeline/testFaults';
 import { attachVerificationProgress } from './verificationProgress';
 import { RECORD_IDENTITIES_KIND, TRUST_PUBLISHER_COMMAND, executeTrustPublisher, resolveZeroTrustCodeAction, zeroTrustCodeActions, type ZeroTrustActionHost } from './zeroTrustActions';
 
@@ -44,7 +44,7 @@ export const REQUIREMENTS_LANGUAGE_ID = 'pip-requirements';
 export interface ServerOptions {
   version: string;
   env: Readonly<Record<string, string | undefined>>;
-  /** Where index answers persist when the `cacheDirectory` setting is '' (stages/cacheDirectory.ts); undefined: memory only. */
+  /** Where index answers persist when the `cacheDirectory` setting is '' (resolution/cacheDirectory.ts); undefined: memory only. */
   defaultCacheDirectory?: string;
   /** Replaces the default stages (tests, benchmarks). */
   stages?: readonly FindingStage[];

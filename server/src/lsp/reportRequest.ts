@@ -1,21 +1,21 @@
 /**
  * `pypiProvenance/report` (CONTRACT.md §5): params `{ textDocument: { uri }, wait }`. The report
  * of an open document is built from its current analysis — with `wait: true` once no stage is
- * pending, so no dependency is `pending` — by engine/report.ts buildDocumentReport, the builder the
+ * pending, so no dependency is `pending` — by pipeline/report.ts buildDocumentReport, the builder the
  * CLI's JSON output uses too. A document that is not open is read from disk and analysed once
  * (every stage awaited). Bad params or an unknown document answer null.
  */
 import { readFile } from 'node:fs/promises';
 import { formatOfPath } from '../core/format';
 import type { DocumentReport } from '../core/result';
-import { parseDocumentSafely } from '../engine/parse';
-import { buildDocumentReport } from '../engine/report';
-import { runStages } from '../engine/runStages';
+import { parseDocumentSafely } from '../pipeline/parse';
+import { buildDocumentReport } from '../pipeline/report';
+import { runStages } from '../pipeline/runStages';
 import type { VerificationServices } from '../verification/service';
 import { allFindings, type DocumentAnalyses } from './documentAnalyses';
-import { documentPath } from './includesStage';
-import type { Settings } from './settings';
-import type { FindingStage } from './stages';
+import { documentPath } from '../pipeline/includesStage';
+import type { Settings } from '../pipeline/contract/settings';
+import type { FindingStage } from '../pipeline/contract/stages';
 
 export const REPORT_METHOD = 'pypiProvenance/report';
 

@@ -7,7 +7,7 @@
  */
 import type { InitializeParams } from 'vscode-languageserver';
 import { errorText, type Logger } from './guard';
-import { DEFAULT_SETTINGS, SETTINGS_SECTION, parseSettings, type Settings } from './settings';
+import { DEFAULT_SETTINGS, SETTINGS_SECTION, parseSettings, type Settings } from '../pipeline/contract/settings';
 
 /** The part of the connection this needs: `connection.workspace.getConfiguration`. */
 export interface ConfigurationClient {

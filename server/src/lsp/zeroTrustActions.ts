@@ -22,7 +22,7 @@ import { describePublisher } from '../zeroTrust/messages';
 import type { ZeroTrustServices } from '../zeroTrust/service';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import type { DocumentAnalysis, OpenDocument } from './documentAnalyses';
-import type { Settings } from './settings';
+import type { Settings } from '../pipeline/contract/settings';
 
 export const RECORD_IDENTITIES_TITLE = 'Record attestation identities';
 export const RECORD_ALL_IDENTITIES_TITLE = 'Record attestation identities of every package';

@@ -2,7 +2,7 @@
  * What verification says about one dependency, from its resolution and its files' outcomes: the
  * files to verify, the findings (`attestation-invalid`, `partial-provenance`, `no-provenance`,
  * `index-error` for a provenance that could not be fetched), and the DependencyResult the report
- * and the hover are built from (engine/report.ts decides the status from it and the findings).
+ * and the hover are built from (pipeline/report.ts decides the status from it and the findings).
  * Pure.
  *
  * Which files: all files of an `==` release when no hash narrows it; only the hashed files when
@@ -12,7 +12,7 @@
 import type { Finding } from '../core/finding';
 import type { Dependency } from '../core/model';
 import type { FileReport, Status } from '../core/result';
-import type { DependencyResult } from '../engine/report';
+import type { DependencyResult } from '../pipeline/contract/dependencyResult';
 import type { Resolution, ResolvedFile } from '../index/resolve';
 import { releaseProvenanceStatus, toFileReport } from '../verify/index';
 import type { FileOutcome } from './fileChecks';

@@ -5,7 +5,7 @@
  * goes away with it.
  */
 import type { ParsedDocument } from '../core/model';
-import type { DependencyResults } from '../engine/report';
+import type { DependencyResults } from '../pipeline/contract/dependencyResult';
 import type { Resolution } from '../index/resolve';
 import type { DependencyVerification } from './dependencyVerification';
 
@@ -44,7 +44,7 @@ export class DocumentResults {
     return this.byDocument.get(parsed)?.dependencies.get(index);
   }
 
-  /** For engine/report.ts buildDocumentReport. */
+  /** For pipeline/report.ts buildDocumentReport. */
   dependencyResults(parsed: ParsedDocument): DependencyResults {
     return (index) => this.dependency(parsed, index)?.result;
   }

@@ -6,7 +6,7 @@
  *
  *   const verification = new VerificationServices({ defaultCacheDirectory, log });
  *   const stage = createVerificationStage(verification, resolutionServices, { scheduleRetry });
- *   verification.results.dependencyResults(parsed)   // for engine/report.ts buildDocumentReport
+ *   verification.results.dependencyResults(parsed)   // for pipeline/report.ts buildDocumentReport
  *   verification.queue.onProgress(…) / onIdle(…) / focus(uri) / forget(uri)
  */
 export { createVerificationStage, VERIFICATION_STAGE, targetOf } from './stage';

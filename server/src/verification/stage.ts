@@ -11,10 +11,10 @@
  */
 import type { Finding } from '../core/finding';
 import type { Resolution } from '../index/resolve';
-import type { FindingStage, StageInput } from '../lsp/stages';
-import type { ResolutionRequest } from '../stages/resolutionService';
-import { runProgressively } from '../stages/progressiveRun';
-import { resolutionRequests } from '../stages/resolutionStage';
+import type { FindingStage, StageInput } from '../pipeline/contract/stages';
+import type { ResolutionRequest } from '../resolution/resolutionService';
+import { runProgressively } from '../pipeline/contract/progressiveRun';
+import { resolutionRequests } from '../resolution/resolutionStage';
 import { filesToVerify, verifyDependencyStatus, type FileState } from './dependencyVerification';
 import type { DocumentVerification } from './documentResults';
 import type { FileOutcome, VerificationTarget } from './fileChecks';
@@ -24,7 +24,7 @@ import { isTrustFailure, type TrustFailure } from './trust';
 
 export const VERIFICATION_STAGE = 'verification';
 
-/** What the stage needs of the resolution service in use (stages/resolutionService.ts). */
+/** What the stage needs of the resolution service in use (resolution/resolutionService.ts). */
 export interface ResolutionSource extends ProvenanceSource {
   resolve(request: ResolutionRequest): Promise<Resolution>;
   peek(request: ResolutionRequest): Resolution | undefined;

@@ -6,7 +6,7 @@
  */
 import type { ParsedDocument } from '../core/model';
 import type { Publisher } from '../core/result';
-import { effectiveCacheDirectory } from '../stages/cacheDirectory';
+import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
 import type { ZeroTrustOutcome } from './dependencyChecks';
 import { createTrustStore, type TrustStore } from './trustStore';
 

@@ -12,10 +12,10 @@
  */
 import type { Finding } from '../core/finding';
 import type { Resolution, ResolvedFile } from '../index/resolve';
-import type { FindingStage, StageInput } from '../lsp/stages';
-import { runProgressively } from '../stages/progressiveRun';
-import type { ResolutionRequest } from '../stages/resolutionService';
-import { resolutionRequests } from '../stages/resolutionStage';
+import type { FindingStage, StageInput } from '../pipeline/contract/stages';
+import { runProgressively } from '../pipeline/contract/progressiveRun';
+import type { ResolutionRequest } from '../resolution/resolutionService';
+import { resolutionRequests } from '../resolution/resolutionStage';
 import { filesToVerify } from '../verification/dependencyVerification';
 import type { FileOutcome } from '../verification/fileChecks';
 import { CancelledError, type QueueOwner } from '../verification/queue';

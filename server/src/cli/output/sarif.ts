@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { DEFAULT_SEVERITY, type DiagnosticCode, type Severity } from '../../core/codes';
-import { ALL_CODES, CODE_DOCS, DOCS_URL, codeDocsUrl } from '../../engine/codeDocs';
+import { ALL_CODES, CODE_DOCS, DOCS_URL, codeDocsUrl } from '../../pipeline/codeDocs';
 import { severityOf, type CheckRun } from '../check';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';

@@ -7,7 +7,7 @@
  * shown escaped so that a hostile file cannot drive the terminal.
  */
 import { redactUrl } from '../../index/redact';
-import { DEFAULT_INDEX_URL } from '../../lsp/settings';
+import { DEFAULT_INDEX_URL } from '../../pipeline/contract/settings';
 import type { Severity } from '../../core/codes';
 import type { Finding } from '../../core/finding';
 import type { DependencyReport, Publisher } from '../../core/result';

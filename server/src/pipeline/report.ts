@@ -21,20 +21,8 @@ import type { DiagnosticCode } from '../core/codes';
 import type { Finding } from '../core/finding';
 import type { Dependency, ParsedDocument } from '../core/model';
 import { normalizeName } from '../core/names';
-import { STATUS_PRECEDENCE, type DependencyReport, type DocumentReport, type FileReport, type Publisher, type Status } from '../core/result';
-
-/** What the later stages know about one dependency; every field optional. */
-export interface DependencyResult {
-  /** A status the stage decided for the dependency as a whole (`not-found`, `error`, `pending` while it works, …). */
-  status?: Status;
-  /** The dependency's publisher; when absent, the publisher of its first verified file. */
-  publisher?: Publisher | null;
-  /** The files of the pinned release (or the locked files), as far as they are checked. */
-  files?: FileReport[];
-}
-
-/** The later stages' result for the dependency at `index` of ParsedDocument.dependencies, if any. */
-export type DependencyResults = (index: number, dependency: Dependency) => DependencyResult | undefined;
+import { STATUS_PRECEDENCE, type DependencyReport, type DocumentReport, type FileReport, type Status } from '../core/result';
+import type { DependencyResult, DependencyResults } from './contract/dependencyResult';
 
 /** Codes that make a dependency `invalid` whatever else is known (CONTRACT.md §5). */
 export const FORCING_INVALID: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['identity-mismatch', 'hash-not-on-index']);

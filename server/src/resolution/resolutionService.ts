@@ -15,7 +15,7 @@ import type { HttpClientOptions } from '../index/httpClient';
 import { createIndexClient, DEFAULT_INDEX_URL, type IndexClient, type IndexClientStats, type ProvenanceAnswer } from '../index/indexClient';
 import { resolveDependency, type Resolution } from '../index/resolve';
 import { chooseIndex } from '../index/whichIndex';
-import type { Settings } from '../lsp/settings';
+import type { Settings } from '../pipeline/contract/settings';
 import { relocateResolution } from './relocate';
 import { DEFAULT_RETRY_DELAY_MS } from './tuning';
 

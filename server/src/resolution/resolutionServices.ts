@@ -6,7 +6,7 @@
  */
 import type { HttpClientOptions } from '../index/httpClient';
 import { redactSecrets } from '../index/redact';
-import type { Settings } from '../lsp/settings';
+import type { Settings } from '../pipeline/contract/settings';
 import { effectiveCacheDirectory } from './cacheDirectory';
 import { ResolutionService, type ResolutionServiceOptions } from './resolutionService';
 

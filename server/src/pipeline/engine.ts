@@ -1,14 +1,14 @@
 /**
  * What a one-shot run (the CLI) needs of the checking machinery, in one object: the FindingStages
- * the language server runs — the very list from stages/createStages.ts, so a stage added there
+ * the language server runs — the very list from pipeline/createStages.ts, so a stage added there
  * works in CI with no change here — the per-dependency results those stages keep for the report,
  * and the way to release what they hold open (sockets, workers) so that the process can end.
  */
 import type { ParsedDocument } from '../core/model';
-import type { Settings } from '../lsp/settings';
-import type { FindingStage } from '../lsp/stages';
-import { createStageServices, createStages, type StageHost, type StageServices } from '../stages/createStages';
-import type { DependencyResults } from './report';
+import type { Settings } from './contract/settings';
+import type { FindingStage } from './contract/stages';
+import { createStageServices, createStages, type StageHost, type StageServices } from './createStages';
+import type { DependencyResults } from './contract/dependencyResult';
 
 /** The environment, a logger, and the cache directory to use when the `cacheDirectory` setting is ''. */
 export type EngineHost = Pick<StageHost, 'env' | 'logger' | 'defaultCacheDirectory'>;
@@ -24,7 +24,7 @@ export interface Engine {
   readonly stages: readonly FindingStage[];
   /**
    * What the stages learned about each dependency of a document they ran over (files, their
-   * verification, publisher), for engine/report.ts `buildDocumentReport`; undefined while no
+   * verification, publisher), for pipeline/report.ts `buildDocumentReport`; undefined while no
    * stage keeps such results.
    */
   dependencyResults(subject: ReportSubject): DependencyResults | undefined;

@@ -9,8 +9,8 @@
  */
 import type { Finding } from '../core/finding';
 import type { DocumentFormat, ParsedDocument } from '../core/model';
-import type { Settings } from '../lsp/settings';
-import type { FindingStage, StageInput } from '../lsp/stages';
+import type { Settings } from './contract/settings';
+import type { FindingStage, StageInput } from './contract/stages';
 
 export interface StageRunInput {
   uri: string;

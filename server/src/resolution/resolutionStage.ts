@@ -9,8 +9,8 @@
 import type { Finding } from '../core/finding';
 import type { Dependency } from '../core/model';
 import { redactSecrets } from '../index/redact';
-import type { FindingStage, StageInput } from '../lsp/stages';
-import { runProgressively } from './progressiveRun';
+import type { FindingStage, StageInput } from '../pipeline/contract/stages';
+import { runProgressively } from '../pipeline/contract/progressiveRun';
 import { isResolvable, type ResolutionRequest, type ResolutionService } from './resolutionService';
 import type { ResolutionServices } from './resolutionServices';
 

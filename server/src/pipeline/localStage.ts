@@ -1,6 +1,6 @@
 /** The local checks (no network) as the first, synchronous stage: part of the publish on open. */
 import { localFindings } from '../checks/local';
-import type { FindingStage } from './stages';
+import type { FindingStage } from './contract/stages';
 
 export const localStage: FindingStage = {
   name: 'local',

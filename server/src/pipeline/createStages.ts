@@ -9,18 +9,18 @@
  *   …
  *   await services.dispose();   // closes index connections so a CLI run can end
  */
-import type { Logger } from '../lsp/guard';
-import { includesStage } from '../lsp/includesStage';
-import { localStage } from '../lsp/localStage';
-import type { FindingStage } from '../lsp/stages';
-import { faultStage, testFaultsEnabled } from '../lsp/testFaults';
+import type { Logger } from './contract/logger';
+import { includesStage } from './includesStage';
+import { localStage } from './localStage';
+import type { FindingStage } from './contract/stages';
+import { faultStage, testFaultsEnabled } from './testFaults';
 import { VerificationServices } from '../verification/service';
 import { createVerificationStage } from '../verification/stage';
 import { ZeroTrustServices } from '../zeroTrust/service';
 import { createZeroTrustStage } from '../zeroTrust/stage';
-import { createResolutionStage } from './resolutionStage';
-import { ResolutionServices } from './resolutionServices';
-import { tuningFromEnv } from './tuning';
+import { createResolutionStage } from '../resolution/resolutionStage';
+import { ResolutionServices } from '../resolution/resolutionServices';
+import { tuningFromEnv } from '../resolution/tuning';
 
 export interface StageHost {
   /** The process environment: PIP_INDEX_URL, `${VAR}` expansion, the tuning knobs (tuning.ts). */

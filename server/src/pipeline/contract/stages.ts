@@ -22,8 +22,8 @@
  * keyed by what it describes; `DocumentAnalyses.get(uri)` gives the parsed document and
  * `settled(uri)` waits until no stage of the current analysis is pending.
  */
-import type { Finding } from '../core/finding';
-import type { DocumentFormat, ParsedDocument } from '../core/model';
+import type { Finding } from '../../core/finding';
+import type { DocumentFormat, ParsedDocument } from '../../core/model';
 import type { Settings } from './settings';
 
 export interface StageInput {

@@ -2,7 +2,7 @@
  * Faults on demand, so the LSP tests can show that a failing handler or stage is logged and the
  * server carries on. Only present when the server starts with PYPI_PROVENANCE_TEST_FAULTS=1.
  */
-import type { FindingStage } from './stages';
+import type { FindingStage } from './contract/stages';
 
 export const TEST_FAULTS_ENV = 'PYPI_PROVENANCE_TEST_FAULTS';
 

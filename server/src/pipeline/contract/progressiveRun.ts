@@ -4,8 +4,8 @@
  * through `input.update` at most every `intervalMs`; the run settles exactly once — when the work
  * calls `finish`, or at once when the analysis is replaced (the abort signal), after `onAbort`.
  */
-import type { Finding } from '../core/finding';
-import type { StageInput } from '../lsp/stages';
+import type { Finding } from '../../core/finding';
+import type { StageInput } from './stages';
 
 /** Progressive publishes of one document's stage no closer together than this. */
 export const UPDATE_INTERVAL_MS = 50;

@@ -5,8 +5,8 @@
  * A bad value never fails: it is reported through `warn` and the value underneath it (the
  * default, or the layer below — initializationOptions under workspace/configuration) stays.
  */
-import { redactUrl } from '../index/redact';
-import { isDiagnosticCode, type DiagnosticCode, type SeverityOrOff } from '../core/codes';
+import { redactUrl } from '../../index/redact';
+import { isDiagnosticCode, type DiagnosticCode, type SeverityOrOff } from '../../core/codes';
 
 export const SETTINGS_SECTION = 'pypiProvenance';
 

@@ -5,8 +5,10 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkIncludes, resolveIncludeTarget } from '../parsers/includes';
-import type { DocumentAnalysis } from './documentAnalyses';
-import type { FindingStage } from './stages';
+import type { FindingStage, StageInput } from './contract/stages';
+
+/** The part of the server's document analysis (lsp/documentAnalyses.ts) that includedPaths reads. */
+type DocumentAnalysis = Pick<StageInput, 'uri' | 'parsed'>;
 
 /** The document's file system path; undefined for untitled buffers and other non-file URIs. */
 export function documentPath(uri: string): string | undefined {
