@@ -1,56 +1,35 @@
 /**
- * The answer of `pypiProvenance/report` (CONTRACT.md §5), as the client reads it. Only what the
- * client shows is checked; anything else the server adds is carried along untouched.
+ * The answer of `pypiProvenance/report` (CONTRACT.md §5), as the client reads it: the types are
+ * the protocol project's (protocol/src/report.ts, the server's too); the checks here run on what
+ * arrives. Only what the client shows is checked; anything else the server adds is carried along.
  */
-export type ProvenanceStatus = 'verified' | 'unattested' | 'partial' | 'invalid' | 'unpinned' | 'not-found' | 'error' | 'pending';
+import type * as protocol from '../../../protocol/src/report';
 
-export const STATUSES: readonly ProvenanceStatus[] = ['verified', 'partial', 'unattested', 'unpinned', 'not-found', 'error', 'invalid', 'pending'];
+export type { Publisher, Range } from '../../../protocol/src/report';
+export type ProvenanceStatus = protocol.Status;
 
-export interface Position {
-  line: number;
-  character: number;
-}
-
-export interface Range {
-  start: Position;
-  end: Position;
-}
-
-/** The PEP 740 publisher object as the index served it. */
-export interface Publisher {
-  kind?: string;
-  repository?: string;
-  workflow?: string;
-  workflow_filepath?: string;
-  environment?: string;
-  email?: string;
-  [key: string]: unknown;
-}
-
-export interface FileReport {
+/*
+ * The protocol's report as a reader takes it: a server older or newer than this client may leave
+ * a field out or send a status this client does not know, so only what identifies an entry is
+ * required and statuses stay open strings. Derived from the protocol's types, so a field renamed
+ * there fails this compile.
+ */
+export interface FileReport extends Partial<Omit<protocol.FileReport, 'filename' | 'status'>> {
   filename: string;
-  sha256?: string | null;
   status: ProvenanceStatus | string;
-  publisher?: Publisher | null;
-  logIndex?: number | null;
-  uploadTime?: string | null;
-  message?: string | null;
 }
 
-export interface DependencyReport {
+export interface DependencyReport extends Partial<Omit<protocol.DependencyReport, 'name' | 'status' | 'files'>> {
   name: string;
-  version?: string | null;
-  range?: Range;
   status: ProvenanceStatus | string;
-  publisher?: Publisher | null;
   files?: FileReport[];
-  diagnostics?: string[];
 }
 
-export interface DocumentReport {
-  uri: string;
+export interface DocumentReport extends Omit<protocol.DocumentReport, 'dependencies'> {
   dependencies: DependencyReport[];
 }
+
+export const STATUSES: readonly ProvenanceStatus[] = ['verified', 'partial', 'unattested', 'unpinned', 'not-found', 'error', 'invalid', 'pending'];
 
 export function isDocumentReport(value: unknown): value is DocumentReport {
   if (typeof value !== 'object' || value === null) return false;

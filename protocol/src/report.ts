@@ -1,0 +1,90 @@
+/**
+ * The one result model of resolution and verification (CONTRACT.md §5): what the server's report
+ * request answers and the client reads. Types only (imported with `import type`, so nothing of
+ * this project is needed at run time); the server's core/result.ts adds its diagnostic codes.
+ */
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Status = 'verified' | 'unattested' | 'partial' | 'invalid' | 'unpinned' | 'not-found' | 'error' | 'pending';
+
+/** The PEP 740 publisher object as the index served it (GitHub, GitLab, Google, …). */
+export interface Publisher {
+  kind: string;
+  [field: string]: unknown;
+}
+
+export interface FileReport {
+  filename: string;
+  sha256: string;
+  status: Status;
+  publisher: Publisher | null;
+  logIndex?: number;
+  uploadTime?: string;
+  message: string | null;
+  /** What the verified attestations say (set only when `status` is `verified`); for the hover. */
+  provenance?: ProvenanceDetails;
+}
+
+/**
+ * The facts of a file's verified attestations, from the signing certificate and the log entry
+ * (server/src/verify fills it). Links are built by the presentation layer from these.
+ */
+export interface ProvenanceDetails {
+  /** Publisher kind of the provenance bundle: `GitHub`, `GitLab`, `Google`. */
+  publisherKind: string;
+  /** OIDC issuer of the certificate. */
+  issuer: string;
+  /** The certificate's identity (SAN): a workflow URI or an e-mail. */
+  identity: string;
+  /** `owner/name` (GitHub, GitLab). */
+  repository?: string;
+  /** The certificate's Source Repository URI, e.g. `https://github.com/pypa/sampleproject`. */
+  repositoryUrl?: string;
+  /** Workflow file name (GitHub `release.yml`) or path (GitLab `.gitlab-ci.yml`). */
+  workflow?: string;
+  /** The workflow's path inside the repository, e.g. `.github/workflows/release.yml`. */
+  workflowPath?: string;
+  /** Source Repository Ref, e.g. `refs/tags/v1.0`. */
+  ref?: string;
+  /** Source Repository Digest: the commit the workflow ran at. */
+  commit?: string;
+  /** Run Invocation URI: the CI run that signed. */
+  runUrl?: string;
+  /** The publisher's environment as the index served it. */
+  environment?: string | null;
+  /** Google service account. */
+  email?: string;
+  /** Rekor log index of the first verified attestation (global index). */
+  logIndex: number;
+  /** Rekor integrated time, seconds since the epoch. */
+  integratedTime: number;
+  /** Predicate types of all verified attestations (publish/v1, SLSA provenance v1). */
+  predicateTypes: string[];
+  /** How many attestations verified. */
+  attestationCount: number;
+}
+
+/** `Code`: the diagnostic codes the server knows (server/src/core/codes.ts); a reader sees strings. */
+export interface DependencyReport<Code extends string = string> {
+  name: string;
+  version: string | null;
+  range: Range;
+  status: Status;
+  publisher: Publisher | null;
+  files: FileReport[];
+  diagnostics: Code[];
+}
+
+export interface DocumentReport<Code extends string = string> {
+  uri: string;
+  dependencies: DependencyReport<Code>[];
+}
