@@ -4,11 +4,13 @@
  * this project is needed at run time); the server's core/result.ts adds its diagnostic codes.
  */
 
+/** An LSP position: zero-based line, UTF-16 character. */
 export interface Position {
   line: number;
   character: number;
 }
 
+/** End exclusive. */
 export interface Range {
   start: Position;
   end: Position;

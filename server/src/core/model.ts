@@ -6,15 +6,8 @@
  * beyond splitting lines.
  */
 
-export interface Position {
-  line: number;
-  character: number;
-}
-
-export interface Range {
-  start: Position;
-  end: Position;
-}
+export type { Position, Range } from '../../../protocol/src/report';
+import type { Range } from '../../../protocol/src/report';
 
 export type DocumentFormat = 'requirements' | 'pyproject' | 'pylock';
 
