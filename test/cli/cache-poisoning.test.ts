@@ -6,7 +6,7 @@
 // test's own, outside the cache directory.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { attestationKey, trustScope } from '../../server/src/verification/attestationKey';
 import { RESULTS_SUBDIRECTORY } from '../../server/src/verification/resultStore';
@@ -107,6 +107,7 @@ test('a forged page, provenance and verdicts in the cache give no "verified", on
     const clean = await run();
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);
     assert.equal((JSON.parse(clean.stdout) as JsonReport).documents[0].dependencies[0].status, 'verified');
+    if (process.platform !== 'win32') assert.equal(statSync(path.join(env.PYPI_PROVENANCE_KEY_DIRECTORY, 'cache-key')).mode & 0o777, 0o600, 'the CLI made the key where it was told');
 
     poison(cache);
     for (const mode of [['--offline'], []]) {

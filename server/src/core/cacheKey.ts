@@ -21,6 +21,7 @@ export const KEY_FILE_NAME = 'cache-key';
 const FOLDER_NAME = 'pypi-provenance';
 const KEY_BYTES = 32;
 const MAC_HEX_LENGTH = 64;
+const KEY_FILE_TEXT = /^[0-9a-f]{64}$/;
 
 /** Authenticates store entries. The secret never leaves this object (nor reaches a message). */
 export class CacheKey {
@@ -99,7 +100,7 @@ export function cacheKeyIn(directory: string, options: { fs?: CacheKeyFs; log?: 
       throw error;
     }
     const hex = text.trim();
-    if (!new RegExp(`^[0-9a-f]{${KEY_BYTES * 2}}$`).test(hex)) throw new Error(`${file} is not a key (remove it and a new one is made)`);
+    if (!KEY_FILE_TEXT.test(hex)) throw new Error(`${file} is not a key (remove it and a new one is made)`);
     return new CacheKey(Buffer.from(hex, 'hex'));
   }
 

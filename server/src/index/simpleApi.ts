@@ -12,8 +12,10 @@ export interface IndexFile {
   filename: string;
   /** Absolute download URL (resolved against the page URL). */
   url: string;
-  /** Lower-case algorithm → lower-case hex, as the index lists them. */
-  /** By lower-case algorithm name; no prototype (the names are the index's: `constructor` is not Object's). */
+  /**
+   * Lower-case algorithm → lower-case hex, as the index lists them; no prototype (the names are
+   * the index's, and `constructor` is no hash).
+   */
   hashes: Record<string, string>;
   sha256?: string;
   size?: number;
