@@ -231,3 +231,14 @@ test('no key (it cannot be made or was not given): memory only, nothing read fro
     assert.ok(logs.length <= 1, logs.join('\n'));
   }
 });
+
+test('a publisher nested too deep for JSON keeps the file in the key, and its verdict is never reused', () => {
+  let deep: Record<string, unknown> = { kind: 'GitHub' };
+  for (let i = 0; i < 200_000; i++) deep = { kind: 'GitHub', nested: deep };
+  const signer = { publisher: deep };
+  const attestation = { version: 1 };
+  const a = attestationKey(PUBLIC_GOOD_SCOPE, dist, signer, attestation);
+  const b = attestationKey(PUBLIC_GOOD_SCOPE, { ...dist, filename: 'b-1.0.tar.gz', sha256: 'cd'.repeat(32) }, signer, attestation);
+  assert.notEqual(a, b, 'another file is another key');
+  assert.notEqual(attestationKey(PUBLIC_GOOD_SCOPE, dist, signer, attestation), a, 'nothing can look the verdict up again');
+});
