@@ -1,6 +1,7 @@
 // Runs every test file under test/ with Node's test runner, TypeScript through tsx.
 // Usage: node test/run.mjs [substring…]  (only files whose path contains one of the substrings)
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +27,13 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// The key that authenticates cache entries (server/src/core/cacheKey.ts) lives in a temp folder
+// for the run, never in the real home directory; tests that look at it give their own.
+const keyDirectory = mkdtempSync(join(tmpdir(), 'pypi-provenance-test-key-'));
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   cwd: root,
   stdio: 'inherit',
+  env: { ...process.env, PYPI_PROVENANCE_KEY_DIRECTORY: join(keyDirectory, 'key') },
 });
+rmSync(keyDirectory, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -9,6 +9,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { startIndexServer, type IndexServer } from '../support/indexServer';
 import { fileUri, LspClient } from '../support/lspClient';
@@ -110,6 +111,33 @@ test('each file once for two documents, with progress; a second process on the s
   } finally {
     await two.shutdown().catch(() => two.kill());
   }
+});
+
+test("verdicts are the user's: the key is made outside the cache directory, and a server with another key on the same cache verifies again", async () => {
+  const index = await startIndexServer();
+  servers.push(index);
+  const workspace = dirs.make('keyed');
+  const signed = new SignedIndex(index, workspace);
+  signed.serve('octo-keyed', [{ version: '1.0.0' }]);
+  const cacheDirectory = dirs.make('keyed-cache');
+  const settings = { indexUrl: index.url, trustedRoot: signed.trustedRootPath, cacheDirectory };
+  const uri = fileUri(path.join(workspace, 'requirements.txt'));
+  const run = async (keyDirectory: string): Promise<Burst> => {
+    const client = await LspClient.start({ settings, env: { ...FAST_INDEX_ENV, PYPI_PROVENANCE_KEY_DIRECTORY: keyDirectory } });
+    try {
+      client.open(uri, 'octo-keyed==1.0.0\n');
+      assert.deepEqual((await report(client, uri)).dependencies.map((d) => d.status), ['verified']);
+      return total(await settledBursts(client));
+    } finally {
+      await client.shutdown().catch(() => client.kill());
+    }
+  };
+  const mine = path.join(dirs.make('keyed-user-a'), 'pypi-provenance');
+  assert.deepEqual([(await run(mine)).verified, (await run(mine)).remembered], [2, 2], 'the same user remembers');
+  if (process.platform !== 'win32') assert.equal(statSync(path.join(mine, 'cache-key')).mode & 0o777, 0o600);
+  assert.ok(!readdirSync(cacheDirectory, { recursive: true }).some((name) => String(name).includes('cache-key')), 'the key is not in the cache directory');
+  const theirs = await run(path.join(dirs.make('keyed-user-b'), 'pypi-provenance'));
+  assert.deepEqual([theirs.verified, theirs.remembered], [2, 0], "another user's verdicts are verified again");
 });
 
 test('closing a document cancels the verification queued for it', async () => {

@@ -231,9 +231,9 @@ test('Trust the new publisher: the trust store is updated, the identity-mismatch
   const after = await client.waitForDiagnostics(uri, { since, where: (ds) => !ds.some((d) => d.code === 'identity-mismatch') && ds.some((d) => d.code === 'publisher-changed') });
   assert.deepEqual(after.map((d) => d.code), ['publisher-changed']);
   assert.deepEqual((await report(client, uri)).dependencies.map((d) => [d.status, d.diagnostics]), [['verified', ['publisher-changed']]]);
-  const entries = readdirSync(path.join(cache, 'trusted-publishers-v1'))
+  const entries = readdirSync(path.join(cache, 'trusted-publishers-v2'))
     .filter((name) => name.endsWith('.json'))
-    .map((name) => JSON.parse(readFileSync(path.join(cache, 'trusted-publishers-v1', name), 'utf8')))
+    .map((name) => JSON.parse(readFileSync(path.join(cache, 'trusted-publishers-v2', name), 'utf8')))
     .filter((entry) => entry.project === 'zt-trust');
   assert.deepEqual(entries.map((e) => [e.version, e.publisher.repository]), [['2.0.0', 'c/d']]);
   // The document that pins the old publisher's release is now the mismatch.

@@ -95,7 +95,7 @@ async function hoverText(uri: string, line: number, character: number): Promise<
 }
 
 function trustEntries(): Array<{ project: string; version: string; publisher: Record<string, unknown> }> {
-  const dir = path.join(cache, 'trusted-publishers-v1');
+  const dir = path.join(cache, 'trusted-publishers-v2');
   return readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .map((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')));

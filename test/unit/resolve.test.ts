@@ -6,6 +6,8 @@ import path from 'node:path';
 import { emptyOptions, type Dependency, type HashPin, type LockedFile, type Range } from '../../server/src/core/model';
 import { createIndexClient, type IndexClient } from '../../server/src/index/indexClient';
 import { resolveDependency, type ResolveContext } from '../../server/src/index/resolve';
+import { parsePylock } from '../../server/src/parsers/pylock';
+import { readHashValue } from '../../server/src/parsers/requirements/hashes';
 import { makeProject, startIndexServer, type IndexServer, type TestFile } from '../support/indexServer';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures');
@@ -297,6 +299,28 @@ test('pylock: a wheel named with its tag sets in another order is the same file'
   assert.deepEqual(result.findings, []);
   assert.equal(result.files[0].filename, served.filename);
   assert.equal(result.files[0].pinned, true);
+});
+
+test('pylock: hash keys named after Object members (constructor, __proto__, toString) are no hashes of the index', async () => {
+  const wheel = fileOf('sampleproject-4.0.0-py3-none-any.whl');
+  const text = [
+    'lock-version = "1.0"',
+    'created-by = "test"',
+    '[[packages]]',
+    'name = "sampleproject"',
+    'version = "4.0.0"',
+    `wheels = [{ url = "${index.url.replace(/simple\/?$/, '')}files/${wheel.filename}", hashes = { sha256 = "${wheel.sha256}", constructor = "abcd", __proto__ = "abcd", toString = "abcd", hasOwnProperty = "abcd" } }]`,
+  ].join('\n');
+  const parsed = parsePylock(text);
+  assert.deepEqual(parsed.problems?.map((p) => p.message) ?? [], [], 'an unknown algorithm has no expected length');
+  const result = await resolveDependency(parsed.dependencies[0], context());
+  assert.equal(result.status, 'resolved');
+  assert.deepEqual(result.findings.map((f) => [f.code, f.message]), []);
+  assert.equal(result.files[0].pinned, true);
+  // requirements.txt: `--hash=constructor:…` is an unknown algorithm, not a digest of Object's length.
+  const value = readHashValue('constructor:abcd');
+  assert.equal(value.ok, false);
+  assert.match(value.ok ? '' : value.message, /^Unknown hash algorithm "constructor"/);
 });
 
 test('pylock: the package index is honoured only in a trusted workspace', async () => {

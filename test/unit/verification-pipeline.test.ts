@@ -8,18 +8,19 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { IndexError } from '../../server/src/index/errors';
 import type { ProvenanceAnswer } from '../../server/src/index/indexClient';
 import type { ProvenanceObject } from '../../server/src/index/provenanceApi';
-import { trustScope } from '../../server/src/verification/attestationKey';
+import { provenanceKeys, trustScope } from '../../server/src/verification/attestationKey';
 import { createInlineExecutor, type VerifyExecutor } from '../../server/src/verification/executor';
 import { FileChecks, type FileChecksOptions, type VerificationTarget } from '../../server/src/verification/fileChecks';
 import { VerificationQueue } from '../../server/src/verification/queue';
-import { createResultStore } from '../../server/src/verification/resultStore';
+import { createResultStore, RESULTS_SUBDIRECTORY } from '../../server/src/verification/resultStore';
 import { createWorkerExecutor } from '../../server/src/verification/workerExecutor';
+import { testCacheKey } from '../support/cacheKey';
 import { SLSA_V1, createSigstoreKit } from '../support/sigstoreKit';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -27,6 +28,7 @@ const BUILT_WORKER = path.join(REPO, 'server', 'out', 'verification', 'worker.js
 const kit = createSigstoreKit();
 const trust = { json: kit.trustedRoot, scope: trustScope('file', kit.trustedRoot) };
 const dirs: string[] = [];
+const userKey = testCacheKey();
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 const found = (provenance: unknown): ProvenanceAnswer => ({ kind: 'found', provenance: provenance as ProvenanceObject, source: { from: 'network', fetchedAt: 0 } });
@@ -40,7 +42,7 @@ function setup(answers: Record<string, ProvenanceAnswer>, overrides: Partial<Fil
       fetched.push(url);
       return answers[url] ?? { kind: 'none', source: { from: 'network', fetchedAt: 0 } };
     },
-    store: createResultStore({ directory: overrides.directory }),
+    store: createResultStore({ directory: overrides.directory, key: userKey }),
     executor: () => executor,
     trust,
     queue,
@@ -118,8 +120,34 @@ test('a tampered attestation is invalid, naming the check, and never remembered 
   assert.equal(outcome.verification?.check, 'dsse-signature');
   assert.match(outcome.message ?? '', /DSSE signature check failed/);
   assert.equal(outcome.verification?.provenance, undefined);
-  const results = path.join(directory, 'verified-attestations-v1');
+  const results = path.join(directory, RESULTS_SUBDIRECTORY);
   assert.deepEqual(existsSync(results) ? readdirSync(results) : [], []);
+});
+
+test('a forged verdict line in the cache directory does not make a tampered attestation verified: it is verified again', async () => {
+  const good = signed('octo_pkg-2.2.0.tar.gz');
+  const made = kit.attest({ filename: 'octo_pkg-2.2.0.tar.gz', signature: 'wrong-payload' });
+  const target: VerificationTarget = { filename: made.distribution.filename, sha256: made.distribution.sha256, provenanceUrl: 'https://index.test/integrity/forged/provenance' };
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'pypi-provenance-pipeline-'));
+  dirs.push(directory);
+  // A genuine verdict of this user's, to copy the outcome (and its MAC) from.
+  const first = setup({ [good.target.provenanceUrl!]: found(good.provenance) }, { directory });
+  assert.equal((await first.checks.check(good.target, first.owner, 0)).status, 'verified');
+  const results = path.join(directory, RESULTS_SUBDIRECTORY);
+  const genuine = JSON.parse(readFileSync(path.join(results, readdirSync(results)[0]), 'utf8').split('\n')[0]) as { outcome: unknown; mac: string };
+  const [tamperedKey] = provenanceKeys(trust.scope, made.provenance, made.distribution);
+  // The old unauthenticated format (where the old code looked), and the new one with a MAC made for another line.
+  const old = path.join(directory, 'verified-attestations-v1');
+  mkdirSync(old, { recursive: true });
+  appendFileSync(path.join(old, 'journal-9-forged-old.jsonl'), `${JSON.stringify({ v: 1, key: tamperedKey, outcome: genuine.outcome })}\n`);
+  appendFileSync(path.join(results, 'journal-9-forged-new.jsonl'), `${JSON.stringify({ v: 2, key: tamperedKey, outcome: genuine.outcome, mac: genuine.mac })}\n`);
+
+  const second = setup({ [target.provenanceUrl!]: found(made.provenance) }, { directory });
+  const outcome = await second.checks.check(target, second.owner, 0);
+  assert.equal(outcome.status, 'invalid', outcome.message ?? '');
+  assert.equal(outcome.verification?.check, 'dsse-signature');
+  assert.equal(second.checks.stats.attestationsVerified, 1, 'verified again, not taken from the forged line');
+  assert.equal(second.checks.stats.attestationsRemembered, 0);
 });
 
 test('a file whose index entry has no sha256 cannot be tied to its attestation: invalid', async () => {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { attestationKey, provenanceKeys, trustScope, PUBLIC_GOOD_SCOPE } from '../../server/src/verification/attestationKey';
 import { createResultStore, RESULTS_SUBDIRECTORY } from '../../server/src/verification/resultStore';
 import type { VerifiedAttestation } from '../../server/src/verify/index';
+import { newCacheKey, testCacheKey } from '../support/cacheKey';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -29,8 +30,16 @@ const verified: VerifiedAttestation = {
   integratedTime: 1730932627,
   claims: { issuer: 'https://token.actions.githubusercontent.com', sourceRepositoryUri: 'https://github.com/pypa/sampleproject' },
 };
+const userKey = newCacheKey();
+/** Every store of these tests is one user's (the same key), unless a test says otherwise. */
+const keyed = { key: testCacheKey(userKey) };
 const dist = { filename: 'a-1.0.tar.gz', sha256: 'ab'.repeat(32) };
 const key = attestationKey(PUBLIC_GOOD_SCOPE, dist, { publisher: { kind: 'GitHub' } }, { version: 1 });
+
+/** A line as the store writes it, authenticated with `cacheKey` (this user's by default). */
+function signedLine(k: string, outcome: unknown, cacheKey = userKey): string {
+  return `${JSON.stringify({ v: 2, key: k, outcome, mac: cacheKey.mac(RESULTS_SUBDIRECTORY, k, JSON.stringify(outcome)) })}\n`;
+}
 
 function storeFiles(dir: string): string[] {
   return readdirSync(path.join(dir, RESULTS_SUBDIRECTORY)).sort();
@@ -38,11 +47,11 @@ function storeFiles(dir: string): string[] {
 
 test('a saved verdict is found by a second store on the same directory', async () => {
   const dir = tempDir();
-  const first = createResultStore({ directory: dir });
+  const first = createResultStore({ ...keyed, directory: dir });
   await first.save([{ key, outcome: verified }]);
   await first.save([{ key, outcome: verified }]);
   assert.equal(first.stats.writes, 1, 'a verdict already known is not written again');
-  const second = createResultStore({ directory: dir });
+  const second = createResultStore({ ...keyed, directory: dir });
   const found = await second.lookup([key, 'f'.repeat(64)]);
   assert.deepEqual(found.get(key), verified);
   assert.equal(found.size, 1);
@@ -54,19 +63,19 @@ test('a saved verdict is found by a second store on the same directory', async (
 
 test('many verdicts of one burst are one append', async () => {
   const dir = tempDir();
-  const store = createResultStore({ directory: dir });
+  const store = createResultStore({ ...keyed, directory: dir });
   const keys = Array.from({ length: 50 }, (_, i) => attestationKey(PUBLIC_GOOD_SCOPE, dist, null, { i }));
   await store.save(keys.map((k) => ({ key: k, outcome: { ...verified, logIndex: keys.indexOf(k) } })));
   const text = readFileSync(path.join(dir, RESULTS_SUBDIRECTORY, storeFiles(dir)[0]), 'utf8');
   assert.equal(text.split('\n').filter(Boolean).length, 50);
-  const again = await createResultStore({ directory: dir }).lookup(keys);
+  const again = await createResultStore({ ...keyed, directory: dir }).lookup(keys);
   assert.equal(again.size, 50);
   assert.equal(again.get(keys[7])?.logIndex, 7);
 });
 
 test('only verified outcomes are kept', async () => {
   const dir = tempDir();
-  const store = createResultStore({ directory: dir });
+  const store = createResultStore({ ...keyed, directory: dir });
   await store.save([{ key, outcome: { status: 'invalid' } }]);
   assert.equal((await store.lookup([key])).size, 0);
   assert.deepEqual(existsSync(path.join(dir, RESULTS_SUBDIRECTORY)) ? storeFiles(dir) : [], []);
@@ -74,7 +83,7 @@ test('only verified outcomes are kept', async () => {
 
 test('corrupt, torn, foreign and forged lines are discarded; their file is folded into a snapshot and deleted', async () => {
   const dir = tempDir();
-  await createResultStore({ directory: dir }).save([{ key, outcome: verified }]);
+  await createResultStore({ ...keyed, directory: dir }).save([{ key, outcome: verified }]);
   const [journal] = storeFiles(dir);
   const file = path.join(dir, RESULTS_SUBDIRECTORY, journal);
   const good = readFileSync(file, 'utf8');
@@ -90,7 +99,7 @@ test('corrupt, torn, foreign and forged lines are discarded; their file is folde
     'null',
   ];
   writeFileSync(file, `${bad.join('\n')}\n${good}`);
-  const store = createResultStore({ directory: dir });
+  const store = createResultStore({ ...keyed, directory: dir });
   const found = await store.lookup([key, other]);
   assert.deepEqual([...found.keys()], [key]);
   assert.equal(store.stats.discarded, bad.length);
@@ -100,7 +109,7 @@ test('corrupt, torn, foreign and forged lines are discarded; their file is folde
   assert.equal(readFileSync(path.join(dir, RESULTS_SUBDIRECTORY, snapshot), 'utf8'), good);
   // A file of pure garbage is dropped as well.
   writeFileSync(path.join(dir, RESULTS_SUBDIRECTORY, 'journal-1-garbage.jsonl'), Buffer.from([0xff, 0x00, 0x0a, 0x7b]));
-  assert.equal((await createResultStore({ directory: dir }).lookup([key])).size, 1);
+  assert.equal((await createResultStore({ ...keyed, directory: dir }).lookup([key])).size, 1);
   assert.equal(existsSync(path.join(dir, RESULTS_SUBDIRECTORY, 'journal-1-garbage.jsonl')), false);
 });
 
@@ -114,16 +123,16 @@ test('many old files are folded into one snapshot; a recent journal of another p
     const k = attestationKey(PUBLIC_GOOD_SCOPE, dist, null, { i });
     keys.push(k);
     const file = path.join(results, `journal-${1000 + i}-aaaa.jsonl`);
-    writeFileSync(file, `${JSON.stringify({ v: 1, key: k, outcome: verified })}\n`);
+    writeFileSync(file, signedLine(k, verified));
     if (i > 0) utimesSync(file, old, old);
   }
-  const store = createResultStore({ directory: dir });
+  const store = createResultStore({ ...keyed, directory: dir });
   assert.equal((await store.lookup(keys)).size, 10);
   const left = storeFiles(dir);
   assert.equal(left.length, 2, left.join(', '));
   assert.ok(left.includes('journal-1000-aaaa.jsonl'), 'a recently written journal may still be appended to');
   assert.ok(left.some((name) => name.startsWith('snapshot-')));
-  assert.equal((await createResultStore({ directory: dir }).lookup(keys)).size, 10);
+  assert.equal((await createResultStore({ ...keyed, directory: dir }).lookup(keys)).size, 10);
 });
 
 test('without a directory the store remembers in memory only; an unusable directory is not fatal', async () => {
@@ -134,7 +143,7 @@ test('without a directory the store remembers in memory only; an unusable direct
   const logs: string[] = [];
   const file = path.join(tempDir(), 'a-file');
   writeFileSync(file, 'x');
-  const broken = createResultStore({ directory: file, log: (m) => logs.push(m) });
+  const broken = createResultStore({ ...keyed, directory: file, log: (m) => logs.push(m) });
   await broken.save([{ key, outcome: verified }]);
   assert.equal((await broken.lookup([key])).size, 1);
   assert.ok(logs.some((line) => /unusable|could not write/.test(line)), logs.join('\n'));
@@ -168,4 +177,68 @@ test('provenanceKeys lists one key per attestation and tolerates hostile shapes'
   for (const hostile of [null, 5, 'x', [], { attestation_bundles: 'x' }, { attestation_bundles: [null, { attestations: 'no' }, 7] }]) {
     assert.deepEqual(provenanceKeys(PUBLIC_GOOD_SCOPE, hostile, dist), []);
   }
+});
+
+test('a forged, truncated or foreign MAC is discarded, counted and said once per file; the old unauthenticated format is never read', async () => {
+  const dir = tempDir();
+  const results = path.join(dir, RESULTS_SUBDIRECTORY);
+  mkdirSync(results, { recursive: true });
+  const forged = attestationKey(PUBLIC_GOOD_SCOPE, dist, null, { forged: 'no mac' });
+  const truncated = attestationKey(PUBLIC_GOOD_SCOPE, dist, null, { forged: 'truncated' });
+  const foreign = attestationKey(PUBLIC_GOOD_SCOPE, dist, null, { forged: 'foreign' });
+  const moved = attestationKey(PUBLIC_GOOD_SCOPE, dist, null, { forged: 'moved' });
+  const edited = attestationKey(PUBLIC_GOOD_SCOPE, dist, null, { forged: 'edited' });
+  const genuine = attestationKey(PUBLIC_GOOD_SCOPE, dist, null, { genuine: true });
+  const good = JSON.parse(signedLine(truncated, verified)) as { mac: string };
+  const lines = [
+    JSON.stringify({ v: 2, key: forged, outcome: verified }),
+    JSON.stringify({ v: 2, key: truncated, outcome: verified, mac: good.mac.slice(0, 40) }),
+    // A line copied from a store made under another user's key.
+    signedLine(foreign, verified, newCacheKey()).trim(),
+    // A genuine MAC moved onto another attestation's key, and one whose verdict was edited.
+    JSON.stringify({ v: 2, key: moved, outcome: verified, mac: good.mac }),
+    JSON.stringify({ ...JSON.parse(signedLine(edited, verified)), outcome: { ...verified, logIndex: 1 } }),
+    JSON.stringify({ v: 1, key: forged, outcome: verified }),
+    signedLine(genuine, verified).trim(),
+  ];
+  writeFileSync(path.join(results, 'journal-1-forged.jsonl'), `${lines.join('\n')}\n`);
+  writeFileSync(path.join(results, 'journal-2-forged.jsonl'), `${JSON.stringify({ v: 2, key: forged, outcome: verified, mac: 'f'.repeat(64) })}\n`);
+  const logs: string[] = [];
+  const store = createResultStore({ ...keyed, directory: dir, log: (m) => logs.push(m) });
+  const found = await store.lookup([forged, truncated, foreign, moved, edited, genuine]);
+  assert.deepEqual([...found.keys()], [genuine]);
+  assert.equal(store.stats.discarded, 6 + 1);
+  const said = logs.filter((m) => /discarding/.test(m));
+  assert.equal(said.length, 2, 'once per file, not per line');
+  assert.match(said.join('\n'), /discarding 6 verification results in journal-1-forged\.jsonl that are unreadable or not authenticated by this user's key; those attestations are verified again/);
+  assert.ok(!logs.join('\n').includes(good.mac), 'no MAC (nor key) in a message');
+});
+
+test('no key (it cannot be made or was not given): memory only, nothing read from disk, nothing written, said once', async () => {
+  const dir = tempDir();
+  await createResultStore({ ...keyed, directory: dir }).save([{ key, outcome: verified }]);
+  const before = storeFiles(dir);
+  for (const source of [undefined, async () => undefined]) {
+    const logs: string[] = [];
+    const store = createResultStore({ directory: dir, key: source, log: (m) => logs.push(m) });
+    assert.equal((await store.lookup([key])).size, 0, 'a verdict on disk is not believed without the key');
+    const other = attestationKey(PUBLIC_GOOD_SCOPE, dist, null, { other: 1 });
+    await store.save([{ key: other, outcome: verified }]);
+    await store.save([{ key: attestationKey(PUBLIC_GOOD_SCOPE, dist, null, { other: 2 }), outcome: verified }]);
+    assert.equal((await store.lookup([other])).size, 1, 'kept in memory');
+    assert.equal(store.stats.writes, 0);
+    assert.deepEqual(storeFiles(dir), before);
+    assert.ok(logs.length <= 1, logs.join('\n'));
+  }
+});
+
+test('a publisher nested too deep for JSON keeps the file in the key, and its verdict is never reused', () => {
+  let deep: Record<string, unknown> = { kind: 'GitHub' };
+  for (let i = 0; i < 200_000; i++) deep = { kind: 'GitHub', nested: deep };
+  const signer = { publisher: deep };
+  const attestation = { version: 1 };
+  const a = attestationKey(PUBLIC_GOOD_SCOPE, dist, signer, attestation);
+  const b = attestationKey(PUBLIC_GOOD_SCOPE, { ...dist, filename: 'b-1.0.tar.gz', sha256: 'cd'.repeat(32) }, signer, attestation);
+  assert.notEqual(a, b, 'another file is another key');
+  assert.notEqual(attestationKey(PUBLIC_GOOD_SCOPE, dist, signer, attestation), a, 'nothing can look the verdict up again');
 });

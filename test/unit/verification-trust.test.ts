@@ -6,9 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PUBLIC_GOOD_SCOPE } from '../../server/src/verification/attestationKey';
 import { TrustProvider, isTrustFailure, type TrustSnapshot } from '../../server/src/verification/trust';
-import { embeddedTrustedRoot } from '../../server/src/verify/index';
+import { embeddedTrustedRoot, tufRefresher } from '../../server/src/verify/index';
 import { createSigstoreKit } from '../support/sigstoreKit';
 
 const kit = createSigstoreKit();
@@ -80,4 +83,21 @@ test('a failed refresh keeps the embedded root with a logged warning', async () 
   const after = (await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: '/cache' })) as TrustSnapshot;
   assert.equal(after.source, 'embedded');
   assert.ok(logs.some((line) => /^warn: TUF refresh failed .*ENOTFOUND.*embedded/.test(line)), logs.join('\n'));
+});
+
+test('a TUF cache left with an empty or torn root.json (a full disk) is seeded again, not fatal to every later refresh', async () => {
+  for (const broken of ['', '{"signed": {"_type": "ro']) {
+    const cachePath = mkdtempSync(path.join(os.tmpdir(), 'pypi-provenance-tuf-'));
+    try {
+      const mirror = path.join(cachePath, 'tuf-repo-cdn.sigstore.dev');
+      mkdirSync(path.join(mirror, 'targets'), { recursive: true });
+      writeFileSync(path.join(mirror, 'root.json'), broken);
+      // No network here: the refresh itself fails (or succeeds), but no longer on the broken root.
+      await tufRefresher(cachePath, 500)().catch((error: unknown) => assert.doesNotMatch(String(error), /JSON/, 'not the broken root again'));
+      const root = JSON.parse(readFileSync(path.join(mirror, 'root.json'), 'utf8')) as { signed?: { _type?: string } };
+      assert.equal(root.signed?._type, 'root', 'the embedded TUF root is seeded again');
+    } finally {
+      rmSync(cachePath, { recursive: true, force: true });
+    }
+  }
 });

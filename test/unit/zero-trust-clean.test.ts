@@ -4,6 +4,7 @@
  * nothing; then each state alone raises exactly its own code.
  */
 import { after, test } from 'node:test';
+import { testCacheKey } from '../support/cacheKey';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,7 +72,7 @@ async function analyse(scenario: Scenario): Promise<Finding[]> {
 
   const cacheDirectory = mkdtempSync(path.join(tmpdir(), 'zero-trust-clean-'));
   made.push(cacheDirectory);
-  const store = createTrustStore({ cacheDirectory });
+  const store = createTrustStore({ cacheDirectory, key: testCacheKey() });
   if (scenario.trusted) await store.observe(INDEX, 'sampleproject', scenario.trusted, '1.0.0');
   // As the server does it: what was trusted before, the history against it, then observe.
   const trusted = await store.get(INDEX, 'sampleproject');

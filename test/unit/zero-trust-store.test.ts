@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Dependency } from '../../server/src/core/model';
 import type { Publisher } from '../../server/src/core/result';
+import { newCacheKey, testCacheKey } from '../support/cacheKey';
 import { TRUST_STORE_SUBDIRECTORY, checkTrustedPublishers, createTrustStore, normalizeIndexUrl, trustMismatchFinding, type TrustStoreFs } from '../../server/src/zeroTrust/trustStore';
 
 const INDEX = 'https://pypi.org/simple/';
@@ -18,6 +19,9 @@ const A: Publisher = { kind: 'GitHub', repository: 'pypa/sampleproject', workflo
 const B: Publisher = { kind: 'GitHub', repository: 'evil/fork', workflow: 'release.yml', environment: 'pypi' };
 
 const made: string[] = [];
+const userKey = newCacheKey();
+/** Every store of these tests is one user's (the same key), unless a test says otherwise. */
+const keyed = { key: testCacheKey(userKey) };
 after(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
@@ -34,7 +38,7 @@ function entryFiles(dir: string): string[] {
 
 test('first use records, the same publisher is same, another is a mismatch that never replaces the trusted one', async () => {
   const dir = tempDir();
-  const store = createTrustStore({ cacheDirectory: dir, now: () => Date.UTC(2025, 0, 2) });
+  const store = createTrustStore({ ...keyed, cacheDirectory: dir, now: () => Date.UTC(2025, 0, 2) });
   assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.0.0'), 'first-use');
   assert.equal(await store.observe(INDEX, 'sampleproject', { ...A, repository: 'PyPA/SampleProject', environment: '' }, '4.0.0'), 'same');
   const mismatch = await store.observe(INDEX, 'sampleproject', B, '4.0.0');
@@ -50,7 +54,7 @@ test('first use records, the same publisher is same, another is a mismatch that 
 
 test('a first release whose files have two publishers records neither and accuses neither; once one is trusted, the other is a mismatch', async () => {
   const dir = tempDir();
-  const store = createTrustStore({ cacheDirectory: dir });
+  const store = createTrustStore({ ...keyed, cacheDirectory: dir });
   const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } };
   const dependency = { name: 'sampleproject', rawName: 'sampleproject', ranges: { requirement: range, name: range } };
   const mixed = [{ status: 'verified', publisher: A }, { status: 'verified', publisher: B }];
@@ -65,8 +69,8 @@ test('a first release whose files have two publishers records neither and accuse
 
 test('entries persist across store instances (a restart) and are keyed by normalized project and index', async () => {
   const dir = tempDir();
-  await createTrustStore({ cacheDirectory: dir }).observe('https://user:s3cret@pypi.org/simple?x=1#f', 'Sample_Project', A, '3.0.0');
-  const again = createTrustStore({ cacheDirectory: dir });
+  await createTrustStore({ ...keyed, cacheDirectory: dir }).observe('https://user:s3cret@pypi.org/simple?x=1#f', 'Sample_Project', A, '3.0.0');
+  const again = createTrustStore({ ...keyed, cacheDirectory: dir });
   assert.equal(await again.observe(INDEX, 'sample-project', A, '4.0.0'), 'same');
   assert.equal(await again.observe('HTTPS://PYPI.ORG/simple', 'sample.project', A, '4.0.0'), 'same');
   assert.equal(await again.observe('https://mirror.example/simple/', 'sample-project', B, '4.0.0'), 'first-use', 'another index is another trust');
@@ -83,13 +87,13 @@ test('entries persist across store instances (a restart) and are keyed by normal
 
 test('trust() explicitly replaces the trusted publisher (the code action)', async () => {
   const dir = tempDir();
-  const store = createTrustStore({ cacheDirectory: dir });
+  const store = createTrustStore({ ...keyed, cacheDirectory: dir });
   await store.observe(INDEX, 'sampleproject', A, '3.0.0');
   await store.trust(INDEX, 'sampleproject', B, '4.0.0');
   assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.0'), 'same');
   const old = await store.observe(INDEX, 'sampleproject', A, '3.0.0');
   assert.ok(typeof old === 'object' && old.mismatch.version === '4.0.0');
-  assert.equal(await createTrustStore({ cacheDirectory: dir }).observe(INDEX, 'sampleproject', B, '4.0.1'), 'same');
+  assert.equal(await createTrustStore({ ...keyed, cacheDirectory: dir }).observe(INDEX, 'sampleproject', B, '4.0.1'), 'same');
   // trust() on a project never seen records it too.
   await store.trust(INDEX, 'other', A, '1.0');
   assert.equal(await store.observe(INDEX, 'other', A, '1.1'), 'same');
@@ -98,8 +102,8 @@ test('trust() explicitly replaces the trusted publisher (the code action)', asyn
 
 test('concurrent writers (two processes) lose no entry, and exactly one first use wins a race', async () => {
   const dir = tempDir();
-  const first = createTrustStore({ cacheDirectory: dir });
-  const second = createTrustStore({ cacheDirectory: dir });
+  const first = createTrustStore({ ...keyed, cacheDirectory: dir });
+  const second = createTrustStore({ ...keyed, cacheDirectory: dir });
   const projects = Array.from({ length: 40 }, (_, i) => `project-${i}`);
   const results = await Promise.all(projects.flatMap((project) => [first.observe(INDEX, project, A, '1.0'), second.observe(INDEX, project, A, '1.0')]));
   assert.equal(entryFiles(dir).length, projects.length);
@@ -120,7 +124,7 @@ test('concurrent writers (two processes) lose no entry, and exactly one first us
 test('a corrupt entry is discarded with a warning, then the next publisher is a first use', async () => {
   const dir = tempDir();
   const warnings: string[] = [];
-  const store = createTrustStore({ cacheDirectory: dir, log: (m) => warnings.push(m) });
+  const store = createTrustStore({ ...keyed, cacheDirectory: dir, log: (m) => warnings.push(m) });
   await store.observe(INDEX, 'sampleproject', A, '3.0.0');
   const [name] = entryFiles(dir);
   const file = path.join(dir, TRUST_STORE_SUBDIRECTORY, name);
@@ -129,7 +133,7 @@ test('a corrupt entry is discarded with a warning, then the next publisher is a 
     warnings.length = 0;
     assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.0'), 'first-use', garbage);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /discarding a corrupt trusted-publisher entry for sampleproject on https:\/\/pypi\.org\/simple\//);
+    assert.match(warnings[0], /discarding a trusted-publisher entry for sampleproject on https:\/\/pypi\.org\/simple\/ that is corrupt or not authenticated/);
   }
 });
 
@@ -145,7 +149,7 @@ test('a file system without hard links still records exactly once', async () => 
       throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
     },
   };
-  const store = createTrustStore({ cacheDirectory: dir, fs: noLinks });
+  const store = createTrustStore({ ...keyed, cacheDirectory: dir, fs: noLinks });
   assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.0.0'), 'first-use');
   assert.ok(typeof (await store.observe(INDEX, 'sampleproject', B, '4.0.0')) === 'object');
   assert.equal(entryFiles(dir).length, 1);
@@ -168,7 +172,7 @@ test('an unusable directory keeps trust in memory, warns once, never throws', as
       throw new Error('read-only file system');
     },
   };
-  const store = createTrustStore({ cacheDirectory: '/nonexistent/zero-trust', fs: broken, log: (m) => warnings.push(m) });
+  const store = createTrustStore({ ...keyed, cacheDirectory: '/nonexistent/zero-trust', fs: broken, log: (m) => warnings.push(m) });
   assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.0.0'), 'first-use');
   assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.1.0'), 'same');
   assert.ok(typeof (await store.observe(INDEX, 'sampleproject', B, '4.0.0')) === 'object');
@@ -180,7 +184,7 @@ test('an unusable directory keeps trust in memory, warns once, never throws', as
   // Writes failing after the directory was made: the entry is still held (in memory).
   const dir = tempDir();
   const failingWrites: TrustStoreFs = { ...fspLike(), writeFile: async () => { throw new Error('ENOSPC'); } };
-  const store2 = createTrustStore({ cacheDirectory: dir, fs: failingWrites, log: () => undefined });
+  const store2 = createTrustStore({ ...keyed, cacheDirectory: dir, fs: failingWrites, log: () => undefined });
   assert.equal(await store2.observe(INDEX, 'p', A, '1'), 'first-use');
   assert.ok(typeof (await store2.observe(INDEX, 'p', B, '2')) === 'object');
 });
@@ -215,4 +219,47 @@ test('the mismatch finding names both identities and the versions', () => {
   // Same repository and workflow, another environment: the environment is named.
   const envOnly = trustMismatchFinding(dependency, { ...trusted, publisher: { ...A, environment: 'pypi' } }, { publisher: { ...A, environment: 'release' }, version: '4.0.0' });
   assert.match(envOnly.message, /\(release\.yml, environment release\), not by .*\(release\.yml, environment pypi\)$/);
+});
+
+test('a forged, foreign or unauthenticated entry never makes a publisher trusted: the real one is a first use', async () => {
+  const dir = tempDir();
+  const store = createTrustStore({ ...keyed, cacheDirectory: dir });
+  await store.observe(INDEX, 'sampleproject', A, '3.0.0');
+  const [name] = entryFiles(dir);
+  const file = path.join(dir, TRUST_STORE_SUBDIRECTORY, name);
+  const genuine = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  // What another user's store (another key) wrote for B, to be copied here.
+  const otherDir = tempDir();
+  await createTrustStore({ key: testCacheKey(), cacheDirectory: otherDir }).observe(INDEX, 'sampleproject', B, '4.0.0');
+  const foreign = readFileSync(path.join(otherDir, TRUST_STORE_SUBDIRECTORY, entryFiles(otherDir)[0]), 'utf8');
+  const forgeries = {
+    'no MAC': JSON.stringify({ ...genuine, mac: undefined, publisher: B }),
+    'the old format': JSON.stringify({ ...genuine, v: 1, mac: undefined, publisher: B }),
+    'a genuine MAC on another publisher': JSON.stringify({ ...genuine, publisher: B }),
+    'a truncated MAC': JSON.stringify({ ...genuine, publisher: B, mac: String(genuine.mac).slice(0, 20) }),
+    'another key': foreign,
+  };
+  for (const [what, forged] of Object.entries(forgeries)) {
+    writeFileSync(file, forged);
+    const fresh = createTrustStore({ ...keyed, cacheDirectory: dir });
+    assert.equal(await fresh.get(INDEX, 'sampleproject'), undefined, what);
+    assert.equal(await fresh.observe(INDEX, 'sampleproject', B, '4.0.0'), 'first-use', `${what}: B is not silently trusted`);
+    assert.equal(await createTrustStore({ ...keyed, cacheDirectory: dir }).observe(INDEX, 'sampleproject', B, '4.0.1'), 'same', `${what}: the first use was recorded properly`);
+  }
+});
+
+test('no key: trusted publishers stay in memory, an entry on disk is not believed, nothing is written', async () => {
+  const dir = tempDir();
+  await createTrustStore({ ...keyed, cacheDirectory: dir }).observe(INDEX, 'sampleproject', A, '3.0.0');
+  const before = readFileSync(path.join(dir, TRUST_STORE_SUBDIRECTORY, entryFiles(dir)[0]), 'utf8');
+  const warnings: string[] = [];
+  const store = createTrustStore({ cacheDirectory: dir, log: (m) => warnings.push(m) });
+  assert.equal(await store.get(INDEX, 'sampleproject'), undefined);
+  assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.0'), 'first-use');
+  assert.equal(await store.observe(INDEX, 'other', B, '1.0.0'), 'first-use');
+  assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.1'), 'same', 'remembered in memory');
+  assert.equal(entryFiles(dir).length, 1);
+  assert.equal(readFileSync(path.join(dir, TRUST_STORE_SUBDIRECTORY, entryFiles(dir)[0]), 'utf8'), before);
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /kept in memory only/);
 });

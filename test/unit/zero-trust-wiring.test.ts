@@ -17,6 +17,7 @@ import { parseDocument } from '../../server/src/parsers/index';
 import { checkZeroTrust, type ZeroTrustInput } from '../../server/src/zeroTrust/dependencyChecks';
 import { zeroTrustHoverLines } from '../../server/src/zeroTrust/hoverLines';
 import { createTrustStore, type TrustStore } from '../../server/src/zeroTrust/trustStore';
+import { testCacheKey } from '../support/cacheKey';
 
 const GOOD: Publisher = { kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml', environment: null };
 const EVIL: Publisher = { kind: 'GitHub', repository: 'evil/sampleproject', workflow: 'release.yml', environment: null };
@@ -29,7 +30,7 @@ after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true }))
 function store(): TrustStore {
   const dir = mkdtempSync(path.join(tmpdir(), 'zero-trust-wiring-'));
   made.push(dir);
-  return createTrustStore({ cacheDirectory: dir });
+  return createTrustStore({ cacheDirectory: dir, key: testCacheKey() });
 }
 
 function file(version: string, suffix: string, day: number, attested: boolean): IndexFile {

@@ -232,11 +232,11 @@ function checkHashPins(hashes: HashPin[], release: ResolvedFile[], allFiles: Res
   for (const pin of hashes) {
     const algorithm = pin.algorithm.toLowerCase();
     const hex = pin.hex.toLowerCase();
-    if (!release.some((file) => file.hashes[algorithm] !== undefined)) {
+    if (!release.some((file) => hashOf(file, algorithm) !== undefined)) {
       notes.push(`the index lists no ${algorithm} hashes for ${label}: ${algorithm}:${short(hex)} cannot be checked`);
       continue;
     }
-    const matches = release.filter((file) => file.hashes[algorithm] === hex);
+    const matches = release.filter((file) => hashOf(file, algorithm) === hex);
     for (const file of matches) file.pinned = true;
     if (matches.length > 0) continue;
     finding('hash-not-on-index', `no file of ${label} on the index has ${algorithm}:${short(hex)}${elsewhere(allFiles, algorithm, hex)}`, pin.range);
@@ -258,7 +258,7 @@ function checkLockedFiles(locked: LockedFile[], release: ResolvedFile[], allFile
     let matched = false;
     for (const pin of lockedFile.hashes) {
       const algorithm = pin.algorithm.toLowerCase();
-      const servedHex = served.hashes[algorithm];
+      const servedHex = hashOf(served, algorithm);
       if (servedHex === undefined) continue;
       if (servedHex === pin.hex.toLowerCase()) matched = true;
       else {
@@ -272,6 +272,11 @@ function checkLockedFiles(locked: LockedFile[], release: ResolvedFile[], allFile
     found.push({ ...served, pinned: matched, locked: lockedFile });
   }
   return found;
+}
+
+/** The file's hash by an algorithm the document names: its own entries only (`constructor` is no hash). */
+function hashOf(file: Pick<ResolvedFile, 'hashes'>, algorithm: string): string | undefined {
+  return Object.hasOwn(file.hashes, algorithm) ? file.hashes[algorithm] : undefined;
 }
 
 function findServed(filename: string, files: ResolvedFile[]): ResolvedFile | undefined {
@@ -298,7 +303,7 @@ function lastSegment(url: string | undefined): string | undefined {
 }
 
 function elsewhere(allFiles: ResolvedFile[], algorithm: string, hex: string): string {
-  const other = allFiles.find((file) => file.hashes[algorithm] === hex);
+  const other = allFiles.find((file) => hashOf(file, algorithm) === hex);
   if (!other) return '';
   return ` (that is the hash of ${other.filename}${other.dist ? `, version ${other.dist.version}` : ''})`;
 }

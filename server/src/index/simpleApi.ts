@@ -12,7 +12,10 @@ export interface IndexFile {
   filename: string;
   /** Absolute download URL (resolved against the page URL). */
   url: string;
-  /** Lower-case algorithm → lower-case hex, as the index lists them. */
+  /**
+   * Lower-case algorithm → lower-case hex, as the index lists them; no prototype (the names are
+   * the index's, and `constructor` is no hash).
+   */
   hashes: Record<string, string>;
   sha256?: string;
   size?: number;
@@ -114,7 +117,7 @@ function parseFile(
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) return fail(`${where}.url`, 'is not an http(s) URL');
 
   if (!isObject(entry.hashes)) return fail(`${where}.hashes`, 'is missing or not an object');
-  const hashes: Record<string, string> = {};
+  const hashes: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [algorithm, value] of Object.entries(entry.hashes)) {
     if (typeof value !== 'string' || !HEX.test(value.toLowerCase())) return fail(`${where}.hashes.${clip(algorithm)}`, 'is not a hex digest');
     hashes[algorithm.toLowerCase()] = value.toLowerCase();

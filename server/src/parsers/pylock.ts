@@ -12,8 +12,11 @@ import { mapString, readTomlDocument, shown, TomlProblems, type TomlEntry, type 
 const VALID_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 /** The lock-version major this reader understands (PEP 751: a tool MUST error on another major). */
 const SUPPORTED_MAJOR = 1;
-/** Hex digest lengths of the algorithms pip and PyPI use; others are not length-checked. */
-const DIGEST_LENGTH: Record<string, number> = { md5: 32, sha1: 40, sha224: 56, sha256: 64, sha384: 96, sha512: 128 };
+/**
+ * Hex digest lengths of the algorithms pip and PyPI use; others are not length-checked. A Map:
+ * the algorithm names are the document's, and `constructor` must not find Object's.
+ */
+const DIGEST_LENGTH: ReadonlyMap<string, number> = new Map([['md5', 32], ['sha1', 40], ['sha224', 56], ['sha256', 64], ['sha384', 96], ['sha512', 128]]);
 const SOURCE_KEYS = ['vcs', 'directory', 'archive', 'sdist', 'wheels'] as const;
 /** Sources that describe the whole package on their own (no sdist/wheels next to them). */
 const EXCLUSIVE_SOURCES = new Set(['vcs', 'directory', 'archive']);
@@ -192,7 +195,7 @@ class LockReader {
       const value = problems.string(entry, `the ${algorithm} hash of ${what}`);
       if (value === undefined) continue;
       const hex = value.value.toLowerCase();
-      const expected = DIGEST_LENGTH[algorithm.toLowerCase()];
+      const expected = DIGEST_LENGTH.get(algorithm.toLowerCase());
       if (!/^[0-9a-f]+$/.test(hex)) {
         problems.add(`the ${algorithm} hash of ${what} must be hexadecimal`, value);
       } else if (expected !== undefined && hex.length !== expected) {

@@ -9,6 +9,7 @@
  *   …
  *   await services.dispose();   // closes index connections so a CLI run can end
  */
+import { userCacheKey, type CacheKeySource } from '../core/cacheKey';
 import type { Logger } from './contract/logger';
 import { includesStage } from './includesStage';
 import { localStage } from './localStage';
@@ -28,6 +29,8 @@ export interface StageHost {
   logger: Logger;
   /** Where to persist when the `cacheDirectory` setting is '' (cacheDirectory.ts has the OS default); undefined: memory only. */
   defaultCacheDirectory?: string;
+  /** Authenticates what is read back from the cache directory; default: the user's key (core/cacheKey.ts). */
+  cacheKey?: CacheKeySource;
   /** Analyze a document again later: the index could not answer for some of its dependencies. */
   scheduleRetry?(uri: string, delayMs: number): void;
   /**
@@ -49,6 +52,7 @@ export interface StageServices {
 
 export function createStageServices(host: StageHost): StageServices {
   const tuning = tuningFromEnv(host.env);
+  const cacheKey = host.cacheKey ?? userCacheKey(host.env, (message) => host.logger.warn(message));
   const resolution = new ResolutionServices({
     env: host.env,
     defaultCacheDirectory: host.defaultCacheDirectory,
@@ -58,11 +62,12 @@ export function createStageServices(host: StageHost): StageServices {
   });
   const verification = new VerificationServices({
     defaultCacheDirectory: host.defaultCacheDirectory,
+    cacheKey,
     log: (level, message) => host.logger[level](message),
     retryDelay: tuning.retryDelay,
     tufRefresh: host.longLived === true,
   });
-  const zeroTrust = new ZeroTrustServices({ defaultCacheDirectory: host.defaultCacheDirectory, log: (message) => host.logger.warn(message) });
+  const zeroTrust = new ZeroTrustServices({ defaultCacheDirectory: host.defaultCacheDirectory, cacheKey, log: (message) => host.logger.warn(message) });
   return { resolution, verification, zeroTrust, dispose: async () => void (await Promise.all([resolution.dispose(), verification.dispose()])) };
 }
 

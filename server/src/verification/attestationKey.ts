@@ -5,7 +5,7 @@
  * Everything the verifier's verdict depends on is in the key, and nothing else (the verifier uses
  * no clock), so a verdict stored under a key stays true forever.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Distribution } from '../verify/index';
 
 /** Bumped whenever what a stored verdict means changes (a check added to the verifier, say). */
@@ -25,11 +25,23 @@ export function trustScope(source: 'file' | 'tuf' | 'embedded', trustedRoot: unk
 }
 
 export function attestationKey(scope: string, distribution: Distribution, signer: unknown, attestation: unknown): string {
+  // The scope and the file on their own, so that no signer or attestation can push them out.
   return createHash('sha256')
-    .update(stableJson([RESULT_FORMAT, scope, distribution.filename, distribution.sha256.toLowerCase(), signer ?? null]))
+    .update(stableJson([RESULT_FORMAT, scope, distribution.filename, distribution.sha256.toLowerCase()]))
     .update('\n')
-    .update(stableJson(attestation))
+    .update(keyPart(signer ?? null))
+    .update('\n')
+    .update(keyPart(attestation))
     .digest('hex');
+}
+
+/**
+ * A part of a key: its JSON, or — for a value JSON cannot write (nested too deep) — a part no
+ * other key has, so that such a verdict is never reused for anything else.
+ */
+function keyPart(value: unknown): string {
+  const json = stableJson(value);
+  return json === UNSERIALIZABLE ? `${UNSERIALIZABLE}-${randomBytes(16).toString('hex')}` : json;
 }
 
 /**
@@ -54,11 +66,13 @@ export function provenanceDigest(provenance: unknown): string {
   return createHash('sha256').update(typeof provenance === 'string' ? provenance : stableJson(provenance)).digest('hex');
 }
 
+const UNSERIALIZABLE = 'unserializable';
+
 /** JSON.stringify that never throws (values parsed from JSON have no cycles or BigInts, but be sure). */
 export function stableJson(value: unknown): string {
   try {
     return JSON.stringify(value) ?? 'undefined';
   } catch {
-    return 'unserializable';
+    return UNSERIALIZABLE;
   }
 }

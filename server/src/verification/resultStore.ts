@@ -11,14 +11,21 @@
  * is discarded; a file holding such lines, or one of many old files, is folded into a fresh
  * snapshot (written to a temp file and renamed: atomic) and deleted. Losing a verdict only costs
  * verifying it again, so races between processes are resolved by that, never by locks.
+ *
+ * The cache directory may be shared or writable by others, so a line is only believed when it
+ * carries this user's MAC (core/cacheKey.ts) over the store, its key and its verdict: a forged,
+ * truncated or foreign line is discarded like a torn one, and its attestation verified again.
+ * Without the key nothing is read from or written to disk.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as nodeFs } from 'node:fs';
 import { join } from 'node:path';
+import type { CacheKey, CacheKeySource } from '../core/cacheKey';
 import { writeFileAtomic, type CacheFs } from '../index/responseCache';
 import type { VerifiedAttestation } from '../verify/index';
 
-export const RESULTS_SUBDIRECTORY = 'verified-attestations-v1';
+/** v2: lines carry a MAC; the unauthenticated v1 lines are never read. */
+export const RESULTS_SUBDIRECTORY = 'verified-attestations-v2';
 /** Verdicts kept (memory and snapshots); the oldest go first. */
 const MAX_ENTRIES = 50_000;
 /** More files than this are folded into one snapshot. */
@@ -31,6 +38,8 @@ export interface ResultStoreOptions {
   directory?: string;
   /** File operations (tests inject failures); node:fs/promises plus appendFile by default. */
   fs?: ResultStoreFs;
+  /** The key lines are authenticated with; without one (or when it is unavailable) memory only. */
+  key?: CacheKeySource;
   log?: (message: string) => void;
   maxEntries?: number;
   now?: () => number;
@@ -46,7 +55,7 @@ export interface ResultStoreStats {
   misses: number;
   /** Verdicts written to disk. */
   writes: number;
-  /** Lines on disk that were unreadable and dropped. */
+  /** Lines on disk that were unreadable or not authenticated, and dropped. */
   discarded: number;
 }
 
@@ -59,9 +68,11 @@ export interface ResultStore {
 }
 
 interface StoredLine {
-  v: 1;
+  v: 2;
   key: string;
   outcome: VerifiedAttestation;
+  /** HMAC-SHA256 (CacheKey.mac) of the store, the key and the outcome's JSON. */
+  mac: string;
 }
 
 export function createResultStore(options: ResultStoreOptions = {}): ResultStore {
@@ -73,7 +84,8 @@ export function createResultStore(options: ResultStoreOptions = {}): ResultStore
   const journal = directory !== undefined ? join(directory, `journal-${process.pid}-${randomBytes(6).toString('hex')}.jsonl`) : undefined;
   const memory = new Map<string, VerifiedAttestation>();
   const stats: ResultStoreStats = { hits: 0, misses: 0, writes: 0, discarded: 0 };
-  let loaded: Promise<boolean> | undefined;
+  /** The key when the directory is usable: undefined keeps everything in memory. */
+  let loaded: Promise<CacheKey | undefined> | undefined;
   let writing: Promise<void> = Promise.resolve();
   let usable = directory !== undefined;
 
@@ -84,40 +96,46 @@ export function createResultStore(options: ResultStoreOptions = {}): ResultStore
   };
 
   /** Reads every journal and snapshot once; folds unreadable or too many files into a snapshot. */
-  function load(): Promise<boolean> {
+  function load(): Promise<CacheKey | undefined> {
     loaded ??= (async () => {
-      if (directory === undefined) return false;
+      if (directory === undefined) return undefined;
+      const cacheKey = await options.key?.();
+      if (cacheKey === undefined) {
+        // The key source says why (once); without a source there is nothing to say but this.
+        if (options.key === undefined) log('verification results are kept in memory only: no key to authenticate them on disk');
+        return undefined;
+      }
       try {
         await fs.mkdir(directory, { recursive: true });
       } catch (error) {
         log(`verification results directory unusable, keeping results in memory only: ${(error as Error).message}`);
-        return false;
+        return undefined;
       }
       let names: string[];
       try {
         names = (await fs.readdir(directory)).filter((name) => name.endsWith('.jsonl')).sort();
       } catch {
-        return true;
+        return cacheKey;
       }
-      const files = await Promise.all(names.map((name) => readFile(join(directory, name), name)));
+      const files = await Promise.all(names.map((name) => readFile(join(directory, name), name, cacheKey)));
       // Oldest first, so that later verdicts win and the newest are kept under the limit.
       files.sort((a, b) => a.mtimeMs - b.mtimeMs);
       for (const file of files) for (const [key, outcome] of file.entries) remember(key, outcome);
       const dirty = files.filter((file) => file.bad > 0);
-      if (dirty.length > 0 || files.length > COMPACT_AFTER_FILES) await compact(directory, files);
-      return true;
+      if (dirty.length > 0 || files.length > COMPACT_AFTER_FILES) await compact(directory, files, cacheKey);
+      return cacheKey;
     })();
     return loaded;
   }
 
-  async function readFile(path: string, name: string): Promise<{ path: string; name: string; entries: Array<[string, VerifiedAttestation]>; bad: number; mtimeMs: number }> {
+  async function readFile(path: string, name: string, cacheKey: CacheKey): Promise<{ path: string; name: string; entries: Array<[string, VerifiedAttestation]>; bad: number; mtimeMs: number }> {
     const result = { path, name, entries: [] as Array<[string, VerifiedAttestation]>, bad: 0, mtimeMs: 0 };
     try {
       const [text, stat] = await Promise.all([fs.readFile(path, 'utf8'), fs.stat(path)]);
       result.mtimeMs = stat.mtimeMs;
       for (const line of text.split('\n')) {
         if (line === '') continue;
-        const entry = parseLine(line);
+        const entry = parseLine(line, cacheKey);
         if (entry) result.entries.push(entry);
         else result.bad++;
       }
@@ -125,7 +143,7 @@ export function createResultStore(options: ResultStoreOptions = {}): ResultStore
       // Vanished or unreadable: as good as absent.
     }
     stats.discarded += result.bad;
-    if (result.bad > 0) log(`discarding ${result.bad} unreadable verification results in ${name}`);
+    if (result.bad > 0) log(`discarding ${result.bad} verification results in ${name} that are unreadable or not authenticated by this user's key; those attestations are verified again`);
     return result;
   }
 
@@ -134,8 +152,8 @@ export function createResultStore(options: ResultStoreOptions = {}): ResultStore
    * unreadable ones, and the stale ones when there are too many. A journal another process may
    * still append to (recently written) is left alone unless it is unreadable.
    */
-  async function compact(dir: string, files: Array<{ path: string; name: string; bad: number; mtimeMs: number }>): Promise<void> {
-    const lines = [...memory].map(([key, outcome]) => `${JSON.stringify({ v: 1, key, outcome } satisfies StoredLine)}\n`).join('');
+  async function compact(dir: string, files: Array<{ path: string; name: string; bad: number; mtimeMs: number }>, cacheKey: CacheKey): Promise<void> {
+    const lines = [...memory].map(([key, outcome]) => lineOf(cacheKey, key, outcome)).join('');
     const snapshot = join(dir, `snapshot-${randomBytes(6).toString('hex')}.jsonl`);
     try {
       await writeFileAtomic(snapshot, lines, fs);
@@ -169,8 +187,9 @@ export function createResultStore(options: ResultStoreOptions = {}): ResultStore
       const fresh = entries.filter(({ key, outcome }) => isVerified(outcome) && /^[0-9a-f]{64}$/.test(key) && !memory.has(key)) as Array<{ key: string; outcome: VerifiedAttestation }>;
       if (fresh.length === 0) return;
       for (const { key, outcome } of fresh) remember(key, outcome);
-      if (!(await load()) || journal === undefined || !usable) return;
-      const lines = fresh.map(({ key, outcome }) => `${JSON.stringify({ v: 1, key, outcome } satisfies StoredLine)}\n`).join('');
+      const cacheKey = await load();
+      if (cacheKey === undefined || journal === undefined || !usable) return;
+      const lines = fresh.map(({ key, outcome }) => lineOf(cacheKey, key, outcome)).join('');
       // One append at a time, so lines never interleave within this process's journal.
       writing = writing.then(async () => {
         try {
@@ -186,7 +205,12 @@ export function createResultStore(options: ResultStoreOptions = {}): ResultStore
   };
 }
 
-function parseLine(line: string): [string, VerifiedAttestation] | undefined {
+function lineOf(cacheKey: CacheKey, key: string, outcome: VerifiedAttestation): string {
+  const line: StoredLine = { v: 2, key, outcome, mac: cacheKey.mac(RESULTS_SUBDIRECTORY, key, JSON.stringify(outcome)) };
+  return `${JSON.stringify(line)}\n`;
+}
+
+function parseLine(line: string, cacheKey: CacheKey): [string, VerifiedAttestation] | undefined {
   let data: unknown;
   try {
     data = JSON.parse(line);
@@ -194,7 +218,9 @@ function parseLine(line: string): [string, VerifiedAttestation] | undefined {
     return undefined;
   }
   const entry = data as Partial<StoredLine> | null;
-  if (typeof entry !== 'object' || entry === null || entry.v !== 1 || typeof entry.key !== 'string' || !/^[0-9a-f]{64}$/.test(entry.key)) return undefined;
+  if (typeof entry !== 'object' || entry === null || entry.v !== 2 || typeof entry.key !== 'string' || !/^[0-9a-f]{64}$/.test(entry.key)) return undefined;
+  // JSON.stringify of parsed JSON gives back the writer's text (same key order, same numbers).
+  if (!cacheKey.authentic(RESULTS_SUBDIRECTORY, entry.key, JSON.stringify(entry.outcome) ?? '', entry.mac)) return undefined;
   return isVerified(entry.outcome) ? [entry.key, entry.outcome] : undefined;
 }
 

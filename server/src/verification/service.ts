@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CacheKeySource } from '../core/cacheKey';
 import type { ProvenanceAnswer } from '../index/indexClient';
 import { tufRefresher } from '../verify/index';
 import { createInlineExecutor, type VerifyExecutor } from './executor';
@@ -25,6 +26,8 @@ export interface ProvenanceSource {
 export interface VerificationServicesOptions {
   /** Where results persist when the `cacheDirectory` setting is ''; undefined: memory only. */
   defaultCacheDirectory?: string;
+  /** Authenticates the verdicts kept on disk (core/cacheKey.ts); without it they stay in memory. */
+  cacheKey?: CacheKeySource;
   log?: (level: 'error' | 'warn' | 'info', message: string) => void;
   /** The worker script; null runs verification inline (sliced per file). Default: found next to the module. */
   workerScript?: string | null;
@@ -182,7 +185,7 @@ export class VerificationServices {
     const key = cacheDirectory ?? '';
     let store = this.stores.get(key);
     if (!store) {
-      store = createResultStore({ directory: cacheDirectory, log: (message) => this.log('warn', message) });
+      store = createResultStore({ directory: cacheDirectory, key: this.options.cacheKey, log: (message) => this.log('warn', message) });
       this.stores.set(key, store);
     }
     return store;

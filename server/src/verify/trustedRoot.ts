@@ -3,6 +3,8 @@
  * refresh (injected, never attempted offline), or the Sigstore public-good root embedded in
  * @sigstore/tuf's `seeds.json`, which works with no network at all.
  */
+import { promises as nodeFs } from 'node:fs';
+import { join } from 'node:path';
 import { TrustedRootError } from './trustMaterial';
 
 export type TrustedRootSource = 'file' | 'tuf' | 'embedded';
@@ -69,8 +71,46 @@ export async function resolveTrustedRoot(options: ResolveTrustedRootOptions): Pr
  */
 export function tufRefresher(cachePath: string, timeoutMs = 30_000): TrustedRootRefresher {
   return async () => {
+    await discardUnusableTufRoot(cachePath);
     const { initTUF } = await import('@sigstore/tuf');
     const tuf = await initTUF({ cachePath, mirrorURL: PUBLIC_GOOD_TUF_MIRROR, timeout: timeoutMs, retry: false });
     return JSON.parse(await tuf.getTarget('trusted_root.json'));
   };
+}
+
+/** The file operations discardUnusableTufRoot needs (node:fs/promises by default). */
+export interface TufRootFs {
+  readFile(path: string, encoding: 'utf8'): Promise<string>;
+  rm(path: string, options: { force: boolean }): Promise<void>;
+}
+
+/**
+ * tuf-js writes its metadata in place, not atomically, so a full disk or a killed process can
+ * leave an empty or torn `root.json`; @sigstore/tuf then fails on it before any network access,
+ * on every later refresh. Such a root (not a JSON object with `signed` and `signatures`) is
+ * removed, so that @sigstore/tuf seeds the embedded one again and the TUF chain is walked from
+ * there. True when one was removed.
+ */
+export async function discardUnusableTufRoot(cachePath: string, fs: TufRootFs = nodeFs): Promise<boolean> {
+  const mirror = new URL(PUBLIC_GOOD_TUF_MIRROR);
+  // The folder @sigstore/tuf keeps this mirror's metadata in (its TUFClient names it so).
+  const root = join(cachePath, encodeURIComponent(mirror.host + mirror.pathname.replace(/\/$/, '')), 'root.json');
+  let text: string;
+  try {
+    text = await fs.readFile(root, 'utf8');
+  } catch {
+    return false;
+  }
+  if (isTufRoot(text)) return false;
+  await fs.rm(root, { force: true });
+  return true;
+}
+
+function isTufRoot(text: string): boolean {
+  try {
+    const data = JSON.parse(text) as { signed?: { _type?: unknown }; signatures?: unknown } | null;
+    return typeof data === 'object' && data !== null && data.signed?._type === 'root' && Array.isArray(data.signatures);
+  } catch {
+    return false;
+  }
 }

@@ -4,6 +4,7 @@
  * the code actions), and a short memory of finished checks, so that an edit's first publish
  * already has their findings when nothing they depend on changed.
  */
+import type { CacheKeySource } from '../core/cacheKey';
 import type { ParsedDocument } from '../core/model';
 import type { Publisher } from '../core/result';
 import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
@@ -37,6 +38,8 @@ export class ZeroTrustResults {
 export interface ZeroTrustServicesOptions {
   /** The trust store's directory when the `cacheDirectory` setting is ''; undefined: memory only. */
   defaultCacheDirectory?: string;
+  /** Authenticates the trusted publishers kept on disk (core/cacheKey.ts); without it they stay in memory. */
+  cacheKey?: CacheKeySource;
   log?: (message: string) => void;
   /** How long a finished check is reused without running it again (default 60 s). */
   memoMs?: number;
@@ -72,7 +75,7 @@ export class ZeroTrustServices {
     const key = directory ?? '';
     let store = this.stores.get(key);
     if (!store) {
-      store = createTrustStore({ cacheDirectory: directory, log: this.options.log, now: this.options.now });
+      store = createTrustStore({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
       this.stores.set(key, store);
     }
     return store;

@@ -12,10 +12,16 @@
  * `trust()` writes a temp file and renames it over the entry. Readers never see half a file.
  * A corrupt entry is discarded with a warning. Without a usable directory the store keeps its
  * entries in memory (and says so once).
+ *
+ * The cache directory may be shared or writable by others, so an entry is only believed when it
+ * carries this user's MAC (core/cacheKey.ts) over the store, the (index, project) and the entry:
+ * a forged or foreign entry is discarded like a corrupt one, and the next verified publisher is a
+ * first use. Without the key nothing is read from or written to disk.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as nodeFs } from 'node:fs';
 import { join } from 'node:path';
+import type { CacheKey, CacheKeySource } from '../core/cacheKey';
 import type { Finding } from '../core/finding';
 import type { Dependency } from '../core/model';
 import { normalizeName } from '../core/names';
@@ -53,6 +59,8 @@ export interface TrustStoreOptions {
   /** The `cacheDirectory`; memory only when undefined or ''. */
   cacheDirectory?: string;
   fs?: TrustStoreFs;
+  /** The key entries are authenticated with; without one (or when it is unavailable) memory only. */
+  key?: CacheKeySource;
   /** Warnings (corrupt entries, an unusable directory). */
   log?: (message: string) => void;
   now?: () => number;
@@ -67,7 +75,8 @@ export interface TrustStore {
   get(index: string, project: string): Promise<TrustedPublisher | undefined>;
 }
 
-export const TRUST_STORE_SUBDIRECTORY = 'trusted-publishers-v1';
+/** v2: entries carry a MAC; the unauthenticated v1 entries are never read. */
+export const TRUST_STORE_SUBDIRECTORY = 'trusted-publishers-v2';
 
 /** The index URL as the store keys it: no credentials, query or fragment; the path ends in `/`. */
 export function normalizeIndexUrl(url: string): string {
@@ -85,7 +94,9 @@ export function normalizeIndexUrl(url: string): string {
 }
 
 interface EntryFile extends TrustedPublisher {
-  v: 1;
+  v: 2;
+  /** HMAC-SHA256 (CacheKey.mac) of the store, the (index, project) and the entry. */
+  mac: string;
 }
 
 export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
@@ -95,7 +106,8 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
   const directory = options.cacheDirectory ? join(options.cacheDirectory, TRUST_STORE_SUBDIRECTORY) : undefined;
   /** Entries held in memory: all of them without a directory, else those that could not be written. */
   const memory = new Map<string, TrustedPublisher>();
-  let diskUsable: Promise<boolean> | undefined;
+  /** The key when the directory is usable: undefined keeps everything in memory. */
+  let diskUsable: Promise<CacheKey | undefined> | undefined;
   let warnedUnusable = false;
 
   const keyOf = (index: string, project: string) => ({ index: normalizeIndexUrl(index), project: normalizeName(project) });
@@ -108,22 +120,29 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
     log(`trusted publishers are kept in memory only: ${shown(redactSecrets(reason))}`);
   }
 
-  function prepare(): Promise<boolean> {
+  function prepare(): Promise<CacheKey | undefined> {
     diskUsable ??= (async () => {
-      if (directory === undefined) return false;
+      if (directory === undefined) return undefined;
+      const cacheKey = await options.key?.();
+      if (cacheKey === undefined) {
+        // The key source says why (once); without a source there is nothing to say but this.
+        if (options.key === undefined) unusable('there is no key to authenticate them on disk');
+        else warnedUnusable = true;
+        return undefined;
+      }
       try {
         await fs.mkdir(directory, { recursive: true });
-        return true;
+        return cacheKey;
       } catch (error) {
         unusable(`the cache directory cannot be used (${messageOf(error)})`);
-        return false;
+        return undefined;
       }
     })();
     return diskUsable;
   }
 
-  /** The entry on disk; undefined when absent, corrupt (then removed) or unreadable. */
-  async function readEntry(index: string, project: string): Promise<TrustedPublisher | undefined> {
+  /** The entry on disk; undefined when absent, corrupt or unauthenticated (then removed), or unreadable. */
+  async function readEntry(cacheKey: CacheKey, index: string, project: string): Promise<TrustedPublisher | undefined> {
     const path = fileOf(index, project);
     let text: string;
     try {
@@ -132,9 +151,9 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
       if (codeOf(error) !== 'ENOENT') unusable(`a trusted-publisher entry cannot be read (${messageOf(error)})`);
       return undefined;
     }
-    const entry = parseEntry(text, index, project);
+    const entry = parseEntry(text, index, project, cacheKey);
     if (entry === undefined) {
-      log(`discarding a corrupt trusted-publisher entry for ${shown(project)} on ${shown(redactUrl(index))}`);
+      log(`discarding a trusted-publisher entry for ${shown(project)} on ${shown(redactUrl(index))} that is corrupt or not authenticated by this user's key`);
       await fs.rm(path, { force: true }).catch(() => undefined);
     }
     return entry;
@@ -143,17 +162,18 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
   async function current(index: string, project: string): Promise<TrustedPublisher | undefined> {
     const held = memory.get(memoryKey(index, project));
     if (held !== undefined) return held;
-    if (!(await prepare())) return undefined;
-    return readEntry(index, project);
+    const cacheKey = await prepare();
+    if (cacheKey === undefined) return undefined;
+    return readEntry(cacheKey, index, project);
   }
 
   /** Records the entry unless one exists: true when this call recorded it. */
-  async function createEntry(entry: TrustedPublisher): Promise<boolean> {
+  async function createEntry(cacheKey: CacheKey, entry: TrustedPublisher): Promise<boolean> {
     const path = fileOf(entry.index, entry.project);
     const temp = tempName(path);
     let placed = false;
     try {
-      await fs.writeFile(temp, serialize(entry));
+      await fs.writeFile(temp, serialize(entry, cacheKey));
       try {
         await fs.link(temp, path);
         return true;
@@ -162,7 +182,7 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
         if (code === 'EEXIST') return false;
         if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV'].includes(code ?? '')) throw error;
         // A file system without hard links: check, then rename (a narrow race remains there).
-        if ((await readEntry(entry.index, entry.project)) !== undefined) return false;
+        if ((await readEntry(cacheKey, entry.index, entry.project)) !== undefined) return false;
         await fs.rename(temp, path);
         placed = true;
         return true;
@@ -187,13 +207,14 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
         const trusted = await current(index, project);
         if (trusted !== undefined) return compare(trusted, publisher);
         const entry = entryFor(index, project, publisher, version);
-        if (!(await prepare())) {
+        const cacheKey = await prepare();
+        if (cacheKey === undefined) {
           memory.set(memoryKey(index, project), entry);
           return 'first-use';
         }
-        if (await createEntry(entry)) return 'first-use';
+        if (await createEntry(cacheKey, entry)) return 'first-use';
         // Another writer recorded one in the meantime: that one is the first use.
-        const winner = await readEntry(index, project);
+        const winner = await readEntry(cacheKey, index, project);
         if (winner !== undefined) return compare(winner, publisher);
         memory.set(memoryKey(index, project), entry);
         return 'first-use';
@@ -210,14 +231,15 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
       const { index, project } = keyOf(rawIndex, rawProject);
       const entry = entryFor(index, project, publisher, version);
       const key = memoryKey(index, project);
-      if (!(await prepare())) {
+      const cacheKey = await prepare();
+      if (cacheKey === undefined) {
         memory.set(key, entry);
         return;
       }
       const path = fileOf(index, project);
       const temp = tempName(path);
       try {
-        await fs.writeFile(temp, serialize(entry));
+        await fs.writeFile(temp, serialize(entry, cacheKey));
         await fs.rename(temp, path);
         memory.delete(key);
       } catch (error) {
@@ -292,23 +314,29 @@ export function trustMismatchFinding(
   };
 }
 
-function serialize(entry: TrustedPublisher): string {
-  const file: EntryFile = { v: 1, ...entry };
+function serialize(entry: TrustedPublisher, cacheKey: CacheKey): string {
+  const file: EntryFile = { v: 2, ...entry, mac: cacheKey.mac(TRUST_STORE_SUBDIRECTORY, ...macInput(entry)) };
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
-function parseEntry(text: string, index: string, project: string): TrustedPublisher | undefined {
+/** What an entry's MAC covers: JSON.stringify of parsed JSON gives back the writer's text, so reader and writer agree. */
+function macInput({ index, project, publisher, version, since }: TrustedPublisher): [entryKey: string, content: string] {
+  return [`${index}\n${project}`, JSON.stringify([publisher, version, since])];
+}
+
+function parseEntry(text: string, index: string, project: string, cacheKey: CacheKey): TrustedPublisher | undefined {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (!isObject(data) || data.v !== 1 || data.index !== index || data.project !== project) return undefined;
+  if (!isObject(data) || data.v !== 2 || data.index !== index || data.project !== project) return undefined;
   const { publisher, version, since } = data;
   if (!isObject(publisher) || typeof publisher.kind !== 'string' || publisher.kind === '') return undefined;
   if (typeof version !== 'string' || typeof since !== 'string') return undefined;
-  return { index, project, publisher: publisher as Publisher, version, since };
+  const entry: TrustedPublisher = { index, project, publisher: publisher as Publisher, version, since };
+  return cacheKey.authentic(TRUST_STORE_SUBDIRECTORY, ...macInput(entry), data.mac) ? entry : undefined;
 }
 
 /** The publisher's own JSON fields only (no prototype tricks, no functions). */

@@ -1,14 +1,17 @@
 /** Reading the value of a `--hash=algorithm:hex` option. */
 
-/** Hex digest length of each algorithm pip's hashlib names (md5, sha1, sha224 are refused later, as weak). */
-export const DIGEST_LENGTHS: Readonly<Record<string, number>> = {
-  md5: 32,
-  sha1: 40,
-  sha224: 56,
-  sha256: 64,
-  sha384: 96,
-  sha512: 128,
-};
+/**
+ * Hex digest length of each algorithm pip's hashlib names (md5, sha1, sha224 are refused later, as
+ * weak). A Map: the names are the document's, and `constructor` must not find Object's.
+ */
+export const DIGEST_LENGTHS: ReadonlyMap<string, number> = new Map([
+  ['md5', 32],
+  ['sha1', 40],
+  ['sha224', 56],
+  ['sha256', 64],
+  ['sha384', 96],
+  ['sha512', 128],
+]);
 
 /** The algorithms pip accepts for `--hash` (pip's STRONG_HASHES). */
 export const STRONG_ALGORITHMS: readonly string[] = ['sha256', 'sha384', 'sha512'];
@@ -23,7 +26,7 @@ export function readHashValue(value: string): HashValue {
   const written = value.slice(0, colon);
   const algorithm = written.toLowerCase();
   const hex = value.slice(colon + 1);
-  const length = DIGEST_LENGTHS[algorithm];
+  const length = DIGEST_LENGTHS.get(algorithm);
   if (length === undefined) {
     return { ok: false, message: `Unknown hash algorithm "${truncate(written)}": pip accepts ${STRONG_ALGORITHMS.join(', ')}` };
   }
