@@ -49,7 +49,7 @@ class UvLockReader {
         lock.lockVersion = String(version.value.value);
         if (version.value.value !== SUPPORTED_VERSION) {
           // uv refuses another version too: its packages may mean something else.
-          problems.add(`uv.lock \`version\` ${version.value.value} is not supported (this tool reads version ${SUPPORTED_VERSION}); packages were not read`, version.value);
+          problems.add(`\`version\` ${version.value.value} is not supported (this tool reads uv.lock version ${SUPPORTED_VERSION}); packages were not read`, version.value);
           return;
         }
       }
