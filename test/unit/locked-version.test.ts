@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findLockedVersion, type LockedVersion } from '../../server/src/locks/lockedVersion';
@@ -119,6 +120,50 @@ test('markers: evaluated as packaging evaluates them; overlap decided over the e
     .map((variable) => `(${variable} == "a" or ${variable} == "b" or ${variable} == "c" or ${variable} == "d")`)
     .join(' and ');
   assert.equal(markersCanHoldTogether(wide, undefined), undefined);
+});
+
+const clause = fc.oneof(
+  fc.record({
+    variable: fc.constantFrom('python_version', 'python_full_version'),
+    op: fc.constantFrom('<', '<=', '==', '!=', '>=', '>', '~='),
+    value: fc.constantFrom('3.8', '3.9', '3.10', '3.11', '3.12', '3.10.2', '3.11.0', '3.11.*', '3.13.1'),
+  }),
+  fc.record({ variable: fc.constantFrom('sys_platform'), op: fc.constantFrom('==', '!=', 'in', 'not in'), value: fc.constantFrom('linux', 'win32', 'darwin', 'win') }),
+).map(({ variable, op, value }) => (op === '~=' && (value.endsWith('.*') || !value.includes('.')) ? `${variable} >= '${value.replace('.*', '')}'` : op.includes('in') ? `'${value}' ${op} ${variable}` : `${variable} ${op} '${value}'`));
+const marker: fc.Arbitrary<string> = fc.letrec((tie) => ({
+  node: fc.oneof({ depthSize: 'small' }, clause, fc.tuple(tie('node'), fc.constantFrom('and', 'or'), tie('node')).map(([a, op, b]) => `(${a}) ${op} (${b})`)),
+})).node as fc.Arbitrary<string>;
+
+test('property: markers never throw, and two markers said never to hold together have no environment where both hold', () => {
+  const grid: Record<string, string>[] = [];
+  for (let minor = 6; minor <= 14; minor++) {
+    for (const patch of [0, 1, 2, 3, 50]) {
+      for (const platform of ['linux', 'win32', 'darwin', 'cygwin']) grid.push({ python_version: `3.${minor}`, python_full_version: `3.${minor}.${patch}`, sys_platform: platform });
+    }
+  }
+  fc.assert(
+    fc.property(marker, marker, (a, b) => {
+      const answer = markersCanHoldTogether(a, b);
+      const treeA = parseMarkerExpression(a)!;
+      const treeB = parseMarkerExpression(b)!;
+      assert.ok(treeA && treeB, `${a} | ${b}`);
+      const witness = grid.find((environment) => evaluateMarker(treeA, environment) && evaluateMarker(treeB, environment));
+      if (witness !== undefined) assert.notEqual(answer, false, `${a} | ${b} both hold at ${JSON.stringify(witness)}`);
+    }),
+    { numRuns: 300 },
+  );
+  const tokens = fc.constantFrom('(', ')', ' and ', ' or ', ' not ', ' in ', 'python_version', 'extra', 'os.name', '"3.10"', "'x'", '==', '<', '~=', '===', '"', '!', 'junk');
+  fc.assert(
+    fc.property(fc.array(tokens, { maxLength: 30 }).map((parts) => parts.join('')), fc.string({ maxLength: 40 }), (a, b) => {
+      markersCanHoldTogether(a, b);
+      markersCanHoldTogether(b, a);
+    }),
+    { numRuns: 300 },
+  );
+  // Nesting beyond what any real marker uses is refused, not a stack overflow.
+  assert.equal(markersCanHoldTogether(`${'('.repeat(100_000)}python_version > '3'${')'.repeat(100_000)}`, undefined), undefined);
+  const long = Array.from({ length: 5_000 }, (_, i) => `sys_platform == 'p${i % 7}'`).join(' or ');
+  assert.equal(markersCanHoldTogether(long, "sys_platform == 'p3'"), true);
 });
 
 test('which lock applies: uv.lock > pylock.toml > pylock.*.toml > poetry.lock', () => {

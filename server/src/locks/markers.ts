@@ -15,7 +15,8 @@ import { normalizeName } from '../core/names';
 export type MarkerEnvironment = Readonly<Record<string, string>>;
 
 type Operand = { variable: string } | { literal: string };
-type MarkerNode = { kind: 'and' | 'or'; left: MarkerNode; right: MarkerNode } | { kind: 'compare'; left: Operand; op: string; right: Operand };
+/** `and`/`or` hold all their terms, so a long chain is a loop, not a deep recursion. */
+type MarkerNode = { kind: 'and' | 'or'; terms: MarkerNode[] } | { kind: 'compare'; left: Operand; op: string; right: Operand };
 
 /** Old spellings `packaging` still reads. */
 const ALIASES: Record<string, string> = {
@@ -43,6 +44,8 @@ const VARIABLES = new Set([
 const OPERATORS = ['===', '==', '!=', '<=', '>=', '~=', '<', '>'];
 /** Variables whose values are versions, so the samples tried include the versions around each one named. */
 const PYTHON = new Set(['python_version', 'python_full_version']);
+/** Deeper nesting of parentheses than this is not read (no real marker comes near it). */
+const MAX_DEPTH = 64;
 /** More environments than this are not tried: the answer is "cannot tell". */
 const MAX_ENVIRONMENTS = 20_000;
 
@@ -51,25 +54,21 @@ export function parseMarkerExpression(text: string): MarkerNode | undefined {
   const tokens = tokenize(text);
   if (tokens === undefined) return undefined;
   let at = 0;
+  let depth = 0;
   const peek = () => tokens[at];
-  const orExpr = (): MarkerNode | undefined => {
-    let left = andExpr();
-    while (left !== undefined && peek() === 'or') {
+  const chain = (kind: 'and' | 'or', term: () => MarkerNode | undefined): MarkerNode | undefined => {
+    const terms: MarkerNode[] = [];
+    for (;;) {
+      const next = term();
+      if (next === undefined) return undefined;
+      terms.push(next);
+      if (peek() !== kind) break;
       at++;
-      const right = andExpr();
-      left = right === undefined ? undefined : { kind: 'or', left, right };
     }
-    return left;
+    return terms.length === 1 ? terms[0] : { kind, terms };
   };
-  const andExpr = (): MarkerNode | undefined => {
-    let left = atom();
-    while (left !== undefined && peek() === 'and') {
-      at++;
-      const right = atom();
-      left = right === undefined ? undefined : { kind: 'and', left, right };
-    }
-    return left;
-  };
+  const orExpr = (): MarkerNode | undefined => chain('or', andExpr);
+  const andExpr = (): MarkerNode | undefined => chain('and', atom);
   const operand = (): Operand | undefined => {
     const token = tokens[at++];
     if (token === undefined) return undefined;
@@ -79,8 +78,10 @@ export function parseMarkerExpression(text: string): MarkerNode | undefined {
   };
   const atom = (): MarkerNode | undefined => {
     if (peek() === '(') {
+      if (++depth > MAX_DEPTH) return undefined;
       at++;
       const inner = orExpr();
+      depth--;
       if (tokens[at++] !== ')') return undefined;
       return inner;
     }
@@ -98,6 +99,8 @@ export function parseMarkerExpression(text: string): MarkerNode | undefined {
   return at === tokens.length ? tree : undefined;
 }
 
+const WORD = /[A-Za-z_][A-Za-z0-9_.]*/y;
+
 function tokenize(text: string): string[] | undefined {
   const tokens: string[] = [];
   let i = 0;
@@ -114,7 +117,8 @@ function tokenize(text: string): string[] | undefined {
       tokens.push(text.slice(i, end + 1));
       i = end + 1;
     } else if (/[A-Za-z_]/.test(c)) {
-      const word = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(text.slice(i))![0];
+      WORD.lastIndex = i;
+      const word = WORD.exec(text)![0];
       tokens.push(word);
       i += word.length;
     } else {
@@ -130,9 +134,9 @@ function tokenize(text: string): string[] | undefined {
 export function evaluateMarker(node: MarkerNode, environment: MarkerEnvironment): boolean {
   switch (node.kind) {
     case 'and':
-      return evaluateMarker(node.left, environment) && evaluateMarker(node.right, environment);
+      return node.terms.every((term) => evaluateMarker(term, environment));
     case 'or':
-      return evaluateMarker(node.left, environment) || evaluateMarker(node.right, environment);
+      return node.terms.some((term) => evaluateMarker(term, environment));
     case 'compare': {
       const isExtra = 'variable' in node.left ? node.left.variable === 'extra' : 'variable' in node.right && node.right.variable === 'extra';
       const value = (operand: Operand) => {
@@ -144,11 +148,16 @@ export function evaluateMarker(node: MarkerNode, environment: MarkerEnvironment)
   }
 }
 
+/** Version comparisons already made: trying environments repeats the same few many times. */
+const versionComparisons = new Map<string, boolean | undefined>();
+const MAX_REMEMBERED = 10_000;
+
 /** As `packaging`: a version comparison when the right side makes a valid specifier, else one of strings. */
 function compare(left: string, op: string, right: string): boolean {
   if (op === 'in') return right.includes(left);
   if (op === 'not in') return !right.includes(left);
-  if (op !== '===' && validRange(`${op}${right}`) && validVersion(left) !== null) return satisfies(left, `${op}${right}`, { prereleases: true });
+  const asVersions = op === '===' ? undefined : compareVersions(left, op, right);
+  if (asVersions !== undefined) return asVersions;
   switch (op) {
     case '==':
     case '===':
@@ -166,6 +175,17 @@ function compare(left: string, op: string, right: string): boolean {
     default:
       return false;
   }
+}
+
+/** The comparison of two versions, or undefined when they do not make one (then strings are compared). */
+function compareVersions(left: string, op: string, right: string): boolean | undefined {
+  const key = `${left}\u0000${op}\u0000${right}`;
+  if (versionComparisons.has(key)) return versionComparisons.get(key);
+  const specifier = `${op}${right}`;
+  const result = validRange(specifier) && validVersion(left) !== null ? satisfies(left, specifier, { prereleases: true }) : undefined;
+  if (versionComparisons.size >= MAX_REMEMBERED) versionComparisons.clear();
+  versionComparisons.set(key, result);
+  return result;
 }
 
 /**
@@ -191,8 +211,7 @@ function sampleEnvironments(trees: readonly MarkerNode[]): MarkerEnvironment[] |
   const literals = new Map<string, Set<string>>();
   const visit = (node: MarkerNode) => {
     if (node.kind !== 'compare') {
-      visit(node.left);
-      visit(node.right);
+      node.terms.forEach(visit);
       return;
     }
     const variable = 'variable' in node.left ? node.left.variable : 'variable' in node.right ? node.right.variable : undefined;
