@@ -32,13 +32,27 @@ export function assertRangesInside(text: string, doc: ParsedDocument): void {
   for (const problem of doc.problems) assert.equal(problem.code, 'syntax');
 }
 
-export function textAt(text: string, range: Range): string {
+export function textAt(text: string, range: Range | undefined): string {
+  assert.ok(range, 'range missing');
   const lines = new LineIndex(text);
   return text.slice(lines.offsetAt(range.start), lines.offsetAt(range.end));
 }
 
+/** Each problem as `message @ the text it points at`, for assertions that read like the file. */
+export function problemsAt(text: string, doc: ParsedDocument): string[] {
+  return doc.problems.map((p) => `${p.message} @ ${textAt(text, p.range)}`);
+}
+
 /** Characters that matter to TOML and to the parsers, plus junk. */
 export const tokenChar = fc.constantFrom(...'[]{}"\'=,.#\\\n\r\t -_=<>~!;@/:0123456789abcXYZ\u0000\u00e9\uFFFD\uD800'.split(''));
+
+/** Any text at all: binary junk, or runs of the characters TOML cares about. */
+export const randomText = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: tokenChar, maxLength: 200 }));
+
+/** Valid package names, versions and line endings, for texts that must parse cleanly. */
+export const packageName = fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,12}[A-Za-z0-9])?$/);
+export const releaseVersion = fc.array(fc.nat({ max: 300 }), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('.'));
+export const newline = fc.constantFrom('\n', '\r\n');
 
 export const mutation = fc.record({ at: fc.nat(), remove: fc.nat({ max: 6 }), insert: fc.string({ unit: tokenChar, maxLength: 6 }) });
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { parseUvLock } from '../../server/src/parsers/uvLock';
 import { parsePoetryLock } from '../../server/src/parsers/poetryLock';
 import { normalizeName } from '../../server/src/core/names';
-import { assertRangesInside, mutate, mutation, textAt, tokenChar } from '../support/documentRanges';
+import { assertRangesInside, mutate, mutation, newline, packageName as name, randomText, releaseVersion as version, textAt } from '../support/documentRanges';
 
 const SHA = 'c75a69e28a550a7e93789579c22aa26b0f5b83b75dc4e08fe092980051e1090a';
 
@@ -91,7 +91,7 @@ test('the base texts parse cleanly (what the mutations start from)', () => {
 
 test('random text never throws and every range is inside the document', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: tokenChar, maxLength: 200 })), (text) => {
+    fc.property(randomText, (text) => {
       checkBoth(text);
     }),
     { numRuns: 300 },
@@ -107,11 +107,8 @@ test('mutated uv.lock and poetry.lock texts never throw and keep ranges inside',
   );
 });
 
-const name = fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,12}[A-Za-z0-9])?$/);
-const version = fc.array(fc.nat({ max: 300 }), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('.'));
 const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
 const quoteStyle = fc.constantFrom('"', "'");
-const newline = fc.constantFrom('\n', '\r\n');
 
 test('valid uv.lock and poetry.lock: name, version and hash ranges hold exactly the values', () => {
   const pkg = fc.record({ name, version, hex, quote: quoteStyle });

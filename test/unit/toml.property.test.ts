@@ -5,7 +5,7 @@ import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parsePylock } from '../../server/src/parsers/pylock';
 import { parseToml } from '../../server/src/parsers/toml';
 import { normalizeName } from '../../server/src/core/names';
-import { assertRangesInside, mutate, mutation, textAt, tokenChar } from '../support/documentRanges';
+import { assertRangesInside, mutate, mutation, newline, packageName as name, randomText, releaseVersion as version, textAt } from '../support/documentRanges';
 
 /** Both parsers on one text: no throw, every range a valid position, start <= end. */
 function checkBoth(text: string): void {
@@ -56,7 +56,7 @@ const PYLOCK = [
 
 test('random text never throws and every range is inside the document', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: tokenChar, maxLength: 200 })), (text) => {
+    fc.property(randomText, (text) => {
       checkBoth(text);
     }),
     { numRuns: 300 },
@@ -72,10 +72,7 @@ test('mutated pyproject.toml and pylock.toml texts never throw and keep ranges i
   );
 });
 
-const name = fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,12}[A-Za-z0-9])?$/);
-const version = fc.array(fc.nat({ max: 300 }), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('.'));
 const style = fc.constantFrom('basic', 'literal', 'multi-basic', 'multi-literal');
-const newline = fc.constantFrom('\n', '\r\n');
 
 /** A TOML string literal holding `content` (which has no quotes or backslashes). */
 function quote(content: string, kind: string, eol: string): string {

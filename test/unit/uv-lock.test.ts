@@ -3,21 +3,11 @@ import assert from 'node:assert/strict';
 import { parseUvLock } from '../../server/src/parsers/uvLock';
 import { parseDocument } from '../../server/src/parsers';
 import { localFindings } from '../../server/src/checks/local';
-import { LineIndex } from '../../server/src/core/lineIndex';
-import type { Dependency, ParsedDocument, Range } from '../../server/src/core/model';
+import type { Dependency, ParsedDocument } from '../../server/src/core/model';
+import { problemsAt, textAt } from '../support/documentRanges';
 
 const SHA_A = 'a'.repeat(64);
 const SHA_B = 'b'.repeat(64);
-
-function textAt(text: string, range: Range | undefined): string {
-  assert.ok(range, 'range missing');
-  const lines = new LineIndex(text);
-  return text.slice(lines.offsetAt(range.start), lines.offsetAt(range.end));
-}
-
-function problemsAt(text: string, doc: ParsedDocument): string[] {
-  return doc.problems.map((p) => `${p.message} @ ${textAt(text, p.range)}`);
-}
 
 function byName(doc: ParsedDocument, name: string): Dependency[] {
   return doc.dependencies.filter((d) => d.name === name);
