@@ -2,17 +2,14 @@
  * What the lock file readers (pylock.toml, uv.lock, poetry.lock) check the same way: package
  * names, hash digests, and the file name at the end of a URL or path.
  */
+import { valid as validVersion } from '@renovatebot/pep440';
 import type { Dependency, HashPin } from '../core/model';
 import { normalizeName } from '../core/names';
+import { isValidName } from './pep508';
 import { mapString, shown, type TomlArray, type TomlEntry, type TomlProblems, type TomlString, type TomlTable } from './toml';
 
-const VALID_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 /** Hex digest lengths of the algorithms pip and PyPI use; others are not length-checked. */
 const DIGEST_LENGTH: Record<string, number> = { md5: 32, sha1: 40, sha224: 56, sha256: 64, sha384: 96, sha512: 128 };
-
-export function isValidPackageName(name: string): boolean {
-  return VALID_NAME.test(name);
-}
 
 /**
  * A package table's required `name` as the start of its dependency (ranges on the name's
@@ -27,7 +24,7 @@ export function readLockedPackageName(
   const name = problems.string(problems.required(table, 'name', 'a package'), 'a package `name`');
   if (name === undefined) return undefined;
   const nameRange = problems.range(mapString(text, name).whole);
-  if (!isValidPackageName(name.value)) problems.add(`\`${shown(name.value)}\` is not a valid package name`, name);
+  if (!isValidName(name.value)) problems.add(`\`${shown(name.value)}\` is not a valid package name`, name);
   const dependency: Dependency = {
     name: normalizeName(name.value),
     rawName: name.value,
@@ -38,6 +35,19 @@ export function readLockedPackageName(
     section,
   };
   return { dependency, label: `package \`${shown(name.value)}\`` };
+}
+
+/**
+ * A package's `version` (required or not, as `entry` was looked up): its range goes on the
+ * dependency, and a value that is not a PEP 440 version is a problem. Pinning is the caller's
+ * decision, which depends on where the package comes from.
+ */
+export function readLockedVersion(text: string, problems: TomlProblems, entry: TomlEntry | undefined, label: string, dependency: Dependency): TomlString | undefined {
+  const version = problems.string(entry, `the \`version\` of ${label}`);
+  if (version === undefined) return undefined;
+  dependency.ranges.version = problems.range(mapString(text, version).whole);
+  if (validVersion(version.value) === null) problems.add(`\`${shown(version.value)}\` is not a valid PEP 440 version`, version);
+  return version;
 }
 
 /**

@@ -9,12 +9,11 @@
  * Lock-version 2.x, and 1.x. Dependency lists and extras are Poetry's resolution inputs and are
  * not read. Wrong types in what is read become `syntax` problems at the value. Never throws.
  */
-import { valid as validVersion } from '@renovatebot/pep440';
 import { parseDistFilename, versionsEqual } from '../core/distFilename';
 import type { Dependency, LockedFile, ParsedDocument } from '../core/model';
 import { normalizeName } from '../core/names';
-import { anyOfMarkers, fileKindOf, lastUrlSegment, readHashKey, readLockedPackageName, tableItems } from './lockFileParts';
-import { mapString, readTomlDocument, shown, type TomlArray, type TomlEntry, type TomlProblems, type TomlTable } from './toml';
+import { anyOfMarkers, fileKindOf, lastUrlSegment, readHashKey, readLockedPackageName, readLockedVersion, tableItems } from './lockFileParts';
+import { readTomlDocument, shown, type TomlArray, type TomlEntry, type TomlProblems, type TomlTable } from './toml';
 
 /** Lock-version majors Poetry reads (its own range is >=1,<3). */
 const SUPPORTED_MAJORS = new Set([1, 2]);
@@ -89,11 +88,7 @@ class PoetryLockReader {
     if (named === undefined) return undefined;
     const { dependency, label } = named;
 
-    const version = problems.string(problems.required(table, 'version', label), `the \`version\` of ${label}`);
-    if (version !== undefined) {
-      dependency.ranges.version = problems.range(mapString(this.text, version).whole);
-      if (validVersion(version.value) === null) problems.add(`\`${shown(version.value)}\` is not a valid PEP 440 version`, version);
-    }
+    const version = readLockedVersion(this.text, problems, problems.required(table, 'version', label), label, dependency);
     const marker = this.readMarkers(table.entries.get('markers'), label);
     if (marker !== undefined) dependency.marker = marker;
 

@@ -4,9 +4,8 @@
  * and its recorded `attestation-identities`. Spec violations become `syntax` problems at the
  * offending key or value. Never throws.
  */
-import { valid as validVersion } from '@renovatebot/pep440';
 import { type AttestationIdentity, type Dependency, type HashPin, type LockedFile, type ParsedDocument } from '../core/model';
-import { digestProblem, fileKindOf, lastPathSegment, lastUrlSegment, readFileSize, readLockedPackageName, tableItems } from './lockFileParts';
+import { digestProblem, fileKindOf, lastPathSegment, lastUrlSegment, readFileSize, readLockedPackageName, readLockedVersion, tableItems } from './lockFileParts';
 import { mapString, readTomlDocument, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue } from './toml';
 
 /** The lock-version major this reader understands (PEP 751: a tool MUST error on another major). */
@@ -60,10 +59,8 @@ class LockReader {
 
     const sources = this.checkSources(table, label);
     const fromSourceTree = sources.has('vcs') || sources.has('directory');
-    const version = problems.string(table.entries.get('version'), `the \`version\` of ${label}`);
+    const version = readLockedVersion(this.text, problems, table.entries.get('version'), label, dependency);
     if (version !== undefined) {
-      dependency.ranges.version = problems.range(mapString(this.text, version).whole);
-      if (validVersion(version.value) === null) problems.add(`\`${shown(version.value)}\` is not a valid PEP 440 version`, version);
       if (fromSourceTree) {
         problems.add(`${label} is built from a source tree, so it must not have a \`version\``, version);
       } else if (!sources.has('archive')) {

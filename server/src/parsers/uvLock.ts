@@ -11,10 +11,9 @@
  * inputs and are not read. Wrong types in what is read become `syntax` problems at the value.
  * Never throws.
  */
-import { valid as validVersion } from '@renovatebot/pep440';
 import type { Dependency, LockedFile, ParsedDocument } from '../core/model';
-import { anyOfMarkers, lastPathSegment, lastUrlSegment, readFileSize, readHashKey, readLockedPackageName, tableItems } from './lockFileParts';
-import { mapString, readTomlDocument, shown, type TomlEntry, type TomlProblems, type TomlString, type TomlTable } from './toml';
+import { anyOfMarkers, lastPathSegment, lastUrlSegment, readFileSize, readHashKey, readLockedPackageName, readLockedVersion, tableItems } from './lockFileParts';
+import { readTomlDocument, type TomlEntry, type TomlProblems, type TomlString, type TomlTable } from './toml';
 
 /** The lock `version` this reader understands; uv itself refuses to read another. */
 const SUPPORTED_VERSION = 1;
@@ -76,11 +75,7 @@ class UvLockReader {
     if (named === undefined) return undefined;
     const { dependency, label } = named;
 
-    const version = problems.string(table.entries.get('version'), `the \`version\` of ${label}`);
-    if (version !== undefined) {
-      dependency.ranges.version = problems.range(mapString(this.text, version).whole);
-      if (validVersion(version.value) === null) problems.add(`\`${shown(version.value)}\` is not a valid PEP 440 version`, version);
-    }
+    const version = readLockedVersion(this.text, problems, table.entries.get('version'), label, dependency);
     const marker = anyOfMarkers(this.markers(table.entries.get('resolution-markers'), label));
     if (marker !== undefined) dependency.marker = marker;
 
