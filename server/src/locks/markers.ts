@@ -5,9 +5,10 @@
  *
  * Written by hand because no maintained JavaScript package evaluates PEP 508 markers; version
  * comparisons are delegated to @renovatebot/pep440. The overlap question is answered by trying
- * the environments that matter: every value the two markers name, and the versions just around
- * each version they name. That is exact for the comparisons markers make, and gives up
- * (undefined) when the markers cannot be read or name too many variables to try them all.
+ * the environments that matter: every value the two markers name, strings that contain them
+ * (for `in`), and the versions just around each version they name. That is exact for the
+ * version and equality comparisons markers make, and gives up (undefined) when the markers
+ * cannot be read or name too many variables to try them all.
  */
 import { satisfies, valid as validVersion, validRange } from '@renovatebot/pep440';
 import { normalizeName } from '../core/names';
@@ -228,7 +229,7 @@ function sampleEnvironments(trees: readonly MarkerNode[]): MarkerEnvironment[] |
     if (key === 'python') {
       dimensions.push(pythonSamples(values).map((full) => ({ python_full_version: full, python_version: full.split('.').slice(0, 2).join('.') })));
     } else {
-      const samples = new Set([...values, '\u0000another value']);
+      const samples = new Set(stringSamples(values));
       if (key === 'implementation_version') for (const value of values) for (const near of versionsAround(value)) samples.add(near);
       dimensions.push([...samples].map((value) => ({ [key]: value })));
     }
@@ -240,9 +241,23 @@ function sampleEnvironments(trees: readonly MarkerNode[]): MarkerEnvironment[] |
   return environments;
 }
 
+/**
+ * Strings to try for a variable: each value named, one that only contains it, each word of it
+ * (for `var in 'a b'`), all of them together (for `'a' in var and 'b' in var`), and another.
+ */
+function stringSamples(values: ReadonlySet<string>): string[] {
+  const samples = [...values, '\u0000another value', [...values].join('\u0000')];
+  for (const value of values) samples.push(`${value}\u0000`, ...value.split(/\s+/).filter((word) => word.length > 0));
+  return samples;
+}
+
+const COMMON_PYTHONS = ['2.7.18', ...Array.from({ length: 16 }, (_, minor) => `3.${minor}.0`), ...Array.from({ length: 16 }, (_, minor) => `3.${minor}.1`)];
+
 /** Python versions to try: each named one as a full version, and the versions just below and above it. */
 function pythonSamples(values: Iterable<string>): string[] {
-  const samples = new Set<string>();
+  // And the Pythons people run: a comparison that is not a valid specifier compares strings,
+  // where "3.9" > "3.11", and the versions around a named one do not cover that.
+  const samples = new Set<string>(COMMON_PYTHONS);
   for (const value of values) {
     for (const near of versionsAround(value)) {
       const release = /^\d+(\.\d+)*/.exec(near)?.[0].split('.') ?? [];

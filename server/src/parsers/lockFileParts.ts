@@ -61,6 +61,14 @@ export function* tableItems(problems: TomlProblems, array: TomlArray | undefined
   }
 }
 
+/** Every `[[package]]` table of a lock read into `into` (a package without a usable name is left out). */
+export function readPackageTables(problems: TomlProblems, packages: TomlArray | undefined, what: string, read: (table: TomlTable) => Dependency | undefined, into: Dependency[]): void {
+  for (const table of tableItems(problems, packages, what)) {
+    const dependency = read(table);
+    if (dependency !== undefined) into.push(dependency);
+  }
+}
+
 /** Several markers as one: the package applies where any of them holds. */
 export function anyOfMarkers(markers: readonly string[]): string | undefined {
   if (markers.length <= 1) return markers[0];

@@ -12,7 +12,7 @@
 import { parseDistFilename, versionsEqual } from '../core/distFilename';
 import type { Dependency, LockedFile, ParsedDocument } from '../core/model';
 import { normalizeName } from '../core/names';
-import { anyOfMarkers, fileKindOf, lastUrlSegment, readHashKey, readLockedPackageName, readLockedVersion, tableItems } from './lockFileParts';
+import { anyOfMarkers, fileKindOf, lastUrlSegment, readHashKey, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
 import { readTomlDocument, shown, type TomlArray, type TomlEntry, type TomlProblems, type TomlTable } from './toml';
 
 /** Lock-version majors Poetry reads (its own range is >=1,<3). */
@@ -47,13 +47,9 @@ class PoetryLockReader {
     if (metadata !== undefined && !this.readMetadata(metadata, lock)) return;
 
     const packages = problems.array(root.entries.get('package'), '`package`');
+    readPackageTables(problems, packages, 'an entry of `package`', (table) => this.readPackage(table), this.document.dependencies);
     const namesSeen = new Map<string, number>();
-    for (const table of tableItems(problems, packages, 'an entry of `package`')) {
-      const dependency = this.readPackage(table);
-      if (dependency === undefined) continue;
-      namesSeen.set(dependency.name, (namesSeen.get(dependency.name) ?? 0) + 1);
-      this.document.dependencies.push(dependency);
-    }
+    for (const dependency of this.document.dependencies) namesSeen.set(dependency.name, (namesSeen.get(dependency.name) ?? 0) + 1);
     for (const dependency of this.document.dependencies) {
       if (dependency.files?.length === 0) this.addMetadataFiles(dependency, (namesSeen.get(dependency.name) ?? 0) > 1);
     }

@@ -5,7 +5,7 @@
  * offending key or value. Never throws.
  */
 import { type AttestationIdentity, type Dependency, type HashPin, type LockedFile, type ParsedDocument } from '../core/model';
-import { digestProblem, fileKindOf, lastPathSegment, lastUrlSegment, readFileSize, readLockedPackageName, readLockedVersion, tableItems } from './lockFileParts';
+import { digestProblem, fileKindOf, lastPathSegment, lastUrlSegment, readFileSize, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
 import { mapString, readTomlDocument, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue } from './toml';
 
 /** The lock-version major this reader understands (PEP 751: a tool MUST error on another major). */
@@ -44,11 +44,7 @@ class LockReader {
     if (createdBy !== undefined) lock.createdBy = createdBy.value;
 
     const packages = problems.array(problems.required(root, 'packages', 'the lock file'), '`packages`');
-    if (packages === undefined) return;
-    for (const item of tableItems(problems, packages, 'an entry of `packages`')) {
-      const dependency = this.readPackage(item);
-      if (dependency !== undefined) this.document.dependencies.push(dependency);
-    }
+    readPackageTables(problems, packages, 'an entry of `packages`', (table) => this.readPackage(table), this.document.dependencies);
   }
 
   private readPackage(table: TomlTable): Dependency | undefined {

@@ -12,7 +12,7 @@
  * Never throws.
  */
 import type { Dependency, LockedFile, ParsedDocument } from '../core/model';
-import { anyOfMarkers, lastPathSegment, lastUrlSegment, readFileSize, readHashKey, readLockedPackageName, readLockedVersion, tableItems } from './lockFileParts';
+import { anyOfMarkers, lastPathSegment, lastUrlSegment, readFileSize, readHashKey, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
 import { readTomlDocument, type TomlEntry, type TomlProblems, type TomlString, type TomlTable } from './toml';
 
 /** The lock `version` this reader understands; uv itself refuses to read another. */
@@ -63,10 +63,7 @@ class UvLockReader {
     this.markers(root.entries.get('resolution-markers'), 'the lock file');
 
     const packages = problems.array(root.entries.get('package'), '`package`');
-    for (const table of tableItems(problems, packages, 'an entry of `package`')) {
-      const dependency = this.readPackage(table);
-      if (dependency !== undefined) this.document.dependencies.push(dependency);
-    }
+    readPackageTables(problems, packages, 'an entry of `package`', (table) => this.readPackage(table), this.document.dependencies);
   }
 
   private readPackage(table: TomlTable): Dependency | undefined {
