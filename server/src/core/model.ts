@@ -1,7 +1,7 @@
 /**
  * The one model of a dependency that every parser (requirements.txt, pyproject.toml,
- * pylock.toml, uv.lock, poetry.lock) produces, and that resolution, verification, diagnostics, hover, code actions
- * and the CLI consume. Positions are LSP positions: zero-based line, UTF-16 character,
+ * pylock.toml, uv.lock, poetry.lock) produces, and that resolution, verification, diagnostics,
+ * hover, code actions and the CLI consume. Positions are LSP positions: zero-based line, UTF-16 character,
  * end exclusive — JavaScript string offsets are UTF-16 already, so no conversion is needed
  * beyond splitting lines.
  */
@@ -24,7 +24,10 @@ export interface HashPin {
   algorithm: string;
   /** Lower-case hex digest. */
   hex: string;
-  /** The `algorithm:hex` text (requirements; the string's inside in uv.lock and poetry.lock) or the hex string's inside (pylock). */
+  /**
+   * The `algorithm:hex` text (requirements; the `hash` string's inside in uv.lock and
+   * poetry.lock) or the hex string's inside (pylock).
+   */
   range: Range;
 }
 
@@ -60,14 +63,17 @@ export interface Dependency {
   extras: string[];
   /** The version specifier as written without surrounding whitespace, e.g. `==1.0,>=0.9`; '' when none. */
   specifier: string;
-  /** The one exact version when pinned by `==X` (no `.*`) or `===X`; a lock file's `version` for a package from an index. */
+  /** The one exact version when pinned by `==X` (no `.*`) or `===X`; a lock's `version` of a package from an index. */
   pinnedVersion?: string;
   /**
    * The PEP 508 marker as written, without the `;`. uv.lock: its `resolution-markers` joined with
    * `or` (the forks this version is for); poetry.lock: `markers`, its groups' markers joined with `or`.
    */
   marker?: string;
-  /** Direct reference (`name @ URL`), a bare URL or a local path requirement; a lock package not from an index (git, path, directory…). */
+  /**
+   * Direct reference (`name @ URL`), a bare URL or a local path requirement; where a lock's
+   * package not from an index comes from (git, URL, path, directory…).
+   */
   url?: string;
   /** `-e` / `--editable` in requirements.txt; uv.lock `editable` source, poetry.lock `develop = true`. */
   editable?: boolean;

@@ -273,7 +273,8 @@ function versionsAround(value: string): string[] {
   const text = value.replace(/\.\*$/, '');
   const match = /^\d+(\.\d+)*/.exec(text);
   if (match === null) return [];
-  const release = match[0].split('.').map(Number);
+  // Markers compare at most major.minor.micro; a longer release is no reason to try more.
+  const release = match[0].split('.').slice(0, 4).map(Number);
   const out = [text];
   for (let place = 0; place < release.length; place++) {
     const head = release.slice(0, place + 1);
