@@ -2,7 +2,7 @@
 // layer and imports only the layers below it. `npm test` runs this (test/layering/layering.test.ts);
 // by hand: `npm run lint:layers`. A rule's name says which boundary an import crossed.
 //
-//   core/  →  parsers/ index/ verify/ checks/  →  pipeline/contract/  →  resolution/  →
+//   core/  →  parsers/ locks/ index/ verify/ checks/  →  pipeline/contract/  →  resolution/  →
 //   verification/  →  zeroTrust/  →  pipeline/  →  hover/ (for lsp/), lsp/, cli/  →  server.ts, cli.ts
 //   protocol/ (the report types) sits below everything and is imported with `import type` only.
 const src = '^server/src/';
@@ -22,8 +22,8 @@ module.exports = {
     layer('core-imports-only-core', 'core/ (model, codes, results) is the bottom layer of the server: it imports no other folder.', `${src}core/`, `${src}(?!core/)`),
     layer(
       'foundations-import-only-core',
-      'parsers/, index/, verify/ and checks/ are the pure parts: they may use core/ and each other, nothing above.',
-      `${src}(parsers|index|verify|checks)/`,
+      'parsers/, locks/, index/, verify/ and checks/ are the pure parts: they may use core/ and each other, nothing above.',
+      `${src}(parsers|locks|index|verify|checks)/`,
       `${src}(pipeline|resolution|verification|zeroTrust)/|${shells}`,
     ),
     layer(

@@ -4,38 +4,8 @@ import fc from 'fast-check';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parsePylock } from '../../server/src/parsers/pylock';
 import { parseToml } from '../../server/src/parsers/toml';
-import { LineIndex } from '../../server/src/core/lineIndex';
 import { normalizeName } from '../../server/src/core/names';
-import type { ParsedDocument, Position, Range } from '../../server/src/core/model';
-
-/** Every range the document reports: problems, dependencies, hashes, files, identities. */
-function allRanges(doc: ParsedDocument): Range[] {
-  const ranges: Range[] = doc.problems.map((p) => p.range);
-  for (const dep of doc.dependencies) {
-    ranges.push(dep.ranges.requirement, dep.ranges.name);
-    if (dep.ranges.version) ranges.push(dep.ranges.version);
-    for (const hash of dep.hashes) ranges.push(hash.range);
-    for (const file of dep.files ?? []) ranges.push(file.range, ...file.hashes.map((h) => h.range));
-    for (const identity of dep.attestationIdentities ?? []) ranges.push(identity.range);
-  }
-  return ranges;
-}
-
-function assertRangesInside(text: string, doc: ParsedDocument): void {
-  const lines = new LineIndex(text);
-  const valid = (p: Position) => Number.isInteger(p.line) && Number.isInteger(p.character) && assert.deepEqual(lines.positionAt(lines.offsetAt(p)), p);
-  for (const range of allRanges(doc)) {
-    valid(range.start);
-    valid(range.end);
-    assert.ok(lines.offsetAt(range.start) <= lines.offsetAt(range.end), JSON.stringify(range));
-  }
-  for (const problem of doc.problems) assert.equal(problem.code, 'syntax');
-}
-
-function textAt(text: string, range: Range): string {
-  const lines = new LineIndex(text);
-  return text.slice(lines.offsetAt(range.start), lines.offsetAt(range.end));
-}
+import { assertRangesInside, mutate, mutation, newline, packageName as name, randomText, releaseVersion as version, textAt } from '../support/documentRanges';
 
 /** Both parsers on one text: no throw, every range a valid position, start <= end. */
 function checkBoth(text: string): void {
@@ -84,23 +54,9 @@ const PYLOCK = [
   '',
 ].join('\n');
 
-/** Characters that matter to TOML and to the parsers, plus junk. */
-const tokenChar = fc.constantFrom(...'[]{}"\'=,.#\\\n\r\t -_=<>~!;@/:0123456789abcXYZ\u0000\u00e9\uFFFD\uD800'.split(''));
-
-const mutation = fc.record({ at: fc.nat(), remove: fc.nat({ max: 6 }), insert: fc.string({ unit: tokenChar, maxLength: 6 }) });
-
-function mutate(text: string, edits: { at: number; remove: number; insert: string }[]): string {
-  let out = text;
-  for (const edit of edits) {
-    const at = out.length === 0 ? 0 : edit.at % (out.length + 1);
-    out = out.slice(0, at) + edit.insert + out.slice(at + edit.remove);
-  }
-  return out;
-}
-
 test('random text never throws and every range is inside the document', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: tokenChar, maxLength: 200 })), (text) => {
+    fc.property(randomText, (text) => {
       checkBoth(text);
     }),
     { numRuns: 300 },
@@ -116,10 +72,7 @@ test('mutated pyproject.toml and pylock.toml texts never throw and keep ranges i
   );
 });
 
-const name = fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,12}[A-Za-z0-9])?$/);
-const version = fc.array(fc.nat({ max: 300 }), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('.'));
 const style = fc.constantFrom('basic', 'literal', 'multi-basic', 'multi-literal');
-const newline = fc.constantFrom('\n', '\r\n');
 
 /** A TOML string literal holding `content` (which has no quotes or backslashes). */
 function quote(content: string, kind: string, eol: string): string {

@@ -1,7 +1,7 @@
 /**
- * The one model of a dependency that all three parsers (requirements.txt, pyproject.toml,
- * pylock.toml) produce, and that resolution, verification, diagnostics, hover, code actions
- * and the CLI consume. Positions are LSP positions: zero-based line, UTF-16 character,
+ * The one model of a dependency that every parser (requirements.txt, pyproject.toml,
+ * pylock.toml, uv.lock, poetry.lock) produces, and that resolution, verification, diagnostics,
+ * hover, code actions and the CLI consume. Positions are LSP positions: zero-based line, UTF-16 character,
  * end exclusive — JavaScript string offsets are UTF-16 already, so no conversion is needed
  * beyond splitting lines.
  */
@@ -9,7 +9,7 @@
 export type { Position, Range } from '../../../protocol/src/report';
 import type { Range } from '../../../protocol/src/report';
 
-export type DocumentFormat = 'requirements' | 'pyproject' | 'pylock';
+export type DocumentFormat = 'requirements' | 'pyproject' | 'pylock' | 'uvlock' | 'poetrylock';
 
 /** A hash pinned in the file: `--hash=sha256:…`, a pylock `hashes` entry. */
 export interface HashPin {
@@ -17,14 +17,17 @@ export interface HashPin {
   algorithm: string;
   /** Lower-case hex digest. */
   hex: string;
-  /** The `algorithm:hex` text (requirements) or the hex string's inside (pylock). */
+  /**
+   * The `algorithm:hex` text (requirements; the `hash` string's inside in uv.lock and
+   * poetry.lock) or the hex string's inside (pylock).
+   */
   range: Range;
 }
 
-/** A distribution file a pylock.toml package locks (`sdist` or one of `wheels`). */
+/** A distribution file a lock file's package locks (`sdist` or one of `wheels`; a poetry.lock `files` entry). */
 export interface LockedFile {
   kind: 'sdist' | 'wheel';
-  /** File name: the `name` key, or the last path segment of `url`/`path`. */
+  /** File name: the `name` (pylock) or `file` (poetry.lock) key, or the last path segment of `url`/`path`. */
   filename?: string;
   url?: string;
   path?: string;
@@ -53,13 +56,19 @@ export interface Dependency {
   extras: string[];
   /** The version specifier as written without surrounding whitespace, e.g. `==1.0,>=0.9`; '' when none. */
   specifier: string;
-  /** The one exact version when pinned by `==X` (no `.*`) or `===X`; pylock `version`. */
+  /** The one exact version when pinned by `==X` (no `.*`) or `===X`; a lock's `version` of a package from an index. */
   pinnedVersion?: string;
-  /** The PEP 508 marker as written, without the `;`. */
+  /**
+   * The PEP 508 marker as written, without the `;`. uv.lock: its `resolution-markers` joined with
+   * `or` (the forks this version is for); poetry.lock: `markers`, its groups' markers joined with `or`.
+   */
   marker?: string;
-  /** Direct reference (`name @ URL`), a bare URL or a local path requirement. */
+  /**
+   * Direct reference (`name @ URL`), a bare URL or a local path requirement; where a lock's
+   * package not from an index comes from (git, URL, path, directory…).
+   */
   url?: string;
-  /** `-e` / `--editable` in requirements.txt. */
+  /** `-e` / `--editable` in requirements.txt; uv.lock `editable` source, poetry.lock `develop = true`. */
   editable?: boolean;
   /** Requirement-level pins (`--hash`). Empty for pylock.toml: its hashes are in `files`. */
   hashes: HashPin[];
@@ -67,22 +76,25 @@ export interface Dependency {
     /**
      * requirements.txt: first character of the name to the end of the requirement (specifier
      * and marker, not options or comment). pyproject.toml: the text inside the string's quotes.
-     * pylock.toml: the text inside the quotes of the package's `name` value.
+     * pylock.toml, uv.lock, poetry.lock: the text inside the quotes of the package's `name` value.
      */
     requirement: Range;
     name: Range;
-    /** The version text after `==`/`===` (requirements, pyproject) or inside pylock's `version` quotes. */
+    /** The version text after `==`/`===` (requirements, pyproject) or inside a lock file's `version` quotes. */
     version?: Range;
   };
   /**
    * Where the dependency came from inside its file: `project.dependencies`,
    * `project.optional-dependencies.<extra>`, `dependency-groups.<group>`, `build-system.requires`,
-   * `packages` (pylock), `requirements`.
+   * `packages` (pylock), `package` (uv.lock, poetry.lock), `requirements`.
    */
   section: string;
-  /** pylock.toml `index` of the package; requirements.txt leaves it unset (see DocumentOptions). */
+  /**
+   * pylock.toml `index` of the package, uv.lock `source.registry`, poetry.lock `[package.source]`
+   * `url` of a `legacy` source; requirements.txt leaves it unset (see DocumentOptions).
+   */
   indexUrl?: string;
-  /** pylock.toml: the files the package locks. Unset for the other formats. */
+  /** Lock files: the files the package locks. Unset for requirements.txt and pyproject.toml. */
   files?: LockedFile[];
   /** pylock.toml: recorded publisher identities; unset when the package has none. */
   attestationIdentities?: AttestationIdentity[];
@@ -125,8 +137,12 @@ export interface ParsedDocument {
   problems: ParseProblem[];
   options: DocumentOptions;
   includes: IncludeDirective[];
-  /** pylock.toml `lock-version` / `created-by`. */
-  lock?: { lockVersion?: string; createdBy?: string };
+  /**
+   * Lock files: pylock.toml `lock-version` / `created-by`; uv.lock `version` (as text) and
+   * `revision`; poetry.lock `[metadata]` `lock-version` and `content-hash`, `created-by` from its
+   * "@generated by Poetry X" comment. `requiresPython`: uv `requires-python`, poetry `python-versions`.
+   */
+  lock?: { lockVersion?: string; createdBy?: string; revision?: number; requiresPython?: string; contentHash?: string };
 }
 
 export function emptyOptions(): DocumentOptions {

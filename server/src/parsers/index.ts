@@ -2,6 +2,8 @@ import type { DocumentFormat, ParsedDocument } from '../core/model';
 import { parseRequirements } from './requirements';
 import { parsePyproject } from './pyproject';
 import { parsePylock } from './pylock';
+import { parseUvLock } from './uvLock';
+import { parsePoetryLock } from './poetryLock';
 
 export interface ParseContext {
   /** Environment for `${VAR}` expansion in requirements files. */
@@ -17,5 +19,9 @@ export function parseDocument(format: DocumentFormat, text: string, context: Par
       return parsePyproject(text);
     case 'pylock':
       return parsePylock(text);
+    case 'uvlock':
+      return parseUvLock(text);
+    case 'poetrylock':
+      return parsePoetryLock(text);
   }
 }

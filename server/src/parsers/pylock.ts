@@ -4,19 +4,12 @@
  * and its recorded `attestation-identities`. Spec violations become `syntax` problems at the
  * offending key or value. Never throws.
  */
-import { valid as validVersion } from '@renovatebot/pep440';
 import { type AttestationIdentity, type Dependency, type HashPin, type LockedFile, type ParsedDocument } from '../core/model';
-import { normalizeName } from '../core/names';
+import { digestProblem, fileKindOf, lastPathSegment, lastUrlSegment, readFileSize, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
 import { mapString, readTomlDocument, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue } from './toml';
 
-const VALID_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 /** The lock-version major this reader understands (PEP 751: a tool MUST error on another major). */
 const SUPPORTED_MAJOR = 1;
-/**
- * Hex digest lengths of the algorithms pip and PyPI use; others are not length-checked. A Map:
- * the algorithm names are the document's, and `constructor` must not find Object's.
- */
-const DIGEST_LENGTH: ReadonlyMap<string, number> = new Map([['md5', 32], ['sha1', 40], ['sha224', 56], ['sha256', 64], ['sha384', 96], ['sha512', 128]]);
 const SOURCE_KEYS = ['vcs', 'directory', 'archive', 'sdist', 'wheels'] as const;
 /** Sources that describe the whole package on their own (no sdist/wheels next to them). */
 const EXCLUSIVE_SOURCES = new Set(['vcs', 'directory', 'archive']);
@@ -51,41 +44,19 @@ class LockReader {
     if (createdBy !== undefined) lock.createdBy = createdBy.value;
 
     const packages = problems.array(problems.required(root, 'packages', 'the lock file'), '`packages`');
-    if (packages === undefined) return;
-    for (const item of packages.items) {
-      if (item.kind !== 'table') {
-        problems.wrongType(item, 'an entry of `packages`', 'a table');
-        continue;
-      }
-      const dependency = this.readPackage(item);
-      if (dependency !== undefined) this.document.dependencies.push(dependency);
-    }
+    readPackageTables(problems, packages, 'an entry of `packages`', (table) => this.readPackage(table), this.document.dependencies);
   }
 
   private readPackage(table: TomlTable): Dependency | undefined {
     const problems = this.problems;
-    const name = problems.string(problems.required(table, 'name', 'a package'), 'a package `name`');
-    if (name === undefined) return undefined;
-    const nameRange = problems.range(mapString(this.text, name).whole);
-    if (!VALID_NAME.test(name.value)) problems.add(`\`${shown(name.value)}\` is not a valid package name`, name);
-    const label = `package \`${shown(name.value)}\``;
-
-    const dependency: Dependency = {
-      name: normalizeName(name.value),
-      rawName: name.value,
-      extras: [],
-      specifier: '',
-      hashes: [],
-      ranges: { requirement: nameRange, name: nameRange },
-      section: 'packages',
-    };
+    const named = readLockedPackageName(this.text, problems, table, 'packages');
+    if (named === undefined) return undefined;
+    const { dependency, label } = named;
 
     const sources = this.checkSources(table, label);
     const fromSourceTree = sources.has('vcs') || sources.has('directory');
-    const version = problems.string(table.entries.get('version'), `the \`version\` of ${label}`);
+    const version = readLockedVersion(this.text, problems, table.entries.get('version'), label, dependency);
     if (version !== undefined) {
-      dependency.ranges.version = problems.range(mapString(this.text, version).whole);
-      if (validVersion(version.value) === null) problems.add(`\`${shown(version.value)}\` is not a valid PEP 440 version`, version);
       if (fromSourceTree) {
         problems.add(`${label} is built from a source tree, so it must not have a \`version\``, version);
       } else if (!sources.has('archive')) {
@@ -102,10 +73,7 @@ class LockReader {
     const sdist = problems.table(table.entries.get('sdist'), `the \`sdist\` of ${label}`);
     if (sdist !== undefined) files.push(this.readFile(sdist, 'sdist', `the sdist of ${label}`));
     const wheels = problems.array(table.entries.get('wheels'), `the \`wheels\` of ${label}`);
-    for (const wheel of wheels?.items ?? []) {
-      if (wheel.kind === 'table') files.push(this.readFile(wheel, 'wheel', `a wheel of ${label}`));
-      else problems.wrongType(wheel, `an entry of the \`wheels\` of ${label}`, 'a table');
-    }
+    for (const wheel of tableItems(problems, wheels, `an entry of the \`wheels\` of ${label}`)) files.push(this.readFile(wheel, 'wheel', `a wheel of ${label}`));
     const archive = problems.table(table.entries.get('archive'), `the \`archive\` of ${label}`);
     if (archive !== undefined) {
       const file = this.readFile(archive, 'archive', `the archive of ${label}`);
@@ -152,7 +120,7 @@ class LockReader {
     const filename = name?.value ?? lastPathSegment(path?.value) ?? lastUrlSegment(url?.value);
     const hashes = this.readHashes(table, what);
     const file: LockedFile = {
-      kind: role === 'archive' ? (filename?.toLowerCase().endsWith('.whl') ? 'wheel' : 'sdist') : role,
+      kind: role === 'archive' ? fileKindOf(filename) : role,
       hashes,
       range: problems.range(table),
     };
@@ -165,11 +133,8 @@ class LockReader {
     }
     const uploadTime = this.readUploadTime(table.entries.get('upload-time'), what);
     if (uploadTime !== undefined) file.uploadTime = uploadTime;
-    const size = table.entries.get('size');
-    if (size !== undefined) {
-      if (size.value.kind === 'integer' && size.value.value >= 0) file.size = size.value.value;
-      else problems.wrongType(size.value, `the \`size\` of ${what}`, 'a non-negative integer');
-    }
+    const size = readFileSize(problems, table.entries.get('size'), what);
+    if (size !== undefined) file.size = size;
     return file;
   }
 
@@ -195,12 +160,8 @@ class LockReader {
       const value = problems.string(entry, `the ${algorithm} hash of ${what}`);
       if (value === undefined) continue;
       const hex = value.value.toLowerCase();
-      const expected = DIGEST_LENGTH.get(algorithm.toLowerCase());
-      if (!/^[0-9a-f]+$/.test(hex)) {
-        problems.add(`the ${algorithm} hash of ${what} must be hexadecimal`, value);
-      } else if (expected !== undefined && hex.length !== expected) {
-        problems.add(`the ${algorithm} hash of ${what} must be ${expected} hex digits, not ${hex.length}`, value);
-      }
+      const problem = digestProblem(algorithm, hex, `the ${algorithm} hash of ${what}`);
+      if (problem !== undefined) problems.add(problem, value);
       pins.push({ algorithm: algorithm.toLowerCase(), hex, range: problems.range(mapString(this.text, value).whole) });
     }
     return pins;
@@ -265,20 +226,5 @@ function scalarText(value: TomlValue): string | undefined {
       return value.text;
     default:
       return undefined;
-  }
-}
-
-function lastPathSegment(path: string | undefined): string | undefined {
-  return path?.split(/[\\/]/).pop() || undefined;
-}
-
-/** The URL's last path segment, percent-decoded when that is valid percent-encoding. */
-function lastUrlSegment(url: string | undefined): string | undefined {
-  const segment = url?.replace(/[?#].*$/s, '').split('/').pop();
-  if (!segment) return undefined;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
   }
 }
