@@ -5,7 +5,7 @@
  * Everything the verifier's verdict depends on is in the key, and nothing else (the verifier uses
  * no clock), so a verdict stored under a key stays true forever.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Distribution } from '../verify/index';
 
 /** Bumped whenever what a stored verdict means changes (a check added to the verifier, say). */
@@ -25,8 +25,11 @@ export function trustScope(source: 'file' | 'tuf' | 'embedded', trustedRoot: unk
 }
 
 export function attestationKey(scope: string, distribution: Distribution, signer: unknown, attestation: unknown): string {
+  // The file is serialized on its own, so that whatever the signer is, the key keeps it.
   return createHash('sha256')
-    .update(stableJson([RESULT_FORMAT, scope, distribution.filename, distribution.sha256.toLowerCase(), signer ?? null]))
+    .update(JSON.stringify([RESULT_FORMAT, scope, distribution.filename, distribution.sha256.toLowerCase()]))
+    .update('\n')
+    .update(stableJson(signer ?? null))
     .update('\n')
     .update(stableJson(attestation))
     .digest('hex');
@@ -54,11 +57,14 @@ export function provenanceDigest(provenance: unknown): string {
   return createHash('sha256').update(typeof provenance === 'string' ? provenance : stableJson(provenance)).digest('hex');
 }
 
-/** JSON.stringify that never throws (values parsed from JSON have no cycles or BigInts, but be sure). */
+/**
+ * JSON.stringify that never throws. A value it cannot write (nested too deep for the stack, say)
+ * gets a text of its own that nothing else shares, so that two such values never make one key.
+ */
 export function stableJson(value: unknown): string {
   try {
     return JSON.stringify(value) ?? 'undefined';
   } catch {
-    return 'unserializable';
+    return `unserializable ${randomUUID()}`;
   }
 }
