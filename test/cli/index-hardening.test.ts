@@ -2,10 +2,10 @@
 // token of the index URL in any output, on stderr or in the cache directory.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { deepPublisherProvenance, makeFifo, textUnder } from '../support/hostileFiles';
 import { makeProject, startIndexServer, type IndexServer } from '../support/indexServer';
 import { makeTree, runCli, type JsonReport } from './cliRunner';
 
@@ -26,25 +26,16 @@ function tempCache(): string {
   return dir;
 }
 
-function cacheText(dir: string): string {
-  return (readdirSync(dir, { recursive: true }) as string[])
-    .map((name) => path.join(dir, name))
-    .filter((file) => statSync(file).isFile())
-    .map((file) => `${file}\n${readFileSync(file, 'utf8')}`)
-    .join('\n');
-}
-
 const FAST = { PYPI_PROVENANCE_HTTP_TIMEOUT_MS: '1500', PYPI_PROVENANCE_HTTP_RETRIES: '1', PIP_INDEX_URL: '' };
 
 test('json: a publisher nested 4,000 levels deep is an index-error and the CLI exits with its normal code', async () => {
   const project = makeProject('deep-publisher', { releases: [{ version: '1.0', files: ['sdist'], provenance: { version: 1, attestation_bundles: [] } }] });
   index.setProject(project);
-  const publisher = `{"kind":"GitHub","repository":"o/r","workflow":"w.yml","environment":null,"extra":${'{"a":'.repeat(4000)}1${'}'.repeat(4000)}}`;
   index.setPathMode(new URL(index.provenanceUrl('deep-publisher', project.files[0])).pathname, {
     kind: 'raw',
     status: 200,
     contentType: 'application/vnd.pypi.integrity.v1+json',
-    body: `{"version":1,"attestation_bundles":[{"publisher":${publisher},"attestations":[{}]}]}`,
+    body: deepPublisherProvenance(4000),
   });
   const tree = makeTree({ 'requirements.txt': 'deep-publisher==1.0\n' });
   cleanups.push(tree.remove);
@@ -72,7 +63,7 @@ test('text, json and sarif: no token of the index URL (userinfo, path) in stdout
       assert.ok(!stderr.includes(secret), `${format} stderr shows ${secret}`);
     }
   }
-  const stored = cacheText(cache);
+  const stored = textUnder(cache);
   assert.ok(stored.length > 0);
   for (const secret of [token, 'Pw0rdSecret99', 'deploy:']) assert.ok(!stored.includes(secret), `the cache directory holds ${secret}`);
 });
@@ -80,12 +71,7 @@ test('text, json and sarif: no token of the index URL (userinfo, path) in stdout
 test('a FIFO named on the command line is refused at once with a reason (exit 2), not waited on', async (t) => {
   const tree = makeTree({});
   cleanups.push(tree.remove);
-  try {
-    execFileSync('mkfifo', [path.join(tree.root, 'requirements.txt')]);
-  } catch {
-    t.skip('mkfifo is not available');
-    return;
-  }
+  if (!makeFifo(path.join(tree.root, 'requirements.txt'))) return void t.skip('mkfifo is not available');
   const { code, stderr } = await runCli(['check', '--index-url', index.url, '--cache-dir', tempCache(), 'requirements.txt'], { cwd: tree.root, env: FAST });
   assert.equal(code, 2);
   assert.match(stderr, /requirements\.txt/);

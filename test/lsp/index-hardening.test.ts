@@ -2,10 +2,10 @@
 // keeps answering, says what went wrong on the dependency's line, and never shows a token.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { withClient } from '../support/lspClient';
+import { deepPublisherProvenance, makeFifo, textUnder } from '../support/hostileFiles';
 import { makeProject, startIndexServer, type IndexServer } from '../support/indexServer';
 import { FAST_INDEX_ENV, TempDirs, everythingSaid, uriIn, waitForCodes } from './resolutionSupport';
 import { hover, report } from './verificationSupport';
@@ -21,27 +21,14 @@ after(async () => {
   dirs.cleanup();
 });
 
-function deepJson(levels: number): string {
-  return `${'{"a":'.repeat(levels)}"x"${'}'.repeat(levels)}`;
-}
-
-function cacheText(dir: string): string {
-  return (readdirSync(dir, { recursive: true }) as string[])
-    .map((name) => path.join(dir, name))
-    .filter((file) => statSync(file).isFile())
-    .map((file) => `${file}\n${readFileSync(file, 'utf8')}`)
-    .join('\n');
-}
-
 test('a publisher nested 4,000 levels deep is an index-error, and pypiProvenance/report answers', async () => {
   const project = makeProject('deep-publisher', { releases: [{ version: '1.0', files: ['sdist'], provenance: { version: 1, attestation_bundles: [] } }] });
   index.setProject(project);
-  const publisher = `{"kind":"GitHub","repository":"o/r","workflow":"w.yml","environment":null,"extra":${deepJson(4000)}}`;
   index.setPathMode(new URL(index.provenanceUrl('deep-publisher', project.files[0])).pathname, {
     kind: 'raw',
     status: 200,
     contentType: 'application/vnd.pypi.integrity.v1+json',
-    body: `{"version":1,"attestation_bundles":[{"publisher":${publisher},"attestations":[{}]}]}`,
+    body: deepPublisherProvenance(4000),
   });
   await withClient({ settings: { indexUrl: index.url, cacheDirectory: dirs.make('cache') }, env: FAST_INDEX_ENV }, async (client) => {
     const uri = uriIn(dirs.make('ws'), 'requirements.txt');
@@ -58,12 +45,7 @@ test('a publisher nested 4,000 levels deep is an index-error, and pypiProvenance
 test('a FIFO named requirements.txt: the report answers null at once, and the next report still answers', async (t) => {
   const ws = dirs.make('ws');
   const fifo = path.join(ws, 'requirements.txt');
-  try {
-    execFileSync('mkfifo', [fifo]);
-  } catch {
-    t.skip('mkfifo is not available');
-    return;
-  }
+  if (!makeFifo(fifo)) return void t.skip('mkfifo is not available');
   index.setProject(makeProject('sampleproject', { releases: ['4.0.0'] }));
   const other = dirs.make('ws');
   writeFileSync(path.join(other, 'requirements.txt'), 'sampleproject==4.0.0\n');
@@ -92,7 +74,7 @@ test('tokens of the index URL (userinfo and path) never show in diagnostics, hov
     const answered = await report(client, uri);
     assert.match(answered.dependencies[1].files[0].message ?? '', /provenance URL on another host \(169\.254\.169\.254\)/, JSON.stringify(answered.dependencies[1]));
     const hovers = await Promise.all([0, 1, 2].map((line) => hover(client, uri, line, 2)));
-    const places = { said: everythingSaid(client), report: JSON.stringify(answered), hovers: JSON.stringify(hovers), cache: cacheText(cache) };
+    const places = { said: everythingSaid(client), report: JSON.stringify(answered), hovers: JSON.stringify(hovers), cache: textUnder(cache) };
     for (const [where, text] of Object.entries(places)) {
       for (const secret of [token, 'Pw0rdSecret99', 'deploy:']) {
         const at = text.indexOf(secret);

@@ -2,8 +2,7 @@
 // what it never writes down or shows.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readRegularFile, UnreadableFileError } from '../../server/src/core/regularFile';
@@ -14,6 +13,7 @@ import { redactSecrets, redactUrl } from '../../server/src/index/redact';
 import { createResponseCache } from '../../server/src/index/responseCache';
 import { parseRequirements } from '../../server/src/parsers/requirements';
 import { attestationKey } from '../../server/src/verification/attestationKey';
+import { deepPublisherProvenance, filesUnder, makeFifo } from '../support/hostileFiles';
 import { makeProject, startIndexServer, type IndexServer } from '../support/indexServer';
 
 let index: IndexServer;
@@ -43,20 +43,6 @@ function client(extra: IndexClientOptions = {}, sleeps: number[] = []): IndexCli
   });
   clients.push(created);
   return created;
-}
-
-/** Every file under a directory, as text. */
-function everyFile(dir: string): Array<{ name: string; text: string }> {
-  const found: Array<{ name: string; text: string }> = [];
-  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
-    const full = path.join(dir, name);
-    if (statSync(full).isFile()) found.push({ name, text: readFileSync(full, 'utf8') });
-  }
-  return found;
-}
-
-function deepJson(levels: number, leaf = '"x"'): string {
-  return `${'{"a":'.repeat(levels)}${leaf}${'}'.repeat(levels)}`;
 }
 
 // --- item 11: no retry of what always fails -------------------------------------------------
@@ -99,15 +85,19 @@ test('a provenance URL on another host is never fetched: an index error says so;
   assert.equal((await c.getProvenance(onHost)).kind, 'found');
   // A client that never read a page of that host does not follow it either.
   assert.equal((await client().getProvenance(onHost)).kind, 'error');
+  // Nor does the index's own provenance URL lead elsewhere by a redirect.
+  index.setPathMode(new URL(onHost).pathname, { kind: 'redirect', location: 'https://169.254.169.254/latest/' });
+  const redirected = await client().getProject(index.url, 'elsewhere').then(() => c.getProvenance(`${onHost}?again`));
+  assert.equal(redirected.kind, 'error');
+  if (redirected.kind === 'error') assert.match(redirected.error.message, /redirected to another host \(169\.254\.169\.254\)/);
+  index.setPathMode(new URL(onHost).pathname, undefined);
 });
 
 // --- item 5: the publisher's shape ----------------------------------------------------------
 
 test('a deeply nested provenance object is a bad-response naming the depth; the JSON parses fine', () => {
-  const publisher = `{"kind":"GitHub","repository":"o/r","workflow":"w.yml","environment":null,"extra":${deepJson(4000)}}`;
-  const body = `{"version":1,"attestation_bundles":[{"publisher":${publisher},"attestations":[]}]}`;
   assert.throws(
-    () => parseProvenance(body, INTEGRITY_JSON_V1, 'https://pypi.org/integrity/p/1/p-1.tar.gz/provenance'),
+    () => parseProvenance(deepPublisherProvenance(4000), INTEGRITY_JSON_V1, 'https://pypi.org/integrity/p/1/p-1.tar.gz/provenance'),
     (error: unknown) => error instanceof IndexError && error.reason === 'bad-response' && /nests more than 32 levels deep/.test(error.message),
   );
 });
@@ -175,7 +165,7 @@ test('no token of an index URL reaches the cache directory (userinfo, path, quer
   const cache = createResponseCache({ directory: cacheDirectory });
   await cache.write({ v: 1, url: 'https://h.example/simple/x/?token=QuerySecret42', accept: 'a', status: 200, finalUrl: 'https://h.example/simple/x/?token=QuerySecret42', fetchedAt: 0, maxAgeSeconds: 1, body: '{}' });
 
-  const files = everyFile(cacheDirectory);
+  const files = filesUnder(cacheDirectory);
   assert.ok(files.length >= 2, `cache files: ${files.map((f) => f.name)}`);
   for (const { name, text } of files) {
     for (const secret of [token, other, 'Pw0rdSecret99', 'deploy', 'QuerySecret42']) {
@@ -201,12 +191,7 @@ test('answers being read share one byte budget: over it, the answer is cut off w
 test('FIFOs, device links and oversized files are refused at once, never read', async (t) => {
   const dir = tempDir();
   const fifo = path.join(dir, 'requirements.txt');
-  try {
-    execFileSync('mkfifo', [fifo]);
-  } catch {
-    t.skip('mkfifo is not available');
-    return;
-  }
+  if (!makeFifo(fifo)) return void t.skip('mkfifo is not available');
   symlinkSync('/dev/zero', path.join(dir, 'zero.txt'));
   writeFileSync(path.join(dir, 'big.txt'), Buffer.alloc(2048, 0x61));
   writeFileSync(path.join(dir, 'ok.txt'), 'sampleproject==4.0.0\n');
@@ -223,12 +208,7 @@ test('a FIFO or a /dev/zero link in place of a cache entry is a miss, not a hang
   const url = 'https://h.example/simple/a/';
   const file = path.join(dir, 'index-http-v1', cache.fileNameOf(url, 'x'));
   await cache.write({ v: 1, url: 'https://h.example/simple/other/', accept: 'x', status: 200, finalUrl: url, fetchedAt: 0, maxAgeSeconds: 1, body: '' });
-  try {
-    execFileSync('mkfifo', [file]);
-  } catch {
-    t.skip('mkfifo is not available');
-    return;
-  }
+  if (!makeFifo(file)) return void t.skip('mkfifo is not available');
   assert.equal(await createResponseCache({ directory: dir }).read(url, 'x'), undefined);
   rmSync(file, { force: true });
   symlinkSync('/dev/zero', file);

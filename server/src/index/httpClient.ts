@@ -73,6 +73,8 @@ export interface HttpGet {
   authorization?: string;
   /** Further request headers, e.g. `if-none-match`. */
   headers?: Readonly<Record<string, string>>;
+  /** When given, a redirect is followed only to one of these origins (a URL the index chose must stay on the index). */
+  redirectOrigins?: ReadonlySet<string>;
 }
 
 export interface HttpResponse {
@@ -211,6 +213,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             target = new URL(answer.headers.location, url);
           } catch {
             throw new IndexError('bad-response', `${redactUrl(url.href)} redirected to an invalid location`);
+          }
+          if (request.redirectOrigins !== undefined && !request.redirectOrigins.has(target.origin)) {
+            throw new IndexError('redirect-refused', `${redactUrl(url.href)} redirected to another host (${target.host}): only the index's own host is followed here`);
           }
           if (target.protocol !== 'https:' && target.origin !== startOrigin) {
             throw new IndexError(

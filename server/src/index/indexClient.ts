@@ -128,6 +128,7 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
     accept: string,
     maxBytes: number,
     interpret: (entry: CachedResponse) => T,
+    redirectOrigins?: ReadonlySet<string>,
   ): Promise<{ value: T; source: AnswerSource } | { error: IndexError }> {
     const authorization = authorizationByOrigin.get(new URL(url).origin);
     let cached = await cache.read(url, accept, authorization);
@@ -168,6 +169,7 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
         maxBytes,
         authorization,
         headers: cached?.etag !== undefined ? { 'if-none-match': cached.etag } : undefined,
+        redirectOrigins,
       });
     } catch (error) {
       const failure = error instanceof IndexError ? error : new IndexError('unreachable', `${redactUrl(url)}: ${String(error)}`);
@@ -277,8 +279,12 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
         });
       }
       return once(`provenance ${clean}`, async (): Promise<ProvenanceAnswer> => {
-        const result = await fetchCached(clean, INTEGRITY_JSON_V1, maxProvenanceBytes, (entry) =>
-          entry.status === 200 ? parseProvenance(entry.body, entry.contentType, entry.finalUrl) : undefined,
+        const result = await fetchCached(
+          clean,
+          INTEGRITY_JSON_V1,
+          maxProvenanceBytes,
+          (entry) => (entry.status === 200 ? parseProvenance(entry.body, entry.contentType, entry.finalUrl) : undefined),
+          indexOrigins,
         );
         if ('error' in result) return { kind: 'error', error: result.error };
         if (result.value === undefined) return { kind: 'none', source: result.source };
