@@ -78,13 +78,24 @@ export function cacheKey(url: string, accept: string, authorization?: string): s
 /** node:fs, reading only regular files of a bounded size (a FIFO or /dev/zero in the directory must not hang or fill the server). */
 const NODE_CACHE_FS: CacheFs = withRegularReads(nodeFs as unknown as CacheFs, MAX_ENTRY_BYTES);
 
-/** The entry as the disk keeps it, or undefined when it would carry a secret. */
-function diskForm(entry: CachedResponse, authorization: string | undefined): StoredResponse | undefined {
+/** The entry's text as the disk keeps it, or undefined when it would carry a secret. */
+function diskText(entry: CachedResponse, authorization: string | undefined): string | undefined {
   const { finalUrl, ...rest } = entry;
   const stored: StoredResponse = { ...rest, url: redactUrl(entry.url), ...(finalUrl !== entry.url ? { finalUrl } : {}) };
   const text = JSON.stringify(stored);
-  const secrets = [...secretsOf(entry.url), ...secretsOf(finalUrl), ...(authorization !== undefined ? [authorization] : [])];
-  return secrets.some((secret) => text.includes(secret)) ? undefined : stored;
+  const secrets = [...secretsOf(entry.url), ...secretsOf(finalUrl), ...credentialsOf(authorization)];
+  return secrets.some((secret) => text.includes(secret)) ? undefined : text;
+}
+
+/** The header and, for Basic, the user name and password it carries. */
+function credentialsOf(authorization: string | undefined): string[] {
+  if (authorization === undefined) return [];
+  const basic = /^Basic (.+)$/i.exec(authorization);
+  if (!basic) return [authorization];
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const parts = colon < 0 ? [decoded] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
+  return [authorization, ...parts.filter((part) => part.length >= 3)];
 }
 
 /** The on-disk entry: the URL redacted, `finalUrl` only when it differs from the request URL. */
@@ -181,14 +192,14 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
       const key = cacheKey(entry.url, entry.accept, authorization);
       remember(key, entry);
       if (!(await prepare()) || directory === undefined) return;
-      const stored = diskForm(entry, authorization);
-      if (stored === undefined) {
+      const text = diskText(entry, authorization);
+      if (text === undefined) {
         if (!warnedSecret) log(`answers of ${redactUrl(entry.url)} carry the index credentials: they are kept in memory only, never written to the cache directory`);
         warnedSecret = true;
         return;
       }
       try {
-        await writeFileAtomic(join(directory, `${key}.json`), JSON.stringify(stored), fs);
+        await writeFileAtomic(join(directory, `${key}.json`), text, fs);
       } catch (error) {
         log(`could not write cache entry ${key}.json: ${(error as Error).message}`);
       }
