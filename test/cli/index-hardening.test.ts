@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deepPublisherProvenance, makeFifo, textUnder } from '../support/hostileFiles';
+import { makeFifo, serveDeepPublisher, textUnder } from '../support/hostileFiles';
 import { makeProject, startIndexServer, type IndexServer } from '../support/indexServer';
 import { makeTree, runCli, type JsonReport } from './cliRunner';
 
@@ -29,14 +29,7 @@ function tempCache(): string {
 const FAST = { PYPI_PROVENANCE_HTTP_TIMEOUT_MS: '1500', PYPI_PROVENANCE_HTTP_RETRIES: '1', PIP_INDEX_URL: '' };
 
 test('json: a publisher nested 4,000 levels deep is an index-error and the CLI exits with its normal code', async () => {
-  const project = makeProject('deep-publisher', { releases: [{ version: '1.0', files: ['sdist'], provenance: { version: 1, attestation_bundles: [] } }] });
-  index.setProject(project);
-  index.setPathMode(new URL(index.provenanceUrl('deep-publisher', project.files[0])).pathname, {
-    kind: 'raw',
-    status: 200,
-    contentType: 'application/vnd.pypi.integrity.v1+json',
-    body: deepPublisherProvenance(4000),
-  });
+  serveDeepPublisher(index, 'deep-publisher', 4000);
   const tree = makeTree({ 'requirements.txt': 'deep-publisher==1.0\n' });
   cleanups.push(tree.remove);
   const { code, stdout, stderr } = await runCli(['check', '--index-url', index.url, '--cache-dir', tempCache(), '--format', 'json', 'requirements.txt'], { cwd: tree.root, env: FAST });

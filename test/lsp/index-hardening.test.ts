@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { withClient } from '../support/lspClient';
-import { deepPublisherProvenance, makeFifo, textUnder } from '../support/hostileFiles';
+import { makeFifo, serveDeepPublisher, textUnder } from '../support/hostileFiles';
 import { makeProject, startIndexServer, type IndexServer } from '../support/indexServer';
 import { FAST_INDEX_ENV, TempDirs, everythingSaid, uriIn, waitForCodes } from './resolutionSupport';
 import { hover, report } from './verificationSupport';
@@ -22,14 +22,7 @@ after(async () => {
 });
 
 test('a publisher nested 4,000 levels deep is an index-error, and pypiProvenance/report answers', async () => {
-  const project = makeProject('deep-publisher', { releases: [{ version: '1.0', files: ['sdist'], provenance: { version: 1, attestation_bundles: [] } }] });
-  index.setProject(project);
-  index.setPathMode(new URL(index.provenanceUrl('deep-publisher', project.files[0])).pathname, {
-    kind: 'raw',
-    status: 200,
-    contentType: 'application/vnd.pypi.integrity.v1+json',
-    body: deepPublisherProvenance(4000),
-  });
+  serveDeepPublisher(index, 'deep-publisher', 4000);
   await withClient({ settings: { indexUrl: index.url, cacheDirectory: dirs.make('cache') }, env: FAST_INDEX_ENV }, async (client) => {
     const uri = uriIn(dirs.make('ws'), 'requirements.txt');
     client.open(uri, 'deep-publisher==1.0\n');

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { makeProject, type IndexServer } from './indexServer';
 
 /** Every regular file under `dir`: its path and its text. */
 export function filesUnder(dir: string): Array<{ name: string; text: string }> {
@@ -39,4 +40,16 @@ export function makeFifo(file: string): boolean {
 export function deepPublisherProvenance(levels: number): string {
   const publisher = `{"kind":"GitHub","repository":"o/r","workflow":"w.yml","environment":null,"extra":${deepJson(levels)}}`;
   return `{"version":1,"attestation_bundles":[{"publisher":${publisher},"attestations":[{}]}]}`;
+}
+
+/** Serves project `name` 1.0 (one sdist) whose provenance is deepPublisherProvenance(levels). */
+export function serveDeepPublisher(index: IndexServer, name: string, levels: number): void {
+  const project = makeProject(name, { releases: [{ version: '1.0', files: ['sdist'], provenance: { version: 1, attestation_bundles: [] } }] });
+  index.setProject(project);
+  index.setPathMode(new URL(index.provenanceUrl(name, project.files[0])).pathname, {
+    kind: 'raw',
+    status: 200,
+    contentType: 'application/vnd.pypi.integrity.v1+json',
+    body: deepPublisherProvenance(levels),
+  });
 }
