@@ -40,6 +40,8 @@ export interface TestFile {
   provenance?: unknown;
   /** Hashes beyond sha256 to list (e.g. blake2b_256), or to override sha256 with a lie. */
   extraHashes?: Record<string, string>;
+  /** The provenance URL the page gives instead of this server's own (another host, say). */
+  provenanceUrl?: string;
 }
 
 export interface TestProject {
@@ -79,7 +81,9 @@ export type HostileMode =
   /** The TCP connection is reset for the first `times` requests (default: always). */
   | { kind: 'connection-reset'; times?: number }
   /** Any status, content type and body. */
-  | { kind: 'raw'; status: number; contentType?: string; body: string | Buffer; headers?: Record<string, string> };
+  | { kind: 'raw'; status: number; contentType?: string; body: string | Buffer; headers?: Record<string, string> }
+  /** A 200 whose response headers are larger than any client accepts (64 KB of one header). */
+  | { kind: 'header-overflow' };
 
 export type HostileKind = HostileMode['kind'];
 
@@ -110,6 +114,12 @@ export interface IndexServer {
   setMode(name: string, mode: HostileMode | HostileKind | undefined): void;
   /** A hostile answer for one exact path (e.g. a provenance URL's path). */
   setPathMode(path: string, mode: HostileMode | HostileKind | undefined): void;
+  /**
+   * Serves everything under `/{token}/` too, as private indexes that take a token in the path do
+   * (`{origin}/{token}/simple/`); the pages they serve then name their files and provenance under
+   * the token as well. Returns that index URL.
+   */
+  acceptPathToken(token: string): string;
   /** Delay before every answer from now on. */
   setLatency(ms: number): void;
   /** Requests received so far, by path. */
@@ -152,6 +162,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
   const timers = new Set<NodeJS.Timeout>();
   let latencyMs = options.latencyMs ?? 0;
   const defaultCacheControl = options.cacheControl ?? 'max-age=600, public';
+  const pathTokens = new Set<string>();
   let inFlight = 0;
   let maxInFlight = 0;
   let origin = '';
@@ -166,7 +177,12 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
   };
 
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    let path = (req.url ?? '/').split('?')[0];
+    const token = /^\/([^/]+)\//.exec(path)?.[1];
+    if (token !== undefined && pathTokens.has(token)) {
+      path = path.slice(token.length + 1);
+      (req as { tokenPrefix?: string }).tokenPrefix = `/${token}`;
+    }
     counts.set(path, (counts.get(path) ?? 0) + 1);
     requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
     inFlight++;
@@ -273,6 +289,10 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
         res.writeHead(mode.status, { ...(mode.contentType ? { 'content-type': mode.contentType } : {}), ...mode.headers });
         res.end(mode.body);
         return true;
+      case 'header-overflow':
+        res.writeHead(200, { 'content-type': SIMPLE_JSON, 'x-filler': 'x'.repeat(64 * 1024) });
+        res.end('{}');
+        return true;
     }
   }
 
@@ -356,26 +376,27 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     const format = negotiateSimple(req);
     if (format === undefined) return notAcceptable(res);
     const cacheControl = project.cacheControl ?? defaultCacheControl;
-    if (format === 'html') return sendCacheable(req, res, SIMPLE_HTML, pageHtml(project), cacheControl);
-    sendCacheable(req, res, SIMPLE_JSON, JSON.stringify(pageJson(project)), cacheControl);
+    const base = `${origin}${(req as { tokenPrefix?: string }).tokenPrefix ?? ''}`;
+    if (format === 'html') return sendCacheable(req, res, SIMPLE_HTML, pageHtml(project, base), cacheControl);
+    sendCacheable(req, res, SIMPLE_JSON, JSON.stringify(pageJson(project, base)), cacheControl);
   }
 
-  function fileUrl(project: TestProject, file: TestFile): string {
-    return project.relativeUrls ? `../../files/${encodeURIComponent(file.filename)}` : `${origin}/files/${encodeURIComponent(file.filename)}`;
+  function fileUrl(project: TestProject, file: TestFile, base: string): string {
+    return project.relativeUrls ? `../../files/${encodeURIComponent(file.filename)}` : `${base}/files/${encodeURIComponent(file.filename)}`;
   }
 
   function provenancePath(projectName: string, file: TestFile): string {
     return `/integrity/${normalize(projectName)}/${encodeURIComponent(file.version)}/${encodeURIComponent(file.filename)}/provenance`;
   }
 
-  function pageJson(project: TestProject): unknown {
+  function pageJson(project: TestProject, base: string): unknown {
     const versions = project.versions === null ? undefined : project.versions ?? [...new Set(project.files.map((f) => f.version))];
     return {
       meta: { 'api-version': project.apiVersion ?? '1.3', '_last-serial': 1 },
       name: normalize(project.name),
       files: project.files.map((file) => ({
         filename: file.filename,
-        url: fileUrl(project, file),
+        url: fileUrl(project, file, base),
         hashes: { sha256: file.sha256, ...file.extraHashes },
         'requires-python': file.requiresPython ?? null,
         'core-metadata': false,
@@ -385,19 +406,21 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
         provenance:
           file.provenance === undefined
             ? null
-            : project.relativeUrls
-              ? `../..${provenancePath(project.name, file)}`
-              : `${origin}${provenancePath(project.name, file)}`,
+            : file.provenanceUrl !== undefined
+              ? file.provenanceUrl
+              : project.relativeUrls
+                ? `../..${provenancePath(project.name, file)}`
+                : `${base}${provenancePath(project.name, file)}`,
       })),
       ...(versions !== undefined ? { versions } : {}),
     };
   }
 
-  function pageHtml(project: TestProject): string {
+  function pageHtml(project: TestProject, base: string): string {
     const links = project.files
       .map((file) => {
         const yanked = file.yanked ? ` data-yanked="${typeof file.yanked === 'string' ? escapeHtml(file.yanked) : ''}"` : '';
-        return `<a href="${escapeHtml(fileUrl(project, file))}#sha256=${file.sha256}"${yanked}>${escapeHtml(file.filename)}</a><br/>`;
+        return `<a href="${escapeHtml(fileUrl(project, file, base))}#sha256=${file.sha256}"${yanked}>${escapeHtml(file.filename)}</a><br/>`;
       })
       .join('\n');
     return `<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="${project.apiVersion ?? '1.3'}"></head><body>\n<h1>Links for ${escapeHtml(normalize(project.name))}</h1>\n${links}\n</body></html>`;
@@ -470,6 +493,10 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       const resolved = toMode(mode);
       if (resolved) pathModes.set(path, resolved);
       else pathModes.delete(path);
+    },
+    acceptPathToken(token) {
+      pathTokens.add(token);
+      return `${origin}/${token}/simple/`;
     },
     setLatency(ms) {
       latencyMs = ms;

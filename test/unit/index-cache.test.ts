@@ -247,10 +247,14 @@ test('credentials never reach cache file names or contents', async () => {
     assert.doesNotMatch(name, /alice|s3cret/);
     assert.doesNotMatch(await readFile(path.join(sub, name), 'utf8'), /alice|s3cret/);
   }
-  // The same page without credentials is the same entry.
+  // The same page without credentials (or with other ones) is another entry: an answer given to
+  // one account is never served to another.
   index.resetCounts();
   assert.equal((await client().getProject(index.url, 'sampleproject')).kind, 'found');
-  assert.equal(index.totalRequests, 0);
+  assert.equal(index.totalRequests, 1);
+  assert.equal((await client().getProject(index.url.replace('http://', 'http://bob:other@'), 'sampleproject')).kind, 'found');
+  assert.equal(index.totalRequests, 2);
+  assert.equal((await readdir(sub)).length, 3);
 });
 
 test('no-store answers are not written; 404s are cached for their max-age', async () => {

@@ -3,7 +3,6 @@
  * the language server's) and build its report. Reading comes first and all of it: an unreadable
  * input stops the run before anything is checked (exit code 2), so CI never gets a partial pass.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { severityFor, type SeverityOrOff } from '../core/codes';
@@ -17,6 +16,7 @@ import { runStages, type StageFailure } from '../pipeline/runStages';
 import type { Settings } from '../pipeline/contract/settings';
 import { decodeUtf8, invalidUtf8Finding } from './decode';
 import { describeFsError, type InputFile } from './discover';
+import { MAX_DOCUMENT_BYTES, readRegularFile } from '../core/regularFile';
 
 export interface ReadFile extends InputFile {
   text: string;
@@ -50,7 +50,7 @@ export async function readInputs(files: readonly InputFile[]): Promise<{ read: R
   for (const file of files) {
     let bytes: Uint8Array;
     try {
-      bytes = await fs.readFile(file.path);
+      bytes = await readRegularFile(file.path, MAX_DOCUMENT_BYTES);
     } catch (error) {
       errors.push(`${file.path}: cannot be read: ${describeFsError(error)}`);
       continue;

@@ -8,6 +8,7 @@ import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { formatOfPath } from '../core/format';
 import type { DocumentFormat } from '../core/model';
+import { MAX_DOCUMENT_BYTES } from '../core/regularFile';
 
 export interface InputFile {
   /** Absolute path. */
@@ -130,6 +131,10 @@ export function describeFsError(error: unknown): string {
       return 'a part of the path is not a directory';
     case 'ELOOP':
       return 'too many symbolic links';
+    case 'ENOTREG':
+      return 'not a regular file';
+    case 'EFBIG':
+      return `larger than ${MAX_DOCUMENT_BYTES / (1024 * 1024)} MB`;
     default:
       return error instanceof Error ? error.message : String(error);
   }

@@ -5,6 +5,7 @@
  * percent-encoded path segments, so nothing in a claim can break out of a Markdown link.
  */
 import type { ProvenanceDetails } from '../core/result';
+import { redactUrl } from '../index/redact';
 
 const HOSTS: Readonly<Record<string, string>> = { GitHub: 'https://github.com', GitLab: 'https://gitlab.com' };
 
@@ -57,6 +58,8 @@ export function projectLink(name: string, version: string | undefined, pageUrl: 
   if (page !== undefined) return `${page}${encodeURIComponent(name)}/${version !== undefined ? `${encodeURIComponent(version)}/` : ''}`;
   url.username = '';
   url.password = '';
+  // A page whose URL carries a token (in its path or query) gets no link: the link would show it.
+  if (redactUrl(url.href) !== url.href) return undefined;
   return safeUrl(url.href);
 }
 

@@ -38,6 +38,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: Readonly<RetryPolicy> = { maxRetries: 3, baseDelayMs: 250, maxDelayMs: 10_000 };
 export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_MAX_REDIRECTS = 5;
+export const DEFAULT_MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 export interface HttpClientOptions {
   userAgent?: string;
@@ -54,6 +55,12 @@ export interface HttpClientOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Diagnostic log lines; URLs in them are redacted. */
   log?: (message: string) => void;
+  /**
+   * Body bytes all answers being read may hold at once (default 64 MB): nine hostile pages just
+   * under the per-answer cap would otherwise cost gigabytes together. The answer that goes over
+   * is a `too-large` IndexError (retried later like any index failure).
+   */
+  maxBytesInFlight?: number;
 }
 
 export interface HttpGet {
@@ -66,6 +73,8 @@ export interface HttpGet {
   authorization?: string;
   /** Further request headers, e.g. `if-none-match`. */
   headers?: Readonly<Record<string, string>>;
+  /** When given, a redirect is followed only to one of these origins (a URL the index chose must stay on the index). */
+  redirectOrigins?: ReadonlySet<string>;
 }
 
 export interface HttpResponse {
@@ -120,6 +129,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const limiter = new Limiter(concurrency);
   const inFlight = new Map<string, Promise<HttpResponse>>();
   const stats: HttpStats = { sent: 0, deduplicated: 0, retries: 0 };
+  const budget = new ByteBudget(options.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT);
 
   function get(request: HttpGet): Promise<HttpResponse> {
     const key = JSON.stringify([request.url, request.accept, request.maxBytes, request.authorization ?? '', request.headers ?? {}]);
@@ -178,7 +188,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           answer = await limiter.run(() => sendOnce(url, headers, request.maxBytes, startClock()));
         } catch (error) {
           const failure = toIndexError(error, url, controller.signal.aborted, timeouts.totalMs);
-          if (failure.reason === 'unreachable' && attempt < retry.maxRetries) {
+          // Only a dropped or refused connection may go better next time; a TLS failure, a header
+          // overflow or an unknown host fails the same way every time.
+          if (isTransient(error) && !controller.signal.aborted && attempt < retry.maxRetries) {
             const wait = backoff(attempt);
             if (now() + wait < deadline) {
               attempt++;
@@ -201,6 +213,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             target = new URL(answer.headers.location, url);
           } catch {
             throw new IndexError('bad-response', `${redactUrl(url.href)} redirected to an invalid location`);
+          }
+          if (request.redirectOrigins !== undefined && !request.redirectOrigins.has(target.origin)) {
+            throw new IndexError('redirect-refused', `${redactUrl(url.href)} redirected to another host (${target.host}): only the index's own host is followed here`);
           }
           if (target.protocol !== 'https:' && target.origin !== startOrigin) {
             throw new IndexError(
@@ -261,10 +276,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       response.body.destroy();
       throw tooLarge(url, maxBytes);
     }
-    const raw = await readCapped(response.body, maxBytes);
-    if (raw === undefined) throw tooLarge(url, maxBytes);
-    const body = decode(raw, responseHeaders['content-encoding'], maxBytes, url);
-    return { status, url: url.href, headers: responseHeaders, body };
+    const held = budget.hold();
+    try {
+      const raw = await readCapped(response.body, maxBytes, held);
+      if (raw === 'too-large') throw tooLarge(url, maxBytes);
+      if (raw === 'over-budget') throw overBudget(url, budget.limit);
+      const body = decode(raw, responseHeaders['content-encoding'], maxBytes, url);
+      return { status, url: url.href, headers: responseHeaders, body };
+    } finally {
+      held.release();
+    }
   }
 
   return {
@@ -276,14 +297,43 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   };
 }
 
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number): Promise<Buffer | undefined> {
+/** Bytes held by the answers being read, against one limit for all of them. */
+class ByteBudget {
+  private used = 0;
+  constructor(readonly limit: number) {}
+
+  hold(): { take(bytes: number): boolean; release(): void } {
+    let mine = 0;
+    return {
+      take: (bytes) => {
+        mine += bytes;
+        this.used += bytes;
+        return this.used <= this.limit;
+      },
+      release: () => {
+        this.used -= mine;
+        mine = 0;
+      },
+    };
+  }
+}
+
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  maxBytes: number,
+  held: { take(bytes: number): boolean },
+): Promise<Buffer | 'too-large' | 'over-budget'> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
     total += chunk.length;
     if (total > maxBytes) {
       body.destroy();
-      return undefined;
+      return 'too-large';
+    }
+    if (!held.take(chunk.length)) {
+      body.destroy();
+      return 'over-budget';
     }
     chunks.push(chunk);
   }
@@ -307,6 +357,10 @@ function decode(raw: Buffer, encoding: string | undefined, maxBytes: number, url
 
 function tooLarge(url: URL, maxBytes: number): IndexError {
   return new IndexError('too-large', `${redactUrl(url.href)} sent more than ${formatBytes(maxBytes)}; the answer was cut off`);
+}
+
+function overBudget(url: URL, limit: number): IndexError {
+  return new IndexError('too-large', `${redactUrl(url.href)} was cut off: the answers being read at once came to more than ${formatBytes(limit)}`);
 }
 
 function formatSeconds(ms: number): string {
@@ -339,6 +393,12 @@ export function retryAfterMs(value: string | undefined, nowMs: number): number |
 }
 
 const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_)/;
+/** Failures that a later attempt may not repeat: the connection dropped or was refused, a DNS server was busy. */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function isTransient(error: unknown): boolean {
+  return !(error instanceof IndexError) && TRANSIENT_CODES.has(errorCode(error) ?? '');
+}
 
 function errorCode(error: unknown): string | undefined {
   const direct = (error as { code?: unknown })?.code;
@@ -374,6 +434,11 @@ function toIndexError(error: unknown, url: URL, deadlinePassed: boolean, totalMs
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new IndexError('unreachable', `${url.origin} is unreachable (${code})`);
+    case 'UND_ERR_HEADERS_OVERFLOW':
+      return new IndexError('bad-response', `${where} sent response headers that are too large`);
+    case 'UND_ERR_INVALID_ARG':
+    case 'ERR_INVALID_URL':
+      return new IndexError('bad-url', `${where} cannot be requested (${code})`);
   }
   if (TLS_CODES.test(code)) return new IndexError('unreachable', `the TLS connection to ${url.origin} failed (${code})`);
   const detail = code !== '' ? code : error instanceof Error ? error.message : String(error);

@@ -28,6 +28,8 @@ export interface IndexClientOptions {
   maxProvenanceBytes?: number;
   now?: () => number;
   log?: (message: string) => void;
+  /** What the user should see once (a plain-http index); `log` when not given. */
+  warn?: (message: string) => void;
   /** File operations of the cache (tests inject failures). */
   fs?: CacheFs;
 }
@@ -101,6 +103,10 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
   /** Parsed pages by the entry they came from, so a memory hit does not parse again. */
   const parsed = new WeakMap<CachedResponse, unknown>();
   const counts = { cacheHits: 0, revalidated: 0, stale: 0 };
+  /** Origins of the indexes asked and of the pages they served (after redirects): the only hosts provenance is fetched from. */
+  const indexOrigins = new Set<string>();
+  const warn = options.warn ?? log;
+  const warnedPlain = new Set<string>();
 
   // Opened lazily so that an offline client never even creates a connection pool.
   const network = (): HttpClient => (http ??= createHttpClient(httpOptions));
@@ -122,9 +128,10 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
     accept: string,
     maxBytes: number,
     interpret: (entry: CachedResponse) => T,
+    redirectOrigins?: ReadonlySet<string>,
   ): Promise<{ value: T; source: AnswerSource } | { error: IndexError }> {
     const authorization = authorizationByOrigin.get(new URL(url).origin);
-    let cached = await cache.read(url, accept);
+    let cached = await cache.read(url, accept, authorization);
     const useEntry = (entry: CachedResponse, source: AnswerSource) => {
       const memo = parsed.get(entry) as Interpreted<T> | undefined;
       if (memo) return { value: memo.value, source };
@@ -162,6 +169,7 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
         maxBytes,
         authorization,
         headers: cached?.etag !== undefined ? { 'if-none-match': cached.etag } : undefined,
+        redirectOrigins,
       });
     } catch (error) {
       const failure = error instanceof IndexError ? error : new IndexError('unreachable', `${redactUrl(url)}: ${String(error)}`);
@@ -179,7 +187,7 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
       };
       const memo = parsed.get(cached);
       if (memo) parsed.set(refreshed, memo);
-      if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(refreshed);
+      if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(refreshed, authorization);
       return safely(() => useEntry(refreshed, { from: 'revalidated', fetchedAt: refreshed.fetchedAt }));
     }
 
@@ -205,7 +213,7 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
         if (cached) return safely(() => serveStale(cached, error));
         return { error };
       }
-      if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(entry);
+      if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(entry, authorization);
       return answer;
     }
 
@@ -233,10 +241,19 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
       } catch {
         return Promise.resolve({ kind: 'error', error: new IndexError('bad-url', `the index URL ${redactUrl(indexUrl)} is not a valid URL`) });
       }
+      const origin = new URL(pageUrl).origin;
+      indexOrigins.add(origin);
+      const plain = plainHttpWarning(pageUrl);
+      if (plain !== undefined && !warnedPlain.has(origin)) {
+        warnedPlain.add(origin);
+        warn(plain);
+      }
       return once(`project ${pageUrl}`, async (): Promise<ProjectAnswer> => {
-        const result = await fetchCached(pageUrl, SIMPLE_JSON_V1, maxPageBytes, (entry) =>
-          entry.status === 200 ? parseProjectPage(entry.body, entry.contentType, entry.finalUrl, name) : undefined,
-        );
+        const result = await fetchCached(pageUrl, SIMPLE_JSON_V1, maxPageBytes, (entry) => {
+          if (entry.status !== 200) return undefined;
+          indexOrigins.add(new URL(entry.finalUrl).origin);
+          return parseProjectPage(entry.body, entry.contentType, entry.finalUrl, name);
+        });
         if ('error' in result) return { kind: 'error', error: result.error };
         if (result.value === undefined) return { kind: 'not-found', url: redactUrl(pageUrl), source: result.source };
         return { kind: 'found', page: result.value, source: result.source };
@@ -252,9 +269,22 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
       } catch {
         return Promise.resolve({ kind: 'error', error: new IndexError('bad-url', `the provenance URL ${redactUrl(url)} is not a valid URL`) });
       }
+      // The index chose this URL: followed anywhere, it would make the server ask any host
+      // (a cloud metadata address, an intranet service) whatever the index likes.
+      const provenanceUrl = new URL(clean);
+      if (!indexOrigins.has(provenanceUrl.origin)) {
+        return Promise.resolve({
+          kind: 'error',
+          error: new IndexError('redirect-refused', `the index gave a provenance URL on another host (${provenanceUrl.host}); provenance is only fetched from the index's own host`),
+        });
+      }
       return once(`provenance ${clean}`, async (): Promise<ProvenanceAnswer> => {
-        const result = await fetchCached(clean, INTEGRITY_JSON_V1, maxProvenanceBytes, (entry) =>
-          entry.status === 200 ? parseProvenance(entry.body, entry.contentType, entry.finalUrl) : undefined,
+        const result = await fetchCached(
+          clean,
+          INTEGRITY_JSON_V1,
+          maxProvenanceBytes,
+          (entry) => (entry.status === 200 ? parseProvenance(entry.body, entry.contentType, entry.finalUrl) : undefined),
+          indexOrigins,
         );
         if ('error' in result) return { kind: 'error', error: result.error };
         if (result.value === undefined) return { kind: 'none', source: result.source };
@@ -270,6 +300,23 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
       if (http && !injected) await http.close();
     },
   };
+}
+
+/** The one-time warning for an index on plain http (answers can be read and changed on the way), or undefined; loopback is exempt (a local index). */
+export function plainHttpWarning(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' || isLoopback(parsed.hostname)) return undefined;
+  return `the index ${parsed.origin} is reached over plain http: anyone on the network can read and change its answers (and see any credentials); use https`;
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function statusError(response: HttpResponse, url: string): IndexError {

@@ -2,16 +2,25 @@
  * Index answers kept on disk (in `cacheDirectory`) and in memory, with what HTTP caching needs:
  * ETag, freshness lifetime from Cache-Control, fetch time. Files are written atomically (temp
  * file + rename) so a killed process never leaves a torn entry; an unreadable entry is deleted
- * and treated as absent. File names are hashes of the URL without credentials.
+ * and treated as absent.
+ *
+ * No secret goes to disk. A file is named by a hash of the request (Accept, the URL without
+ * userinfo, the Authorization sent with it): two different tokens for the same path never share
+ * an entry, so one account's private answers are never served to another. The entry stores the
+ * URL redacted; the answer's own URL is stored only when it differs from the request's; and an
+ * entry whose text would still contain a secret of the URL (a private index that writes its token
+ * into its file links, say) is kept in memory only.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as nodeFs } from 'node:fs';
 import { join } from 'node:path';
+import { withRegularReads } from '../core/regularFile';
+import { redactUrl, secretsOf } from './redact';
 
 export interface CachedResponse {
   /** Format version of the entry. */
   v: 1;
-  /** The request URL without credentials. */
+  /** The request URL without userinfo (redacted on disk). */
   url: string;
   accept: string;
   /** 200, or 404/410 for "no such project" / "no provenance". */
@@ -49,22 +58,51 @@ export interface ResponseCacheOptions {
 }
 
 export interface ResponseCache {
-  read(url: string, accept: string): Promise<CachedResponse | undefined>;
-  write(entry: CachedResponse): Promise<void>;
+  /** `authorization` is the header sent with the request, if any: entries of other credentials are not seen. */
+  read(url: string, accept: string, authorization?: string): Promise<CachedResponse | undefined>;
+  write(entry: CachedResponse, authorization?: string): Promise<void>;
   /** The entry's file name (for tests and diagnostics): a hash, never the URL. */
-  fileNameOf(url: string, accept: string): string;
+  fileNameOf(url: string, accept: string, authorization?: string): string;
 }
 
 const SUBDIRECTORY = 'index-http-v1';
 /** Temp files this old are leftovers of a killed process. */
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
+/** Entries hold at most a 20 MB page (JSON-escaped); a larger file is not ours. */
+const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
-export function cacheKey(url: string, accept: string): string {
-  return createHash('sha256').update(`${accept}\n${url}`).digest('hex');
+export function cacheKey(url: string, accept: string, authorization?: string): string {
+  return createHash('sha256').update(`${accept}\n${url}\n${authorization ?? ''}`).digest('hex');
 }
 
+/** node:fs, reading only regular files of a bounded size (a FIFO or /dev/zero in the directory must not hang or fill the server). */
+const NODE_CACHE_FS: CacheFs = withRegularReads(nodeFs as unknown as CacheFs, MAX_ENTRY_BYTES);
+
+/** The entry's text as the disk keeps it, or undefined when it would carry a secret. */
+function diskText(entry: CachedResponse, authorization: string | undefined): string | undefined {
+  const { finalUrl, ...rest } = entry;
+  const stored: StoredResponse = { ...rest, url: redactUrl(entry.url), ...(finalUrl !== entry.url ? { finalUrl } : {}) };
+  const text = JSON.stringify(stored);
+  const secrets = [...secretsOf(entry.url), ...secretsOf(finalUrl), ...credentialsOf(authorization)];
+  return secrets.some((secret) => text.includes(secret)) ? undefined : text;
+}
+
+/** The header and, for Basic, the user name and password it carries. */
+function credentialsOf(authorization: string | undefined): string[] {
+  if (authorization === undefined) return [];
+  const basic = /^Basic (.+)$/i.exec(authorization);
+  if (!basic) return [authorization];
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const parts = colon < 0 ? [decoded] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
+  return [authorization, ...parts.filter((part) => part.length >= 3)];
+}
+
+/** The on-disk entry: the URL redacted, `finalUrl` only when it differs from the request URL. */
+type StoredResponse = Omit<CachedResponse, 'finalUrl'> & { finalUrl?: string };
+
 export function createResponseCache(options: ResponseCacheOptions = {}): ResponseCache {
-  const fs: CacheFs = options.fs ?? (nodeFs as unknown as CacheFs);
+  const fs: CacheFs = options.fs ?? NODE_CACHE_FS;
   const log = options.log ?? (() => undefined);
   const now = options.now ?? Date.now;
   const budget = options.memoryBudget ?? 64 * 1024 * 1024;
@@ -117,13 +155,15 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
     }
   }
 
+  let warnedSecret = false;
+
   return {
-    fileNameOf(url, accept) {
-      return `${cacheKey(url, accept)}.json`;
+    fileNameOf(url, accept, authorization) {
+      return `${cacheKey(url, accept, authorization)}.json`;
     },
 
-    async read(url, accept) {
-      const key = cacheKey(url, accept);
+    async read(url, accept, authorization) {
+      const key = cacheKey(url, accept, authorization);
       const inMemory = memory.get(key);
       if (inMemory) {
         remember(key, inMemory);
@@ -137,22 +177,29 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
       } catch {
         return undefined;
       }
-      const entry = parseEntry(text);
-      if (!entry || entry.url !== url || entry.accept !== accept) {
+      const stored = parseEntry(text);
+      if (!stored || stored.url !== redactUrl(url) || stored.accept !== accept) {
         log(`discarding an unreadable cache entry ${key}.json`);
         await fs.rm(path, { force: true }).catch(() => undefined);
         return undefined;
       }
+      const entry: CachedResponse = { ...stored, url, finalUrl: stored.finalUrl ?? url };
       remember(key, entry);
       return entry;
     },
 
-    async write(entry) {
-      const key = cacheKey(entry.url, entry.accept);
+    async write(entry, authorization) {
+      const key = cacheKey(entry.url, entry.accept, authorization);
       remember(key, entry);
       if (!(await prepare()) || directory === undefined) return;
+      const text = diskText(entry, authorization);
+      if (text === undefined) {
+        if (!warnedSecret) log(`answers of ${redactUrl(entry.url)} carry the index credentials: they are kept in memory only, never written to the cache directory`);
+        warnedSecret = true;
+        return;
+      }
       try {
-        await writeFileAtomic(join(directory, `${key}.json`), JSON.stringify(entry), fs);
+        await writeFileAtomic(join(directory, `${key}.json`), text, fs);
       } catch (error) {
         log(`could not write cache entry ${key}.json: ${(error as Error).message}`);
       }
@@ -172,7 +219,7 @@ export async function writeFileAtomic(path: string, data: string, fs: CacheFs): 
   }
 }
 
-function parseEntry(text: string): CachedResponse | undefined {
+function parseEntry(text: string): StoredResponse | undefined {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -187,7 +234,7 @@ function parseEntry(text: string): CachedResponse | undefined {
     typeof e.url === 'string' &&
     typeof e.accept === 'string' &&
     typeof e.status === 'number' &&
-    typeof e.finalUrl === 'string' &&
+    optionalString(e.finalUrl) &&
     typeof e.fetchedAt === 'number' &&
     Number.isFinite(e.fetchedAt) &&
     typeof e.maxAgeSeconds === 'number' &&
@@ -195,7 +242,7 @@ function parseEntry(text: string): CachedResponse | undefined {
     typeof e.body === 'string' &&
     optionalString(e.etag) &&
     optionalString(e.contentType);
-  return ok ? (e as unknown as CachedResponse) : undefined;
+  return ok ? (e as unknown as StoredResponse) : undefined;
 }
 
 export interface CacheDirectives {

@@ -60,8 +60,8 @@ export async function hashPinCodeActions(params: CodeActionParams, host: CodeAct
 
   const analysis = host.analysis(uri);
   const current = analysis !== undefined && analysis.version === document.version && analysis.text === document.text;
-  const parsed: ParsedDocument = current ? analysis.parsed : parseDocument(document.format, document.text, { env: host.env });
   const settings = current ? analysis.settings : await host.settings();
+  const parsed: ParsedDocument = current ? analysis.parsed : parseDocument(document.format, document.text, { env: host.env, workspaceTrusted: settings.workspaceTrusted });
   const service = host.resolution.forSettings(settings);
   const waits = host.waitMs ?? DEFAULT_WAIT_MS;
 

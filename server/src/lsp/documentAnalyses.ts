@@ -174,7 +174,7 @@ export class DocumentAnalyses {
       version: document.version,
       format: document.format,
       text: document.text,
-      parsed: this.parse(uri, document),
+      parsed: this.parse(uri, document, settings),
       settings,
       findingsByStage: new Map(),
       pending: new Set(),
@@ -186,9 +186,9 @@ export class DocumentAnalyses {
     this.notifyIfSettled(uri, entry);
   }
 
-  private parse(uri: string, document: OpenDocument): ParsedDocument {
+  private parse(uri: string, document: OpenDocument, settings: Readonly<Settings>): ParsedDocument {
     try {
-      return parseDocument(document.format, document.text, { env: this.host.env });
+      return parseDocument(document.format, document.text, { env: this.host.env, workspaceTrusted: settings.workspaceTrusted });
     } catch (error) {
       // Parsers promise never to throw; if one does, the user still gets a clear diagnostic.
       this.host.logger.error(`Parsing ${uri} failed: ${errorText(error)}`);

@@ -5,7 +5,7 @@
  * CLI's JSON output uses too. A document that is not open is read from disk and analysed once
  * (every stage awaited). Bad params or an unknown document answer null.
  */
-import { readFile } from 'node:fs/promises';
+import { MAX_DOCUMENT_BYTES, readRegularText } from '../core/regularFile';
 import { formatOfPath } from '../core/format';
 import type { DocumentReport } from '../core/result';
 import { parseDocumentSafely } from '../pipeline/parse';
@@ -52,12 +52,13 @@ async function reportFromDisk(uri: string, host: ReportHost): Promise<DocumentRe
   if (path === undefined || format === undefined) return null;
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Only a regular file of a bounded size: a FIFO named requirements.txt must not hang the server.
+    text = await readRegularText(path, MAX_DOCUMENT_BYTES);
   } catch {
     return null;
   }
-  const { parsed } = parseDocumentSafely(format, text, { env: host.env });
   const settings = await host.settings();
+  const { parsed } = parseDocumentSafely(format, text, { env: host.env, workspaceTrusted: settings.workspaceTrusted });
   const run = await runStages({ uri, format, text, parsed, settings }, host.stages);
   return buildDocumentReport(uri, parsed, run.findings, host.verification?.results.dependencyResults(parsed));
 }

@@ -8,6 +8,8 @@ import { parsePoetryLock } from './poetryLock';
 export interface ParseContext {
   /** Environment for `${VAR}` expansion in requirements files. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** False in an untrusted workspace: `${VAR}` is then left as written. */
+  workspaceTrusted?: boolean;
 }
 
 /** Parses a dependency file of the given format. Never throws: problems are in the result. */

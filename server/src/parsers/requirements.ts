@@ -33,6 +33,11 @@ import { shlexSplit } from './requirements/shlex';
 export interface RequirementsContext {
   /** Environment for `${VAR}` expansion; without it nothing is expanded. */
   env?: Env;
+  /**
+   * False in an untrusted workspace: then nothing is expanded, since a file someone else wrote
+   * could otherwise copy a secret of the environment into an index URL it names.
+   */
+  workspaceTrusted?: boolean;
 }
 
 /** Parses a requirements file. Never throws: what cannot be read is in `problems`. */
@@ -40,7 +45,7 @@ export function parseRequirements(text: string, context: RequirementsContext = {
   const reader = new DocumentReader(text);
   let lines: LogicalLine[] = [];
   try {
-    lines = logicalLines(text, context.env);
+    lines = logicalLines(text, context.workspaceTrusted === false ? undefined : context.env);
   } catch (error) {
     reader.internalError(0, text.length, error);
   }

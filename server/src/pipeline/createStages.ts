@@ -57,6 +57,7 @@ export function createStageServices(host: StageHost): StageServices {
     env: host.env,
     defaultCacheDirectory: host.defaultCacheDirectory,
     log: (message) => host.logger.info(message),
+    warn: (message) => host.logger.warn(message),
     http: tuning.http,
     retryDelay: tuning.retryDelay,
   });

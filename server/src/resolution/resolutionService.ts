@@ -41,6 +41,8 @@ export interface ResolutionServiceOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Lines for the log; URLs in them are redacted by the index client. */
   log?: (message: string) => void;
+  /** What the user should see once (a plain-http index). */
+  warn?: (message: string) => void;
   http?: HttpClientOptions;
   /** An index client to use instead of creating one (tests). */
   client?: IndexClient;
@@ -110,7 +112,7 @@ export class ResolutionService {
     this.ownsClient = options.client === undefined;
     this.client =
       options.client ??
-      createIndexClient({ cacheDirectory: options.cacheDirectory, offline: options.offline, http: options.http, log: options.log, now: options.now });
+      createIndexClient({ cacheDirectory: options.cacheDirectory, offline: options.offline, http: options.http, log: options.log, warn: options.warn, now: options.now });
   }
 
   /** The sharing key; undefined for a dependency the index is not asked about. */

@@ -15,6 +15,8 @@ export interface ResolutionServicesOptions {
   /** Where to persist when the `cacheDirectory` setting is '' (undefined: memory only). */
   defaultCacheDirectory?: string;
   log?: (message: string) => void;
+  /** What the user should see once (a plain-http index). */
+  warn?: (message: string) => void;
   http?: HttpClientOptions;
   retryDelay?: { first: number; max: number };
   /** Makes the service (tests inject clocks and clients). */
@@ -40,6 +42,7 @@ export class ResolutionServices {
       offline: settings.offline,
       env: this.options.env,
       log: this.options.log,
+      warn: this.options.warn,
       http: this.options.http,
       retryDelay: this.options.retryDelay,
     };

@@ -20,6 +20,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as nodeFs } from 'node:fs';
+import { withRegularReads } from '../core/regularFile';
 import { join } from 'node:path';
 import type { CacheKey, CacheKeySource } from '../core/cacheKey';
 import type { Finding } from '../core/finding';
@@ -87,7 +88,8 @@ export function normalizeIndexUrl(url: string): string {
     parsed.search = '';
     parsed.hash = '';
     if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
-    return parsed.href;
+    // A token in the path (https://host/TOKEN/simple/) must not reach the store's files.
+    return redactUrl(parsed.href);
   } catch {
     return redactSecrets(url.trim());
   }
@@ -100,7 +102,7 @@ interface EntryFile extends TrustedPublisher {
 }
 
 export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
-  const fs: TrustStoreFs = options.fs ?? (nodeFs as unknown as TrustStoreFs);
+  const fs: TrustStoreFs = options.fs ?? withRegularReads(nodeFs as unknown as TrustStoreFs, 1024 * 1024);
   const log = options.log ?? (() => undefined);
   const now = options.now ?? Date.now;
   const directory = options.cacheDirectory ? join(options.cacheDirectory, TRUST_STORE_SUBDIRECTORY) : undefined;

@@ -1,0 +1,61 @@
+/**
+ * The one way the server reads a file it did not write just now (a document from disk, a cache
+ * entry): only a regular file, and only up to a size. A FIFO named requirements.txt would block
+ * a plain read forever (and every read queued behind it on libuv's small thread pool); a link to
+ * /dev/zero would fill the memory. The file is opened with O_NONBLOCK, so opening a FIFO returns
+ * at once, and its type and size are checked on the open descriptor (fstat), so nothing can be
+ * swapped in between the check and the read.
+ */
+import { constants, promises as fs } from 'node:fs';
+
+/** Why a file was not read: not a regular file, or larger than the limit. Other failures are the fs errors. */
+export class UnreadableFileError extends Error {
+  constructor(
+    readonly code: 'ENOTREG' | 'EFBIG',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnreadableFileError';
+  }
+}
+
+/** The bytes of a regular file of at most `maxBytes`; rejects with UnreadableFileError or the fs error. */
+export async function readRegularFile(path: string, maxBytes: number): Promise<Buffer> {
+  const handle = await fs.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new UnreadableFileError('ENOTREG', `${path} is not a regular file`);
+    if (stat.size > maxBytes) throw new UnreadableFileError('EFBIG', `${path} is larger than ${maxBytes} bytes`);
+    // Read one byte past the limit: a file that grows after fstat is still caught.
+    const buffer = Buffer.alloc(Math.min(stat.size, maxBytes) + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length === buffer.length) {
+        if (length > maxBytes) throw new UnreadableFileError('EFBIG', `${path} is larger than ${maxBytes} bytes`);
+        break;
+      }
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** readRegularFile as UTF-8 text. */
+export async function readRegularText(path: string, maxBytes: number): Promise<string> {
+  return (await readRegularFile(path, maxBytes)).toString('utf8');
+}
+
+/**
+ * The most the server reads of a dependency file from disk. Above every format's own size limit
+ * (those say so in a diagnostic); this one only keeps a huge or endless file out of memory.
+ */
+export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+
+/** A file-operations object (node:fs/promises) whose `readFile(path, 'utf8')` is readRegularText: the cache stores read through it. */
+export function withRegularReads<T extends object>(fs: T, maxBytes: number): T & { readFile(path: string, encoding: 'utf8'): Promise<string> } {
+  return { ...fs, readFile: (path: string) => readRegularText(path, maxBytes) };
+}
