@@ -18,15 +18,15 @@
 import { verify as cryptoVerify } from 'node:crypto';
 import { dsse } from '@sigstore/core';
 import type { ProvenanceDetails, Publisher } from '../core/result';
-import { IN_TOTO_PAYLOAD_TYPE, parseAttestation, parseProvenance } from './attestation';
+import { IN_TOTO_PAYLOAD_TYPE, ParsedAttestation, parseAttestation, parseProvenance } from './attestation';
 import { parseCertificate } from './certificate';
 import { SigstoreJsBaseline } from './baseline';
 import { CheckFailure, fail, within } from './checks';
 import { IdentityPolicy, checkIdentity, checkPublisher, signerClaims } from './publisher';
-import { AttestationOutcome, AttestationRecord, FileVerification, VerifiedAttestation, unattested } from './result';
+import { AttestationOutcome, AttestationRecord, FileVerification, InvalidAttestation, VerifiedAttestation, unattested } from './result';
 import { IssuedCertificate, verifyAtTime, verifyIssuance } from './signingCertificate';
 import { Distribution, PREDICATE_TYPES, checkStatement } from './statement';
-import { verifyLogEntry } from './tlog';
+import { VerifiedLogEntry, verifyLogEntry } from './tlog';
 import { TrustMaterial } from './trustMaterial';
 
 export type { Distribution } from './statement';
@@ -77,9 +77,7 @@ export class AttestationVerifier {
     try {
       return this.verifyOrThrow(attestation, distribution, signer);
     } catch (error) {
-      if (error instanceof CheckFailure) return { status: 'invalid', check: error.check, message: error.message };
-      // A bug or an input shape nothing anticipated: still never "verified".
-      return { status: 'invalid', check: 'attestation-format', message: `attestation format check failed: ${error instanceof Error ? error.message : String(error)}` };
+      return invalidOutcome(error);
     }
   }
 
@@ -118,7 +116,37 @@ export class AttestationVerifier {
     return { status: 'verified', message: null, publisher: firstPublisher, provenance: details(records), attestations: records };
   }
 
+  /**
+   * Every Sigstore check and the signer policy, but not the PEP 740 statement checks (subject
+   * name and digest, predicate type): for DSSE-signed in-toto statements about other artifacts,
+   * such as the sigstore-conformance suite's. The caller checks the statement it gets back.
+   */
+  verifySignedStatement(attestation: unknown, signer: SignerPolicy): { status: 'verified'; statement: Buffer } | InvalidAttestation {
+    try {
+      const signed = this.verifySigned(attestation);
+      this.checkSigner(signer, signed.issued, attestation);
+      return { status: 'verified', statement: signed.parsed.statement };
+    } catch (error) {
+      return invalidOutcome(error);
+    }
+  }
+
   private verifyOrThrow(attestation: unknown, distribution: Distribution, signer: SignerPolicy): VerifiedAttestation {
+    const { parsed, logEntry, issued } = this.verifySigned(attestation);
+    const statement = checkStatement(parsed.statement, distribution);
+    this.checkSigner(signer, issued, attestation);
+    return {
+      status: 'verified',
+      predicateType: statement.predicateType,
+      logIndex: logEntry.logIndex,
+      logId: parsed.entry.logId.toString('base64'),
+      integratedTime: logEntry.integratedTime,
+      claims: signerClaims(issued.certificate),
+    };
+  }
+
+  /** The transparency log, the certificate and the envelope signature. */
+  private verifySigned(attestation: unknown): { parsed: ParsedAttestation; logEntry: VerifiedLogEntry; issued: IssuedCertificate } {
     const parsed = parseAttestation(attestation);
     const logEntry = verifyLogEntry(parsed.entry, this.trust, parsed.statement, parsed.signature, parsed.certificate);
     const issued = this.issuedCertificate(parsed.certificateBase64, parsed.certificate);
@@ -131,23 +159,17 @@ export class AttestationVerifier {
       signatureValid = false;
     }
     if (!signatureValid) fail('dsse-signature', 'the envelope signature does not verify with the certificate\'s key');
+    return { parsed, logEntry, issued };
+  }
 
-    const statement = checkStatement(parsed.statement, distribution);
+  /** The publisher or identity policy, then (when asked) the @sigstore/verify cross-check. */
+  private checkSigner(signer: SignerPolicy, issued: IssuedCertificate, attestation: unknown): void {
     if ('identity' in signer) checkIdentity(signer.identity, issued.certificate);
     else checkPublisher(signer.publisher, issued.certificate);
     if (this.baseline) {
       const second = this.baseline.verifyAttestation(attestation);
       if (!second.ok) fail('cross-check', `@sigstore/verify rejects what the native checks accepted: ${second.error}`);
     }
-
-    return {
-      status: 'verified',
-      predicateType: statement.predicateType,
-      logIndex: logEntry.logIndex,
-      logId: parsed.entry.logId.toString('base64'),
-      integratedTime: logEntry.integratedTime,
-      claims: signerClaims(issued.certificate),
-    };
   }
 
   private issuedCertificate(key: string, der: Buffer): IssuedCertificate {
@@ -161,6 +183,12 @@ export class AttestationVerifier {
     }
     return issued;
   }
+}
+
+function invalidOutcome(error: unknown): InvalidAttestation {
+  if (error instanceof CheckFailure) return { status: 'invalid', check: error.check, message: error.message };
+  // A bug or an input shape nothing anticipated: still never "verified".
+  return { status: 'invalid', check: 'attestation-format', message: `attestation format check failed: ${error instanceof Error ? error.message : String(error)}` };
 }
 
 function asPublisher(value: unknown): Publisher | null {
