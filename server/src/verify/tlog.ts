@@ -26,7 +26,10 @@ export function verifyLogEntry(entry: TransparencyEntry, trust: TrustMaterial, s
   const logs = trust.tlogsFor(entry.logId, integratedMs);
   if (logs.length === 0) {
     const known = trust.tlogs.some((log) => log.logId.equals(entry.logId));
-    fail('transparency-log', known ? 'the log\'s key was not valid at the integrated time' : `log ${entry.logId.toString('base64')} is not in the trusted root`);
+    const unusable = trust.unusableLog(entry.logId);
+    const logName = entry.logId.toString('base64');
+    if (known) fail('transparency-log', 'the log\'s key was not valid at the integrated time');
+    fail('transparency-log', unusable ? `the trusted root's entry for log ${logName} cannot be used: ${unusable}` : `log ${logName} is not in the trusted root`);
   }
   const log = verifySet(entry, logs);
   verifyInclusion(entry, log);
