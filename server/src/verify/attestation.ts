@@ -5,6 +5,9 @@
  * An attestation is `{version: 1, verification_material: {certificate, transparency_entries},
  * envelope: {statement, signature}}`; a transparency entry is a Sigstore TransparencyLogEntry in
  * protobuf JSON form. Nothing here is trusted yet: these functions only decode.
+ *
+ * `transparency_entries` holds one or more entries (PEP 740); as in pypi-attestations, the first
+ * is the one verified and the others are not read.
  */
 import { BUNDLE_V03_MEDIA_TYPE, SerializedBundle, assertBundleLatest, bundleFromJSON } from '@sigstore/bundle';
 import { CheckFailure, CheckId, fail, within } from './checks';
@@ -57,7 +60,9 @@ export function parseAttestation(value: unknown): ParsedAttestation {
   if (!isObject(envelope)) fail('attestation-format', 'envelope is missing');
   const entries = material.transparency_entries;
   if (!Array.isArray(entries)) fail('attestation-format', 'transparency_entries is missing');
-  if (entries.length !== 1) fail('attestation-format', `expected exactly one transparency entry, found ${entries.length}`);
+  // PEP 740 allows one or more entries; pypi-attestations' `to_bundle` verifies with the first and
+  // never reads the others, so neither does this: a broken first entry is not rescued by a later one.
+  if (entries.length === 0) fail('attestation-format', 'the attestation has no transparency entry');
   if (typeof material.certificate !== 'string') fail('attestation-format', 'verification_material.certificate is missing');
   return {
     certificate: base64('attestation-format', material.certificate, 'verification_material.certificate'),
@@ -128,7 +133,7 @@ export function parseProvenance(value: unknown): AttestationBundleJson[] {
  * A PEP 740 attestation as a Sigstore bundle v0.3 (JSON): the certificate as
  * `verificationMaterial.certificate.rawBytes`, the statement as a DSSE envelope with payload type
  * `application/vnd.in-toto+json` and one signature with an empty key ID (PEP 740 has none), and
- * the single transparency entry. Validated with @sigstore/bundle.
+ * the first transparency entry (the one verified). Validated with @sigstore/bundle.
  */
 export function attestationToBundle(value: unknown): SerializedBundle {
   parseAttestation(value);
