@@ -31,12 +31,12 @@ test('trusted root: a validFor whose end is JSON null has no end', () => {
 
 test('trusted root: a key whose validFor has no start is not used, and the message says why', () => {
   const root = structuredClone(kit.trustedRoot);
+  root.tlogs = [root.tlogs[0]];
   root.tlogs[0].publicKey.validFor = { end: '2031-01-01T00:00:00Z' };
   assert.throws(() => TrustMaterial.fromJSON(root), (error: unknown) => error instanceof TrustedRootError && /no usable transparency log.*validFor has no start/.test(error.message));
 
   // With another usable log beside it, the root loads and attestations of the broken log are refused by name.
-  const other = createSigstoreKit();
-  root.tlogs.push(other.trustedRoot.tlogs[0]);
+  root.tlogs.push(createSigstoreKit().trustedRoot.tlogs[0]);
   const material = TrustMaterial.fromJSON(root);
   assert.match(material.problems.join('\n'), /tlogs\[0\] \(https:\/\/rekor\.test\.example\): validFor has no start/);
   const made = kit.attest();

@@ -7,8 +7,11 @@
  * The checks, in order (each failure names its check, see checks.ts):
  *   attestation-format → transparency-log → set → inclusion-proof → checkpoint → tlog-body →
  *   tlog-certificate → certificate → certificate-chain → key-usage → extended-key-usage →
- *   signing-key → sct → certificate-validity → dsse-signature → statement → subject-name →
- *   subject-digest → predicate-type → publisher.
+ *   signing-key → sct → certificate-validity → dsse-signature → timestamp → statement →
+ *   subject-name → subject-digest → predicate-type → publisher.
+ * Rekor v2 (dsse/0.0.2) entries run the same native checks without the SET, at the time their
+ * RFC 3161 timestamp gives; the timestamps themselves are verified by @sigstore/verify (3.x,
+ * which runs on Node 20 and 22), so an attestation that carries them costs its ~10 ms.
  * They match what sigstore-python's `Verifier.verify_dsse` plus pypi-attestations'
  * `Attestation.verify` check; conformance tests run @sigstore/verify beside it (baseline.ts).
  *
@@ -28,6 +31,7 @@ import { IssuedCertificate, verifyAtTime, verifyIssuance } from './signingCertif
 import { Distribution, PREDICATE_TYPES, checkStatement } from './statement';
 import { VerifiedLogEntry, verifyLogEntry } from './tlog';
 import { TrustMaterial } from './trustMaterial';
+import { checkOfSigstoreError, timestampTimes } from './timestamp';
 
 export type { Distribution } from './statement';
 
@@ -52,6 +56,7 @@ export class AttestationVerifier {
   private readonly certificateCacheSize: number;
   private readonly maxAttestations: number;
   private baseline?: SigstoreJsBaseline;
+  private readonly crossCheck: boolean;
 
   constructor(
     readonly trust: TrustMaterial,
@@ -59,7 +64,7 @@ export class AttestationVerifier {
   ) {
     this.certificateCacheSize = options.certificateCacheSize ?? 512;
     this.maxAttestations = options.maxAttestations ?? 64;
-    if (options.crossCheck) this.baseline = new SigstoreJsBaseline(trust.source);
+    this.crossCheck = options.crossCheck ?? false;
   }
 
   /** Builds trust material from a `trusted_root.json` value (throws TrustedRootError if unusable). */
@@ -124,7 +129,7 @@ export class AttestationVerifier {
   verifySignedStatement(attestation: unknown, signer: SignerPolicy): { status: 'verified'; statement: Buffer } | InvalidAttestation {
     try {
       const signed = this.verifySigned(attestation);
-      this.checkSigner(signer, signed.issued, attestation);
+      this.checkSigner(signer, signed.issued, attestation, signed.timestampsVerified);
       return { status: 'verified', statement: signed.parsed.statement };
     } catch (error) {
       return invalidOutcome(error);
@@ -132,9 +137,9 @@ export class AttestationVerifier {
   }
 
   private verifyOrThrow(attestation: unknown, distribution: Distribution, signer: SignerPolicy): VerifiedAttestation {
-    const { parsed, logEntry, issued } = this.verifySigned(attestation);
+    const { parsed, logEntry, issued, timestampsVerified } = this.verifySigned(attestation);
     const statement = checkStatement(parsed.statement, distribution);
-    this.checkSigner(signer, issued, attestation);
+    this.checkSigner(signer, issued, attestation, timestampsVerified);
     return {
       status: 'verified',
       predicateType: statement.predicateType,
@@ -145,12 +150,18 @@ export class AttestationVerifier {
     };
   }
 
-  /** The transparency log, the certificate and the envelope signature. */
-  private verifySigned(attestation: unknown): { parsed: ParsedAttestation; logEntry: VerifiedLogEntry; issued: IssuedCertificate } {
+  /**
+   * The transparency log, the certificate and the envelope signature; for an attestation with
+   * RFC 3161 timestamps (Rekor v2 needs one: its entries have no time of their own) also
+   * @sigstore/verify over the whole bundle, which verifies the timestamps.
+   */
+  private verifySigned(attestation: unknown): { parsed: ParsedAttestation; logEntry: VerifiedLogEntry; issued: IssuedCertificate; timestampsVerified: boolean } {
     const parsed = parseAttestation(attestation);
-    const logEntry = verifyLogEntry(parsed.entry, this.trust, parsed.statement, parsed.signature, parsed.certificate);
+    const times = timestampTimes(parsed.timestamps);
+    const logEntry = verifyLogEntry(parsed.entry, this.trust, parsed.statement, parsed.signature, parsed.certificate, times.length > 0 ? Math.min(...times) : undefined);
     const issued = this.issuedCertificate(parsed.certificateBase64, parsed.certificate);
     verifyAtTime(issued, logEntry.integratedTime * 1000);
+    for (const time of times) verifyAtTime(issued, time);
 
     let signatureValid: boolean;
     try {
@@ -159,15 +170,23 @@ export class AttestationVerifier {
       signatureValid = false;
     }
     if (!signatureValid) fail('dsse-signature', 'the envelope signature does not verify with the certificate\'s key');
-    return { parsed, logEntry, issued };
+
+    if (times.length === 0) return { parsed, logEntry, issued, timestampsVerified: false };
+    const outcome = this.sigstoreJs().verifyAttestation(attestation);
+    if (!outcome.ok) fail(checkOfSigstoreError(outcome.code), `@sigstore/verify: ${outcome.error}`);
+    return { parsed, logEntry, issued, timestampsVerified: true };
   }
 
-  /** The publisher or identity policy, then (when asked) the @sigstore/verify cross-check. */
-  private checkSigner(signer: SignerPolicy, issued: IssuedCertificate, attestation: unknown): void {
+  private sigstoreJs(): SigstoreJsBaseline {
+    return (this.baseline ??= new SigstoreJsBaseline(this.trust.source));
+  }
+
+  /** The publisher or identity policy, then (when asked, and not run already) the @sigstore/verify cross-check. */
+  private checkSigner(signer: SignerPolicy, issued: IssuedCertificate, attestation: unknown, sigstoreJsRan: boolean): void {
     if ('identity' in signer) checkIdentity(signer.identity, issued.certificate);
     else checkPublisher(signer.publisher, issued.certificate);
-    if (this.baseline) {
-      const second = this.baseline.verifyAttestation(attestation);
+    if (this.crossCheck && !sigstoreJsRan) {
+      const second = this.sigstoreJs().verifyAttestation(attestation);
       if (!second.ok) fail('cross-check', `@sigstore/verify rejects what the native checks accepted: ${second.error}`);
     }
   }
