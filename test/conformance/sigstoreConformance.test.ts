@@ -20,6 +20,7 @@ import path from 'node:path';
 import { AttestationVerifier } from '../../server/src/verify/verifier';
 import { bundleToAttestation } from '../../server/src/verify/attestation';
 import { embeddedTrustedRoot } from '../../server/src/verify/trustedRoot';
+import { TrustMaterial } from '../../server/src/verify/trustMaterial';
 
 const SUITE = path.resolve(__dirname, '../..', '../shared/conformance/sigstore-conformance/bundle-verify');
 const skip = existsSync(SUITE) ? false : `sigstore-conformance data absent at ${SUITE}`;
@@ -112,6 +113,15 @@ test('sigstore-conformance: every failing case outside the PEP 740 shape is stil
   assert.deepEqual(accepted, []);
 });
 
+test('sigstore-conformance trust-root-tlog-missing-validity-start_fail: the log key without a start is not used, and the message says so', { skip }, () => {
+  const root = JSON.parse(file('trust-root-tlog-missing-validity-start_fail', 'trusted_root.json') ?? '');
+  const material = TrustMaterial.fromJSON(root);
+  const logId = Buffer.from('8w1amZ2S5mJIQkQmPxdMuOrL/oJkvFg9MnQXmeOCXck=', 'base64');
+  assert.equal(material.tlogs.some((log) => log.logId.equals(logId)), false);
+  assert.match(material.unusableLog(logId) ?? '', /validFor has no start/);
+  assert.match(material.problems.join('\n'), /log2025-alpha1\.rekor\.sigstage\.dev\): validFor has no start/);
+});
+
 test('sigstore-conformance: counts', { skip }, (t) => {
   const shaped = all.filter((c) => c.notPep740 === undefined);
   const results = shaped.map((c) => ({ c, ok: (verdict(c.name) === null) !== c.mustFail }));
@@ -120,4 +130,41 @@ test('sigstore-conformance: counts', { skip }, (t) => {
   for (const c of all) if (c.notPep740 !== undefined) reasons.set(c.notPep740, (reasons.get(c.notPep740) ?? 0) + 1);
   t.diagnostic(`cases ${all.length}: PEP 740-shaped run ${shaped.length}, passed ${passed}, failed ${shaped.length - passed}; skipped as not PEP 740-shaped ${all.length - shaped.length} (${[...reasons].map(([why, n]) => `${why}: ${n}`).join(', ')})`);
   assert.ok(shaped.length > 0);
+});
+
+// ---- pypi-attestations' timestamp assets (draft PR #143): real RFC 3161 timestamps, one on Rekor v2 ----
+
+const PYPI_ASSETS = path.resolve(__dirname, '../..', '../shared/conformance/pypi-attestations');
+const ROOTS = path.resolve(__dirname, '../..', '../shared/fixtures/sigstore-python');
+const DIST = path.resolve(__dirname, '../..', '../shared/fixtures/pypi-attestations/pypi_attestations-0.0.19.tar.gz');
+const skipAssets = [PYPI_ASSETS, ROOTS, DIST].find((at) => !existsSync(at));
+const skipTimestamps = skipAssets ? `pypi-attestations timestamp assets or fixtures absent at ${skipAssets}` : false;
+const signer = { identity: { subjectAlternativeName: 'jku@goto.fi', issuer: 'https://github.com/login/oauth' } };
+
+function verifyAsset(asset: string, root: 'production' | 'staging') {
+  const trustedRoot = JSON.parse(readFileSync(path.join(ROOTS, `${root}.trusted_root.json`), 'utf8'));
+  const attestation = JSON.parse(readFileSync(path.join(PYPI_ASSETS, asset), 'utf8'));
+  const distribution = { filename: 'pypi_attestations-0.0.19.tar.gz', sha256: createHash('sha256').update(readFileSync(DIST)).digest('hex') };
+  return { attestation, distribution, verifier: AttestationVerifier.fromTrustedRoot(trustedRoot, { certificateCacheSize: 0 }) };
+}
+
+test('real Rekor v2 attestation (staging dsse/0.0.2 with an RFC 3161 timestamp) verifies; its tampered twin does not', { skip: skipTimestamps }, () => {
+  const { attestation, distribution, verifier } = verifyAsset('pypi_attestations-0.0.19.tar.gz.publish.attestation.with_rekor2_timestamp', 'staging');
+  const outcome = verifier.verifyAttestation(attestation, distribution, signer);
+  assert.equal(outcome.status, 'verified', JSON.stringify(outcome));
+  const twin = structuredClone(attestation);
+  const stamp = Buffer.from(twin.verification_material.timestamps[0], 'base64');
+  stamp[stamp.length - 10] ^= 1;
+  twin.verification_material.timestamps[0] = stamp.toString('base64');
+  const tampered = verifier.verifyAttestation(twin, distribution, signer);
+  assert.equal(tampered.status === 'invalid' && tampered.check, 'timestamp', JSON.stringify(tampered));
+  delete twin.verification_material.timestamps;
+  const untimed = verifier.verifyAttestation(twin, distribution, signer);
+  assert.equal(untimed.status === 'invalid' && untimed.check, 'timestamp', JSON.stringify(untimed));
+});
+
+test('real Rekor v1 attestation with an RFC 3161 timestamp verifies against the production root', { skip: skipTimestamps }, () => {
+  const { attestation, distribution, verifier } = verifyAsset('pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp', 'production');
+  const outcome = verifier.verifyAttestation(attestation, distribution, signer);
+  assert.equal(outcome.status, 'verified', JSON.stringify(outcome));
 });
