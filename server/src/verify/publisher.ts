@@ -123,7 +123,7 @@ export function checkPublisher(publisher: unknown, certificate: Certificate): vo
 /** Checks an explicit identity policy (sigstore's `Identity(identity, issuer)`). */
 export function checkIdentity(policy: IdentityPolicy, certificate: Certificate): void {
   const issuer = certificateIssuer(certificate, 'v1');
-  if (issuer !== policy.issuer) fail('publisher', `the certificate's issuer ${JSON.stringify(issuer) ?? 'none'} is not ${policy.issuer}`);
+  if (issuer !== policy.issuer) fail('publisher', `the certificate's issuer ${JSON.stringify(issuer)} is not ${policy.issuer}`);
   const names = certificate.subjectAltNames;
   if (![...names.uris, ...names.emails, ...names.otherNames].includes(policy.subjectAlternativeName)) {
     fail('publisher', `the certificate's identity is not ${policy.subjectAlternativeName}`);
