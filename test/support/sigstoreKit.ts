@@ -3,6 +3,9 @@
  * certificates with the Sigstore OIDC claim extensions and an embedded SCT from a test CT log, a
  * test Rekor that logs dsse/0.0.1 entries in a Merkle tree with a signed checkpoint and a SET, a
  * trusted_root.json naming all of it, and DSSE-signed in-toto statements as PEP 740 attestations.
+ * With `rekor: 'v2'` the entry goes to a test Rekor v2 log instead (dsse/0.0.2, Ed25519-signed
+ * checkpoint, no SET, integrated time 0) and a test timestamp authority adds an RFC 3161 timestamp
+ * over the signature, as the proposal for Rekor v2 in PEP 740 attestations carries them.
  *
  * Certificates are built with @peculiar/asn1-x509 and signed with node:crypto; the log side is
  * written from RFC 6962 here, independently of server/src/verify (the audit path is computed
@@ -16,6 +19,7 @@ import { KeyObject, createHash, generateKeyPairSync, randomBytes, sign } from 'n
 
 export const OIDS = {
   codeSigning: '1.3.6.1.5.5.7.3.3',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
   serverAuth: '1.3.6.1.5.5.7.3.1',
   sctList: '1.3.6.1.4.1.11129.2.4.2',
   sigstore: (arc: number) => `1.3.6.1.4.1.57264.1.${arc}`,
@@ -85,12 +89,22 @@ export interface AttestOptions {
   signature?: 'valid' | 'wrong-payload';
   /** Edit the Rekor entry body before it is logged (the proof, checkpoint and SET follow it). */
   body?: (body: DsseBody) => void;
+  /** The same for a Rekor v2 (dsse/0.0.2) body. */
+  bodyV2?: (body: DsseV2Body) => void;
   /** Seconds since the epoch. */
   integratedTime?: number;
   /** Edit the inclusion proof before the checkpoint is signed over it. */
   proof?: (proof: LogProof) => void;
   checkpoint?: { key?: 'rekor' | 'other'; rootHash?: Buffer; treeSize?: number; omit?: boolean; unsigned?: boolean };
   set?: { key?: 'rekor' | 'other'; omit?: boolean };
+  /** Which log records the entry: Rekor v1 (default) or Rekor v2 with an RFC 3161 timestamp. */
+  rekor?: 'v1' | 'v2';
+  /**
+   * The RFC 3161 timestamp (Rekor v2 only, unless `add`): signed by the trusted TSA (default) or
+   * another key, over the signature (default) or other bytes, at `time` (seconds; default the
+   * integrated time); `omit` leaves it out; `add` also puts one on a Rekor v1 attestation.
+   */
+  timestamp?: { omit?: boolean; add?: boolean; key?: 'tsa' | 'other'; over?: Buffer; time?: number };
   /** JSON-level edits after everything is signed. */
   entry?: (entry: Record<string, any>) => void;
   attestation?: (attestation: Record<string, any>) => void;
@@ -103,6 +117,18 @@ export interface DsseBody {
     envelopeHash: { algorithm: string; value: string };
     payloadHash: { algorithm: string; value: string };
     signatures: { signature: string; verifier: string }[];
+  };
+}
+
+/** Rekor v2's dsse/0.0.2 entry (protobuf JSON of rekor.v2.Entry). */
+export interface DsseV2Body {
+  apiVersion: string;
+  kind: string;
+  spec: {
+    dsseV002: {
+      payloadHash: { algorithm: string; digest: string };
+      signatures: { content: string; verifier: { keyDetails: string; x509Certificate: { rawBytes: string } } }[];
+    };
   };
 }
 
@@ -121,6 +147,7 @@ export interface SigstoreKit {
   /** The default integrated time (seconds). */
   integratedTime: number;
   rekorLogId: Buffer;
+  rekorV2LogId: Buffer;
   issueLeaf(options?: LeafOptions, integratedTime?: number): KitLeaf;
   attest(options?: AttestOptions): KitAttestation;
   /** The PEP 740 publisher object for an identity. */
@@ -129,6 +156,7 @@ export interface SigstoreKit {
 
 const REKOR_URL = 'https://rekor.test.example';
 const REKOR_ORIGIN = 'rekor.test.example - 2605736670972794746';
+const REKOR_V2_ORIGIN = 'log2025-1.rekor.test.example';
 
 interface CaKey {
   name: x509.Name;
@@ -151,6 +179,12 @@ export function createSigstoreKit(options: { integratedTime?: number } = {}): Si
   const rekorSpki = spkiOf(rekorKey.publicKey);
   const rekorLogId = sha256(rekorSpki);
   const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  // Rekor v2: an Ed25519 log whose ID is its signed-note key ID (the checkpoint's key hint).
+  const rekorV2Key = generateKeyPairSync('ed25519');
+  const rekorV2Spki = spkiOf(rekorV2Key.publicKey);
+  const rekorV2LogId = sha256(Buffer.concat([Buffer.from(`${REKOR_V2_ORIGIN}\n\x01`, 'latin1'), rekorV2Spki.subarray(-32)]));
+  const tsaRoot = makeCa('test-tsa-root', null, caValidity, 0);
+  const tsa = makeTsaLeaf(tsaRoot, caValidity);
 
   const trustedRoot = {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
@@ -160,6 +194,12 @@ export function createSigstoreKit(options: { integratedTime?: number } = {}): Si
         hashAlgorithm: 'SHA2_256',
         publicKey: { rawBytes: rekorSpki.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: '2021-01-01T00:00:00Z' } },
         logId: { keyId: rekorLogId.toString('base64') },
+      },
+      {
+        baseUrl: `https://${REKOR_V2_ORIGIN}`,
+        hashAlgorithm: 'SHA2_256',
+        publicKey: { rawBytes: rekorV2Spki.toString('base64'), keyDetails: 'PKIX_ED25519', validFor: { start: '2021-01-01T00:00:00Z' } },
+        logId: { keyId: rekorV2LogId.toString('base64') },
       },
     ],
     certificateAuthorities: [
@@ -178,7 +218,14 @@ export function createSigstoreKit(options: { integratedTime?: number } = {}): Si
         logId: { keyId: ctLogId.toString('base64') },
       },
     ],
-    timestampAuthorities: [],
+    timestampAuthorities: [
+      {
+        subject: { organization: 'test', commonName: 'test-tsa' },
+        uri: 'https://tsa.test.example',
+        certChain: { certificates: [{ rawBytes: tsa.der.toString('base64') }, { rawBytes: tsaRoot.der.toString('base64') }] },
+        validFor: { start: '2022-01-01T00:00:00Z' },
+      },
+    ],
   };
 
   function issueLeaf(leafOptions: LeafOptions = {}, time = integratedTime): KitLeaf {
@@ -248,16 +295,29 @@ export function createSigstoreKit(options: { integratedTime?: number } = {}): Si
     const signedBytes = attestOptions.signature === 'wrong-payload' ? Buffer.concat([statement, Buffer.from(' ')]) : statement;
     const signature = sign('sha256', pae('application/vnd.in-toto+json', signedBytes), leaf.privateKey);
 
-    const body: DsseBody = {
-      apiVersion: '0.0.1',
-      kind: 'dsse',
-      spec: {
-        envelopeHash: { algorithm: 'sha256', value: sha256(Buffer.from(JSON.stringify({ payload: statement.toString('base64'), signature: signature.toString('base64') }))).toString('hex') },
-        payloadHash: { algorithm: 'sha256', value: sha256(statement).toString('hex') },
-        signatures: [{ signature: signature.toString('base64'), verifier: Buffer.from(pemOf(leaf.der)).toString('base64') }],
-      },
-    };
-    attestOptions.body?.(body);
+    const v2 = attestOptions.rekor === 'v2';
+    const body: DsseBody | DsseV2Body = v2
+      ? {
+          apiVersion: '0.0.2',
+          kind: 'dsse',
+          spec: {
+            dsseV002: {
+              payloadHash: { algorithm: 'SHA2_256', digest: sha256(statement).toString('base64') },
+              signatures: [{ content: signature.toString('base64'), verifier: { keyDetails: 'PKIX_ECDSA_P256_SHA_256', x509Certificate: { rawBytes: leaf.der.toString('base64') } } }],
+            },
+          },
+        }
+      : {
+          apiVersion: '0.0.1',
+          kind: 'dsse',
+          spec: {
+            envelopeHash: { algorithm: 'sha256', value: sha256(Buffer.from(JSON.stringify({ payload: statement.toString('base64'), signature: signature.toString('base64') }))).toString('hex') },
+            payloadHash: { algorithm: 'sha256', value: sha256(statement).toString('hex') },
+            signatures: [{ signature: signature.toString('base64'), verifier: Buffer.from(pemOf(leaf.der)).toString('base64') }],
+          },
+        };
+    if (v2) attestOptions.bodyV2?.(body as DsseV2Body);
+    else attestOptions.body?.(body as DsseBody);
     const canonicalizedBody = Buffer.from(canonicalJson(body), 'utf8');
 
     // A small tree with the entry somewhere inside, as one shard of Rekor.
@@ -267,22 +327,23 @@ export function createSigstoreKit(options: { integratedTime?: number } = {}): Si
     const leafHashes = leaves.map((data) => sha256(Buffer.concat([Buffer.from([0]), data])));
     const proof: LogProof = { logIndex: leafIndex, treeSize, rootHash: merkleRoot(leafHashes), hashes: auditPath(leafIndex, leafHashes) };
     attestOptions.proof?.(proof);
-    const logIndex = 5_000_000 + proof.logIndex;
+    const logIndex = v2 ? proof.logIndex : 5_000_000 + proof.logIndex;
 
     const cp = attestOptions.checkpoint ?? {};
-    const note = `${REKOR_ORIGIN}\n${cp.treeSize ?? proof.treeSize}\n${(cp.rootHash ?? proof.rootHash).toString('base64')}\n`;
-    const checkpointKey = cp.key === 'other' ? otherKey.privateKey : rekorKey.privateKey;
-    const checkpointSignature = Buffer.concat([rekorLogId.subarray(0, 4), sign('sha256', Buffer.from(note), checkpointKey)]);
-    const envelope = cp.unsigned ? `${note}\n` : `${note}\n\u2014 rekor.test.example ${checkpointSignature.toString('base64')}\n`;
+    const origin = v2 ? REKOR_V2_ORIGIN : REKOR_ORIGIN;
+    const note = `${origin}\n${cp.treeSize ?? proof.treeSize}\n${(cp.rootHash ?? proof.rootHash).toString('base64')}\n`;
+    const checkpointSignature = v2
+      ? Buffer.concat([rekorV2LogId.subarray(0, 4), sign(null, Buffer.from(note), cp.key === 'other' ? generateKeyPairSync('ed25519').privateKey : rekorV2Key.privateKey)])
+      : Buffer.concat([rekorLogId.subarray(0, 4), sign('sha256', Buffer.from(note), cp.key === 'other' ? otherKey.privateKey : rekorKey.privateKey)]);
+    const signerName = v2 ? REKOR_V2_ORIGIN : 'rekor.test.example';
+    const envelope = cp.unsigned ? `${note}\n` : `${note}\n\u2014 ${signerName} ${checkpointSignature.toString('base64')}\n`;
 
-    const setPayload = canonicalJson({ body: canonicalizedBody.toString('base64'), integratedTime: time, logID: rekorLogId.toString('hex'), logIndex });
-    const setKey = attestOptions.set?.key === 'other' ? otherKey.privateKey : rekorKey.privateKey;
+    const logId = v2 ? rekorV2LogId : rekorLogId;
     const entry: Record<string, any> = {
       logIndex: String(logIndex),
-      logId: { keyId: rekorLogId.toString('base64') },
-      kindVersion: { kind: 'dsse', version: '0.0.1' },
-      integratedTime: String(time),
-      inclusionPromise: { signedEntryTimestamp: sign('sha256', Buffer.from(setPayload), setKey).toString('base64') },
+      logId: { keyId: logId.toString('base64') },
+      kindVersion: { kind: 'dsse', version: v2 ? '0.0.2' : '0.0.1' },
+      integratedTime: v2 ? '0' : String(time),
       inclusionProof: {
         logIndex: String(proof.logIndex),
         rootHash: proof.rootHash.toString('base64'),
@@ -292,13 +353,22 @@ export function createSigstoreKit(options: { integratedTime?: number } = {}): Si
       },
       canonicalizedBody: canonicalizedBody.toString('base64'),
     };
-    if (attestOptions.set?.omit) delete entry.inclusionPromise;
+    if (!v2 && !attestOptions.set?.omit) {
+      const setPayload = canonicalJson({ body: canonicalizedBody.toString('base64'), integratedTime: time, logID: rekorLogId.toString('hex'), logIndex });
+      const setKey = attestOptions.set?.key === 'other' ? otherKey.privateKey : rekorKey.privateKey;
+      entry.inclusionPromise = { signedEntryTimestamp: sign('sha256', Buffer.from(setPayload), setKey).toString('base64') };
+    }
     if (cp.omit) delete entry.inclusionProof.checkpoint;
     attestOptions.entry?.(entry);
 
+    const stamp = attestOptions.timestamp ?? {};
+    const timestamps = (v2 || stamp.add) && !stamp.omit
+      ? [timestampResponse(tsa, stamp.over ?? signature, (stamp.time ?? time) * 1000, stamp.key === 'other' ? otherKey.privateKey : tsa.key).toString('base64')]
+      : undefined;
+
     const attestation: Record<string, any> = {
       version: 1,
-      verification_material: { certificate: leaf.der.toString('base64'), transparency_entries: [entry] },
+      verification_material: { certificate: leaf.der.toString('base64'), transparency_entries: [entry], ...(timestamps ? { timestamps } : {}) },
       envelope: { statement: statement.toString('base64'), signature: signature.toString('base64') },
     };
     attestOptions.attestation?.(attestation);
@@ -312,7 +382,7 @@ export function createSigstoreKit(options: { integratedTime?: number } = {}): Si
     };
   }
 
-  return { trustedRoot, integratedTime, rekorLogId, issueLeaf, attest, publisherFor };
+  return { trustedRoot, integratedTime, rekorLogId, rekorV2LogId, issueLeaf, attest, publisherFor };
 }
 
 export function publisherFor(identity: KitIdentity): Record<string, unknown> {
@@ -363,6 +433,93 @@ function claimsOf(identity: KitIdentity): Record<number, string | undefined> {
 function sanOf(identity: KitIdentity): x509.GeneralName {
   if (identity.kind === 'Google' || identity.kind === 'Email') return new x509.GeneralName({ rfc822Name: identity.email });
   return new x509.GeneralName({ uniformResourceIdentifier: claimsOf(identity)[9] });
+}
+
+interface TsaLeaf {
+  key: KeyObject;
+  der: Buffer;
+  /** DER of the issuer Name and the serial INTEGER's content, as the signer identifier names them. */
+  issuer: Buffer;
+  serial: Buffer;
+}
+
+/** A timestamping leaf: EKU timeStamping (critical, as RFC 3161 requires), signed by `root`. */
+function makeTsaLeaf(root: CaKey, validity: { notBefore: Date; notAfter: Date }): TsaLeaf {
+  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const spki = spkiOf(keys.publicKey);
+  const serial = Buffer.from([0x01, ...randomBytes(8)]);
+  const name = new x509.Name([new x509.RelativeDistinguishedName([new x509.AttributeTypeAndValue({ type: '2.5.4.3', value: new x509.AttributeValue({ printableString: 'test-tsa' }) })])]);
+  const tbs = new x509.TBSCertificate({
+    version: x509.Version.v3,
+    serialNumber: toArrayBuffer(serial),
+    signature: new x509.AlgorithmIdentifier({ algorithm: '1.2.840.10045.4.3.3' }),
+    issuer: root.name,
+    validity: new x509.Validity(validity),
+    subject: name,
+    subjectPublicKeyInfo: AsnConvert.parse(spki, x509.SubjectPublicKeyInfo),
+    extensions: new x509.Extensions([
+      extension('2.5.29.15', true, new x509.KeyUsage(x509.KeyUsageFlags.digitalSignature)),
+      extension('2.5.29.37', true, new x509.ExtendedKeyUsage([OIDS.timeStamping])),
+      extension('2.5.29.35', false, new x509.AuthorityKeyIdentifier({ keyIdentifier: new x509.KeyIdentifier(root.keyId) })),
+    ]),
+  });
+  const der = signCertificate(tbs, root.key, 'sha384');
+  return { key: keys.privateKey, der, issuer: Buffer.from(AsnConvert.serialize(root.name)), serial };
+}
+
+/**
+ * An RFC 3161 TimeStampResp (status granted, a CMS SignedData over a TSTInfo whose message
+ * imprint is SHA-256(`data`), signed attributes content type and message digest, ECDSA-SHA256),
+ * encoded by hand from RFC 3161 §2.4.2 and RFC 5652 §5 with the DER helpers below.
+ */
+function timestampResponse(tsa: TsaLeaf, data: Buffer, timeMs: number, key: KeyObject): Buffer {
+  const SHA256 = seq(oid('2.16.840.1.101.3.4.2.1'));
+  const tstInfo = seq(
+    tlv(0x02, Buffer.from([1])),
+    oid('1.3.6.1.4.1.57264.2'),
+    seq(SHA256, tlv(0x04, sha256(data))),
+    tlv(0x02, Buffer.from([0x01, ...randomBytes(7)])),
+    tlv(0x18, Buffer.from(generalizedTime(timeMs), 'ascii')),
+  );
+  const attributes = [
+    seq(oid('1.2.840.113549.1.9.3'), tlv(0x31, oid('1.2.840.113549.1.9.16.1.4'))),
+    seq(oid('1.2.840.113549.1.9.4'), tlv(0x31, tlv(0x04, sha256(tstInfo)))),
+  ];
+  const signature = sign('sha256', tlv(0x31, Buffer.concat(attributes)), key);
+  const signerInfo = seq(
+    tlv(0x02, Buffer.from([1])),
+    seq(tsa.issuer, tlv(0x02, tsa.serial)),
+    SHA256,
+    tlv(0xa0, Buffer.concat(attributes)),
+    seq(oid('1.2.840.10045.4.3.2')),
+    tlv(0x04, signature),
+  );
+  const signedData = seq(
+    tlv(0x02, Buffer.from([3])),
+    tlv(0x31, SHA256),
+    seq(oid('1.2.840.113549.1.9.16.1.4'), tlv(0xa0, tlv(0x04, tstInfo))),
+    tlv(0x31, signerInfo),
+  );
+  return seq(seq(tlv(0x02, Buffer.from([0]))), seq(oid('1.2.840.113549.1.7.2'), tlv(0xa0, signedData)));
+}
+
+function seq(...items: Buffer[]): Buffer {
+  return tlv(0x30, Buffer.concat(items));
+}
+
+function oid(dotted: string): Buffer {
+  const [first, second, ...rest] = dotted.split('.').map(Number);
+  const bytes = [first * 40 + second];
+  for (const arc of rest) {
+    const chunk = [arc & 0x7f];
+    for (let rest7 = Math.floor(arc / 128); rest7 > 0; rest7 = Math.floor(rest7 / 128)) chunk.unshift(0x80 | (rest7 & 0x7f));
+    bytes.push(...chunk);
+  }
+  return tlv(0x06, Buffer.from(bytes));
+}
+
+function generalizedTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
 function makeCa(commonName: string, parent: CaKey | null, validity: { notBefore: Date; notAfter: Date }, pathLength: number): CaKey {

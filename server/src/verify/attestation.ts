@@ -5,12 +5,16 @@
  * An attestation is `{version: 1, verification_material: {certificate, transparency_entries},
  * envelope: {statement, signature}}`; a transparency entry is a Sigstore TransparencyLogEntry in
  * protobuf JSON form. Nothing here is trusted yet: these functions only decode.
+ *
+ * `transparency_entries` holds one or more entries (PEP 740); as in pypi-attestations, the first
+ * is the one verified and the others are not read.
  */
 import { BUNDLE_V03_MEDIA_TYPE, SerializedBundle, assertBundleLatest, bundleFromJSON } from '@sigstore/bundle';
 import { CheckFailure, CheckId, fail, within } from './checks';
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-export const SUPPORTED_ENTRY = { kind: 'dsse', version: '0.0.1' } as const;
+/** Rekor v1's dsse/0.0.1 (what PyPI serves) and Rekor v2's dsse/0.0.2 (proposed for PEP 740). */
+export const ENTRY_VERSIONS = { rekorV1: '0.0.1', rekorV2: '0.0.2' } as const;
 
 export interface InclusionProof {
   logIndex: number;
@@ -21,7 +25,7 @@ export interface InclusionProof {
   checkpoint?: string;
 }
 
-/** A Rekor v1 entry as the attestation carries it, decoded but unverified. */
+/** A Rekor v1 or v2 entry as the attestation carries it, decoded but unverified. */
 export interface TransparencyEntry {
   logIndex: number;
   logId: Buffer;
@@ -40,6 +44,8 @@ export interface ParsedAttestation {
   entry: TransparencyEntry;
   statement: Buffer;
   signature: Buffer;
+  /** RFC 3161 timestamp responses over the signature (`verification_material.timestamps`), DER. */
+  timestamps: Buffer[];
 }
 
 export interface AttestationBundleJson {
@@ -57,14 +63,19 @@ export function parseAttestation(value: unknown): ParsedAttestation {
   if (!isObject(envelope)) fail('attestation-format', 'envelope is missing');
   const entries = material.transparency_entries;
   if (!Array.isArray(entries)) fail('attestation-format', 'transparency_entries is missing');
-  if (entries.length !== 1) fail('attestation-format', `expected exactly one transparency entry, found ${entries.length}`);
+  // PEP 740 allows one or more entries; pypi-attestations' `to_bundle` verifies with the first and
+  // never reads the others, so neither does this: a broken first entry is not rescued by a later one.
+  if (entries.length === 0) fail('attestation-format', 'the attestation has no transparency entry');
   if (typeof material.certificate !== 'string') fail('attestation-format', 'verification_material.certificate is missing');
+  const timestamps = material.timestamps ?? [];
+  if (!Array.isArray(timestamps)) fail('attestation-format', 'verification_material.timestamps is not a list');
   return {
     certificate: base64('attestation-format', material.certificate, 'verification_material.certificate'),
     certificateBase64: material.certificate,
     entry: parseTransparencyEntry(entries[0]),
     statement: base64('attestation-format', envelope.statement, 'envelope.statement'),
     signature: base64('attestation-format', envelope.signature, 'envelope.signature'),
+    timestamps: timestamps.map((timestamp, index) => base64('attestation-format', timestamp, `verification_material.timestamps[${index}]`)),
   };
 }
 
@@ -79,8 +90,8 @@ export function parseTransparencyEntry(value: unknown): TransparencyEntry {
     if (!isObject(kindVersion) || typeof kindVersion.kind !== 'string' || typeof kindVersion.version !== 'string') {
       fail('attestation-format', 'the transparency entry has no kindVersion');
     }
-    if (kindVersion.kind !== SUPPORTED_ENTRY.kind || kindVersion.version !== SUPPORTED_ENTRY.version) {
-      fail('attestation-format', `unsupported transparency entry ${kindVersion.kind}/${kindVersion.version} (expected dsse/0.0.1)`);
+    if (kindVersion.kind !== 'dsse' || (kindVersion.version !== ENTRY_VERSIONS.rekorV1 && kindVersion.version !== ENTRY_VERSIONS.rekorV2)) {
+      fail('attestation-format', `unsupported transparency entry ${kindVersion.kind}/${kindVersion.version} (expected dsse/0.0.1 or dsse/0.0.2)`);
     }
     const logId = isObject(value.logId) ? value.logId.keyId : undefined;
     const promise = value.inclusionPromise;
@@ -128,17 +139,19 @@ export function parseProvenance(value: unknown): AttestationBundleJson[] {
  * A PEP 740 attestation as a Sigstore bundle v0.3 (JSON): the certificate as
  * `verificationMaterial.certificate.rawBytes`, the statement as a DSSE envelope with payload type
  * `application/vnd.in-toto+json` and one signature with an empty key ID (PEP 740 has none), and
- * the single transparency entry. Validated with @sigstore/bundle.
+ * the first transparency entry (the one verified), and the RFC 3161 timestamps as the bundle's
+ * timestamp verification data. Validated with @sigstore/bundle.
  */
 export function attestationToBundle(value: unknown): SerializedBundle {
   parseAttestation(value);
-  const attestation = value as { verification_material: { certificate: string; transparency_entries: unknown[] }; envelope: { statement: string; signature: string } };
+  const attestation = value as { verification_material: { certificate: string; transparency_entries: unknown[]; timestamps?: string[] }; envelope: { statement: string; signature: string } };
+  const timestamps = attestation.verification_material.timestamps ?? [];
   const bundle = {
     mediaType: BUNDLE_V03_MEDIA_TYPE,
     verificationMaterial: {
       certificate: { rawBytes: attestation.verification_material.certificate },
       tlogEntries: [attestation.verification_material.transparency_entries[0]],
-      timestampVerificationData: undefined,
+      timestampVerificationData: timestamps.length > 0 ? { rfc3161Timestamps: timestamps.map((signedTimestamp) => ({ signedTimestamp })) } : undefined,
     },
     dsseEnvelope: {
       payload: attestation.envelope.statement,
@@ -153,7 +166,8 @@ export function attestationToBundle(value: unknown): SerializedBundle {
 /**
  * A Sigstore bundle (JSON) as a PEP 740 attestation: requires the v0.3 media type, a single
  * `certificate`, a DSSE envelope whose payload type is exactly in-toto's with exactly one
- * signature, and exactly one dsse/0.0.1 transparency entry (check `bundle-format`).
+ * signature, and exactly one dsse transparency entry (Rekor v1 dsse/0.0.1 or v2 dsse/0.0.2); its
+ * RFC 3161 timestamps become `verification_material.timestamps` (check `bundle-format`).
  */
 export function bundleToAttestation(value: unknown): Record<string, unknown> {
   if (!isObject(value)) fail('bundle-format', 'the bundle is not a JSON object');
@@ -174,9 +188,11 @@ export function bundleToAttestation(value: unknown): Record<string, unknown> {
   } catch (error) {
     fail('bundle-format', error instanceof CheckFailure ? error.detail : String(error));
   }
+  const timestampData = isObject(material.timestampVerificationData) ? material.timestampVerificationData.rfc3161Timestamps : undefined;
+  const timestamps = Array.isArray(timestampData) ? timestampData.map((timestamp) => (isObject(timestamp) ? timestamp.signedTimestamp : undefined)) : [];
   return {
     version: 1,
-    verification_material: { certificate, transparency_entries: [entries[0]] },
+    verification_material: { certificate, transparency_entries: [entries[0]], ...(timestamps.length > 0 ? { timestamps } : {}) },
     envelope: { statement: envelope.payload, signature: (signatures[0] as Record<string, unknown>).sig },
   };
 }

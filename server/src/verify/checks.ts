@@ -19,6 +19,7 @@ export const CHECKS = {
   'checkpoint': 'checkpoint',
   'tlog-body': 'log entry body',
   'tlog-certificate': 'log entry certificate',
+  'timestamp': 'RFC 3161 timestamp',
   'dsse-signature': 'DSSE signature',
   'statement': 'in-toto statement',
   'subject-name': 'subject name',

@@ -60,25 +60,38 @@ export interface IdentityPolicy {
   issuer: string;
 }
 
-/** The OIDC issuer claim (v2 extension, or the deprecated v1 one); both must agree when both exist. */
-export function certificateIssuer(certificate: Certificate): string | undefined {
+/**
+ * The certificate's OIDC issuer, read from the extension sigstore-python reads for the policy at
+ * hand: `OIDCIssuerV2` (1.3.6.1.4.1.57264.1.8, a DER UTF8String) for GitHub and GitLab Trusted
+ * Publishers, `OIDCIssuer` (…1.1, raw bytes, deprecated) for Google publishers and explicit
+ * identities (pypi-attestations builds those as `Identity(identity, issuer)`). A certificate
+ * without that extension fails even if it has the other one.
+ *
+ * One difference, on purpose: when a certificate carries both extensions and they disagree, it is
+ * refused whatever the policy (sigstore-python looks at one only). Fulcio writes the same value
+ * into both; a certificate that contradicts itself about who vouched for it is not trusted.
+ */
+export function certificateIssuer(certificate: Certificate, extension: 'v1' | 'v2'): string {
   const v2 = certificate.sigstore.get(CLAIM.issuer);
   const v1 = certificate.sigstore.get(CLAIM.issuerV1);
-  if (v2 !== undefined && v1 !== undefined && v2 !== v1) fail('publisher', 'the certificate\'s two issuer extensions disagree');
-  return v2 ?? v1;
+  if (v2 !== undefined && v1 !== undefined && v2 !== v1) fail('publisher', 'the certificate\'s two issuer extensions (1.3.6.1.4.1.57264.1.1 and 1.3.6.1.4.1.57264.1.8) disagree');
+  const value = extension === 'v2' ? v2 : v1;
+  if (value === undefined) fail('publisher', `the certificate has no OIDC issuer extension ${ISSUER_OIDS[extension]}`);
+  return value;
+}
+
+const ISSUER_OIDS = { v1: '1.3.6.1.4.1.57264.1.1', v2: '1.3.6.1.4.1.57264.1.8' } as const;
+
+/** The issuer to display: the v2 extension, else the deprecated v1 one (never used to decide). */
+function displayedIssuer(certificate: Certificate): string | undefined {
+  return certificate.sigstore.get(CLAIM.issuer) ?? certificate.sigstore.get(CLAIM.issuerV1);
 }
 
 export function signerClaims(certificate: Certificate): SignerClaims {
   const claims = certificate.sigstore;
   const names = certificate.subjectAltNames;
-  let issuer: string | undefined;
-  try {
-    issuer = certificateIssuer(certificate);
-  } catch {
-    issuer = undefined;
-  }
   return {
-    issuer,
+    issuer: displayedIssuer(certificate),
     subjectAlternativeName: names.uris[0] ?? names.emails[0] ?? names.otherNames[0],
     sourceRepositoryUri: claims.get(CLAIM.sourceRepositoryUri),
     sourceRepositoryRef: claims.get(CLAIM.sourceRepositoryRef),
@@ -109,8 +122,8 @@ export function checkPublisher(publisher: unknown, certificate: Certificate): vo
 
 /** Checks an explicit identity policy (sigstore's `Identity(identity, issuer)`). */
 export function checkIdentity(policy: IdentityPolicy, certificate: Certificate): void {
-  const issuer = certificateIssuer(certificate);
-  if (issuer !== policy.issuer) fail('publisher', `the certificate's issuer ${JSON.stringify(issuer) ?? 'none'} is not ${policy.issuer}`);
+  const issuer = certificateIssuer(certificate, 'v1');
+  if (issuer !== policy.issuer) fail('publisher', `the certificate's issuer ${JSON.stringify(issuer)} is not ${policy.issuer}`);
   const names = certificate.subjectAltNames;
   if (![...names.uris, ...names.emails, ...names.otherNames].includes(policy.subjectAlternativeName)) {
     fail('publisher', `the certificate's identity is not ${policy.subjectAlternativeName}`);
@@ -118,8 +131,8 @@ export function checkIdentity(policy: IdentityPolicy, certificate: Certificate):
 }
 
 function checkForge(certificate: Certificate, expectedIssuer: string, host: string, repository: string, workflowPath: string): void {
-  const issuer = certificateIssuer(certificate);
-  if (issuer !== expectedIssuer) fail('publisher', `the certificate's issuer ${JSON.stringify(issuer) ?? 'none'} is not ${expectedIssuer}`);
+  const issuer = certificateIssuer(certificate, 'v2');
+  if (issuer !== expectedIssuer) fail('publisher', `the certificate's issuer ${JSON.stringify(issuer)} is not ${expectedIssuer}`);
   const repositoryUri = `${host}/${repository}`;
   const sourceRepository = certificate.sigstore.get(CLAIM.sourceRepositoryUri);
   if (sourceRepository !== repositoryUri) {
@@ -137,8 +150,8 @@ function checkForge(certificate: Certificate, expectedIssuer: string, host: stri
 }
 
 function checkGoogle(certificate: Certificate, email: string): void {
-  const issuer = certificateIssuer(certificate);
-  if (issuer !== ISSUERS.Google) fail('publisher', `the certificate's issuer ${JSON.stringify(issuer) ?? 'none'} is not ${ISSUERS.Google}`);
+  const issuer = certificateIssuer(certificate, 'v1');
+  if (issuer !== ISSUERS.Google) fail('publisher', `the certificate's issuer ${JSON.stringify(issuer)} is not ${ISSUERS.Google}`);
   if (!certificate.subjectAltNames.emails.includes(email)) fail('publisher', `the certificate's e-mail is not ${email}`);
 }
 

@@ -3,8 +3,13 @@
  * pypi-attestations' `Attestation.verify`): an in-toto v1 Statement with exactly one subject whose
  * name parses as a wheel or sdist file name denoting the same distribution as the file's name
  * (not a string compare), whose SHA-256 is the file's, and a predicate type PyPI knows.
+ *
+ * "The same distribution" is pypi-attestations' `_check_dist_filename` equality: for a wheel the
+ * normalized name, the version, the build tag and the set of tags; for an sdist (`.tar.gz` or
+ * `.zip`) the normalized name and the version only, so `x-1.0.zip` names the file
+ * `x-1.0.tar.gz`. The bytes are pinned by the digest check, not by the archive extension.
  */
-import { DistFilename, parseDistFilename, sameDistribution } from '../core/distFilename';
+import { DistFilename, parseDistFilename, sameDistribution, versionsEqual } from '../core/distFilename';
 import { fail } from './checks';
 
 export const STATEMENT_TYPE_V1 = 'https://in-toto.io/Statement/v1';
@@ -41,7 +46,7 @@ export function checkStatement(statement: Buffer, distribution: Distribution): C
   const subjectDist = parseIndexDistFilename(name);
   if (!subjectDist) fail('subject-name', `subject ${JSON.stringify(name)} is not a wheel or sdist file name`);
   const fileDist = parseIndexDistFilename(distribution.filename);
-  if (!fileDist || !sameDistribution(subjectDist, fileDist)) {
+  if (!fileDist || !sameAttestedDistribution(subjectDist, fileDist)) {
     fail('subject-name', `subject ${JSON.stringify(name)} does not name the file ${JSON.stringify(distribution.filename)}`);
   }
 
@@ -64,6 +69,12 @@ function parseIndexDistFilename(filename: string): DistFilename | undefined {
   if (parsed.kind === 'wheel') return parsed;
   if (parsed.kind === 'sdist' && (parsed.extension === '.tar.gz' || parsed.extension === '.zip')) return parsed;
   return undefined;
+}
+
+/** pypi-attestations' comparison: sdists as (name, version), wheels as every parsed part. */
+function sameAttestedDistribution(a: DistFilename, b: DistFilename): boolean {
+  if (a.kind === 'sdist' && b.kind === 'sdist') return a.name === b.name && versionsEqual(a.version, b.version);
+  return sameDistribution(a, b);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,9 @@
 /**
- * Rekor v1 transparency log evidence for one dsse/0.0.1 entry: the signed entry timestamp (SET),
- * the RFC 6962 Merkle inclusion proof, the signed checkpoint it ends in, and the entry body
- * against the envelope and certificate actually being verified.
+ * Transparency log evidence for one entry: for Rekor v1 (dsse/0.0.1) the signed entry timestamp
+ * (SET), the RFC 6962 Merkle inclusion proof, the signed checkpoint it ends in, and the entry body
+ * against the envelope and certificate actually being verified. Rekor v2 (dsse/0.0.2) has no SET
+ * and no integrated time: the log key must be valid at the time an RFC 3161 timestamp vouches for
+ * (checked by the caller), and the proof, checkpoint and body are checked the same way.
  *
  * Same checks as sigstore-python's `_verify_tlog_entries`/`_validate_dsse_v001_entry_body` and
  * @sigstore/verify's tlog module, with two additions from sigstore-python: the checkpoint's root
@@ -9,7 +11,7 @@
  * certificate. Both SET and inclusion proof are required (PyPI requires the proof).
  */
 import { createHash, verify as cryptoVerify } from 'node:crypto';
-import type { TransparencyEntry } from './attestation';
+import { ENTRY_VERSIONS, type TransparencyEntry } from './attestation';
 import { fail, within } from './checks';
 import { pemToDer } from './certificate';
 import type { LogKey, TrustMaterial } from './trustMaterial';
@@ -17,21 +19,31 @@ import type { LogKey, TrustMaterial } from './trustMaterial';
 export interface VerifiedLogEntry {
   log: LogKey;
   logIndex: number;
+  /** Seconds since the epoch: Rekor v1's integrated time, or the timestamp's for Rekor v2. */
   integratedTime: number;
 }
 
-/** Runs every log check for `entry`; throws CheckFailure naming the first that fails. */
-export function verifyLogEntry(entry: TransparencyEntry, trust: TrustMaterial, statement: Buffer, signature: Buffer, certificate: Buffer): VerifiedLogEntry {
-  const integratedMs = entry.integratedTime * 1000;
-  const logs = trust.tlogsFor(entry.logId, integratedMs);
+/**
+ * Runs every log check for `entry`; throws CheckFailure naming the first that fails.
+ * `timestampedAt` (ms) is the signed time of a Rekor v2 entry, which has none of its own.
+ */
+export function verifyLogEntry(entry: TransparencyEntry, trust: TrustMaterial, statement: Buffer, signature: Buffer, certificate: Buffer, timestampedAt?: number): VerifiedLogEntry {
+  const rekorV2 = entry.version === ENTRY_VERSIONS.rekorV2;
+  if (rekorV2 && timestampedAt === undefined) fail('timestamp', 'a Rekor v2 entry has no time of its own and the attestation carries no RFC 3161 timestamp');
+  const time = rekorV2 ? (timestampedAt as number) : entry.integratedTime * 1000;
+  const logs = trust.tlogsFor(entry.logId, time);
   if (logs.length === 0) {
     const known = trust.tlogs.some((log) => log.logId.equals(entry.logId));
-    fail('transparency-log', known ? 'the log\'s key was not valid at the integrated time' : `log ${entry.logId.toString('base64')} is not in the trusted root`);
+    const unusable = trust.unusableLog(entry.logId);
+    const logName = entry.logId.toString('base64');
+    if (known) fail('transparency-log', `the log's key was not valid at the ${rekorV2 ? 'timestamp\'s time' : 'integrated time'}`);
+    fail('transparency-log', unusable ? `the trusted root's entry for log ${logName} cannot be used: ${unusable}` : `log ${logName} is not in the trusted root`);
   }
-  const log = verifySet(entry, logs);
+  const log = rekorV2 ? logs[0] : verifySet(entry, logs);
   verifyInclusion(entry, log);
-  verifyBody(entry, statement, signature, certificate);
-  return { log, logIndex: entry.logIndex, integratedTime: entry.integratedTime };
+  if (rekorV2) verifyBodyV2(entry, statement, signature, certificate);
+  else verifyBody(entry, statement, signature, certificate);
+  return { log, logIndex: entry.logIndex, integratedTime: Math.floor(time / 1000) };
 }
 
 function verifySet(entry: TransparencyEntry, logs: LogKey[]): LogKey {
@@ -147,6 +159,28 @@ function verifyBody(entry: TransparencyEntry, statement: Buffer, signature: Buff
   const verifier = typeof logged.verifier === 'string' ? pemToDer(Buffer.from(logged.verifier, 'base64').toString('utf8')) : [];
   if (verifier.length !== 1) fail('tlog-certificate', 'the body\'s verifier is not one PEM certificate');
   if (!verifier[0].equals(certificate)) fail('tlog-certificate', 'the certificate in the log entry is not the signing certificate');
+}
+
+/**
+ * The dsse/0.0.2 body (protobuf JSON of rekor.v2.Entry, `spec.dsseV002`) must describe this
+ * envelope: payload hash SHA2_256 = SHA-256(statement), exactly one signature equal to the
+ * envelope's, whose verifier is the signing certificate (DER).
+ */
+function verifyBodyV2(entry: TransparencyEntry, statement: Buffer, signature: Buffer, certificate: Buffer): void {
+  const body = within('tlog-body', () => JSON.parse(entry.canonicalizedBody.toString('utf8')) as unknown);
+  if (!isObject(body) || body.kind !== entry.kind || body.apiVersion !== entry.version) fail('tlog-body', `the body is not a ${entry.kind}/${entry.version} entry`);
+  const spec = isObject(body.spec) && isObject(body.spec.dsseV002) ? body.spec.dsseV002 : fail('tlog-body', 'the body has no dsseV002 spec');
+  const payloadHash = isObject(spec.payloadHash) ? spec.payloadHash : fail('tlog-body', 'the body has no payload hash');
+  if (payloadHash.algorithm !== 'SHA2_256') fail('tlog-body', 'the body\'s payload hash is not SHA-256');
+  const expected = createHash('sha256').update(statement).digest();
+  if (typeof payloadHash.digest !== 'string' || !Buffer.from(payloadHash.digest, 'base64').equals(expected)) fail('tlog-body', 'the body\'s payload hash does not match the statement');
+  const signatures = Array.isArray(spec.signatures) ? spec.signatures : [];
+  if (signatures.length !== 1 || !isObject(signatures[0])) fail('tlog-body', `expected exactly one signature in the body, found ${signatures.length}`);
+  const logged = signatures[0] as Record<string, unknown>;
+  if (typeof logged.content !== 'string' || !Buffer.from(logged.content, 'base64').equals(signature)) fail('tlog-body', 'the body\'s signature differs from the envelope\'s');
+  const verifier = isObject(logged.verifier) && isObject(logged.verifier.x509Certificate) ? logged.verifier.x509Certificate.rawBytes : undefined;
+  if (typeof verifier !== 'string') fail('tlog-certificate', 'the body\'s verifier is not an X.509 certificate');
+  if (!Buffer.from(verifier, 'base64').equals(certificate)) fail('tlog-certificate', 'the certificate in the log entry is not the signing certificate');
 }
 
 function verifySignature(log: LogKey, data: Buffer, signature: Buffer): boolean {

@@ -60,6 +60,8 @@ export class TrustMaterial {
   readonly authorities: CertificateAuthority[] = [];
   readonly tlogs: LogKey[] = [];
   readonly ctlogs: LogKey[] = [];
+  /** Why a log named in the trusted root is not usable, by base64 log ID (for the check's message). */
+  private readonly unusableLogs = new Map<string, string>();
   private readonly bySubject = new Map<string, TrustedCertificate[]>();
 
   /** The trusted root JSON this was built from. */
@@ -89,6 +91,11 @@ export class TrustMaterial {
   /** Rekor logs with this log ID whose key is valid at `time` (ms). */
   tlogsFor(logId: Buffer, time: number): LogKey[] {
     return this.tlogs.filter((log) => log.logId.equals(logId) && log.validFrom <= time && time <= log.validUntil);
+  }
+
+  /** Why the trusted root's entry for this log ID could not be used; undefined if none was refused. */
+  unusableLog(logId: Buffer): string | undefined {
+    return this.unusableLogs.get(logId.toString('base64'));
   }
 
   /** CT logs with this log ID whose key is valid at `time` (ms). */
@@ -128,13 +135,14 @@ export class TrustMaterial {
   }
 
   private addLog(entry: unknown, label: string, into: LogKey[]): void {
+    let logId: Buffer | undefined;
     try {
       if (!isObject(entry) || !isObject(entry.publicKey)) throw new TrustedRootError('no publicKey');
+      const logIdSource = isObject(entry.logId) ? entry.logId : undefined;
+      logId = decodeBase64(logIdSource?.keyId, 'logId.keyId');
       const details = entry.publicKey.keyDetails;
       const scheme = typeof details === 'string' ? KEY_DIGESTS[details] : undefined;
       if (!scheme) throw new TrustedRootError(`unsupported key type ${String(details)}`);
-      const logIdSource = isObject(entry.logId) ? entry.logId : undefined;
-      const logId = decodeBase64(logIdSource?.keyId, 'logId.keyId');
       const { validFrom, validUntil } = validity(entry.publicKey.validFor);
       into.push({
         baseUrl: typeof entry.baseUrl === 'string' ? entry.baseUrl : '',
@@ -145,7 +153,10 @@ export class TrustMaterial {
         validUntil,
       });
     } catch (error) {
-      this.problems.push(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+      const why = error instanceof Error ? error.message : String(error);
+      const url = isObject(entry) && typeof entry.baseUrl === 'string' ? ` (${entry.baseUrl})` : '';
+      this.problems.push(`${label}${url}: ${why}`);
+      if (logId) this.unusableLogs.set(logId.toString('base64'), why);
     }
   }
 }
@@ -178,10 +189,19 @@ export function signedBy(certificate: Certificate, key: KeyObject): boolean {
   }
 }
 
+/**
+ * A protobuf-specs TimeRange in protobuf JSON. An absent `validFor` puts no bound (as
+ * sigstore-python reads it); `end` absent or JSON `null` (protobuf JSON's "not set") means no
+ * end; but a `validFor` without its required `start` is malformed, and the key it belongs to is
+ * not used rather than read as valid from the beginning of time (sigstore-conformance's
+ * trust-root-tlog-missing-validity-start_fail).
+ */
 function validity(validFor: unknown): { validFrom: number; validUntil: number } {
-  const range = isObject(validFor) ? validFor : {};
-  const validFrom = range.start === undefined ? 0 : parseTime(range.start, 'validFor.start');
-  const validUntil = range.end === undefined ? Number.POSITIVE_INFINITY : parseTime(range.end, 'validFor.end');
+  if (validFor === undefined || validFor === null) return { validFrom: 0, validUntil: Number.POSITIVE_INFINITY };
+  if (!isObject(validFor)) throw new TrustedRootError('validFor is not an object');
+  if (validFor.start === undefined || validFor.start === null) throw new TrustedRootError('validFor has no start, so this key cannot be used');
+  const validFrom = parseTime(validFor.start, 'validFor.start');
+  const validUntil = validFor.end === undefined || validFor.end === null ? Number.POSITIVE_INFINITY : parseTime(validFor.end, 'validFor.end');
   return { validFrom, validUntil };
 }
 
