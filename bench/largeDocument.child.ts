@@ -18,7 +18,7 @@ const generators: Record<string, [DocumentFormat | 'json' | 'anchor-toml', (byte
 
 const [kind, megabytes] = process.argv.slice(2);
 const [format, generate] = generators[kind];
-const text = generate(Number(megabytes) * 1024 * 1024);
+const text = generate(Number(megabytes) * 1_000_000);
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
 const baseRssMb = rssMb();
 const start = performance.now();

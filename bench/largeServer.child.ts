@@ -24,7 +24,7 @@ function peakRssMb(pid: number): number {
 async function main(): Promise<void> {
   const [kind, megabytes, offline] = process.argv.slice(2);
   const [fileName, generate] = generators[kind];
-  const text = generate(Number(megabytes) * 1024 * 1024);
+  const text = generate(Number(megabytes) * 1_000_000);
   const client = await LspClient.start({ settings: { offline: offline !== 'online' } });
   try {
     const uri = fileUri(`/tmp/pypi-provenance-large/${kind}/${fileName}`);
