@@ -3,19 +3,8 @@
  * and prints `{ ms, peakRssMb, baseRssMb, problems, dependencies }` as JSON. A child of its own,
  * so the peak resident set is this parse's and not the bench's.
  */
-import type { DocumentFormat } from '../server/src/core/model';
 import { parseDocument } from '../server/src/parsers/index';
-import { largePylock, largePyproject, largeRequirements, largeUvLock, manyUnpinnedRequirements, nestedInlineTables } from '../test/support/largeDocuments';
-
-const generators: Record<string, [DocumentFormat | 'json', (bytes: number) => string]> = {
-  'json-anchor': ['json', uvLockAsJson],
-  unpinned: ['requirements', manyUnpinnedRequirements],
-  requirements: ['requirements', largeRequirements],
-  pyproject: ['pyproject', largePyproject],
-  pylock: ['pylock', largePylock],
-  nested: ['pyproject', nestedInlineTables],
-  'uv.lock': ['pylock', largeUvLock],
-};
+import { LARGE_DOCUMENTS } from '../test/support/largeDocuments';
 
 /** The anchor's input: the packages of a generated uv.lock as JSON, about `bytes` long. */
 function uvLockAsJson(bytes: number): string {
@@ -32,7 +21,7 @@ function uvLockAsJson(bytes: number): string {
 }
 
 const [kind, megabytes] = process.argv.slice(2);
-const [format, generate] = generators[kind];
+const [format, generate] = kind === 'json-anchor' ? (['json', uvLockAsJson] as const) : [LARGE_DOCUMENTS[kind].format, LARGE_DOCUMENTS[kind].generate];
 const text = generate(Number(megabytes) * 1_000_000);
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
 const baseRssMb = rssMb();

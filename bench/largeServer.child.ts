@@ -5,16 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { LspClient, fileUri } from '../test/support/lspClient';
-import { largePylock, largePyproject, largeRequirements, largeUvLock, manyUnpinnedRequirements, nestedInlineTables } from '../test/support/largeDocuments';
+import { LARGE_DOCUMENTS } from '../test/support/largeDocuments';
 
-const generators: Record<string, [string, (bytes: number) => string]> = {
-  unpinned: ['requirements.txt', manyUnpinnedRequirements],
-  requirements: ['requirements.txt', largeRequirements],
-  pyproject: ['pyproject.toml', largePyproject],
-  pylock: ['pylock.toml', largePylock],
-  nested: ['pyproject.toml', nestedInlineTables],
-  'uv.lock': ['uv.lock', largeUvLock],
-};
 
 function peakRssMb(pid: number): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -23,7 +15,7 @@ function peakRssMb(pid: number): number {
 
 async function main(): Promise<void> {
   const [kind, megabytes, offline] = process.argv.slice(2);
-  const [fileName, generate] = generators[kind];
+  const { fileName, generate } = LARGE_DOCUMENTS[kind];
   const text = generate(Number(megabytes) * 1_000_000);
   const client = await LspClient.start({ settings: { offline: offline !== 'online' } });
   try {

@@ -92,3 +92,14 @@ export function nestedArrays(depth: number): string {
 export function manyUnpinnedRequirements(bytes: number): string {
   return repeatUntil(bytes, '', (i) => `p${i}\n`);
 }
+
+/** The generated cases by name, with the file name they are opened as and the format they parse as. */
+export const LARGE_DOCUMENTS: Record<string, { fileName: string; format: 'requirements' | 'pyproject' | 'pylock'; generate: (bytes: number) => string }> = {
+  requirements: { fileName: 'requirements.txt', format: 'requirements', generate: largeRequirements },
+  unpinned: { fileName: 'requirements.txt', format: 'requirements', generate: manyUnpinnedRequirements },
+  pyproject: { fileName: 'pyproject.toml', format: 'pyproject', generate: largePyproject },
+  pylock: { fileName: 'pylock.toml', format: 'pylock', generate: largePylock },
+  nested: { fileName: 'pyproject.toml', format: 'pyproject', generate: nestedInlineTables },
+  // No uv.lock parser here yet: the TOML layer and the lock frame are what is measured.
+  'uv.lock': { fileName: 'pylock.toml', format: 'pylock', generate: largeUvLock },
+};
