@@ -16,13 +16,10 @@ export function readTomlDocument(
   read: (root: TomlTable, problems: TomlProblems, document: ParsedDocument) => void,
   extra: Partial<ParsedDocument> = {},
 ): ParsedDocument {
+  const tooLarge = sizeLimitProblem(format, text);
+  if (tooLarge !== undefined) return { format, dependencies: [], problems: [tooLarge], options: emptyOptions(), includes: [], ...extra };
   const problems = new TomlProblems(text);
   const document: ParsedDocument = { format, dependencies: [], problems: problems.list, options: emptyOptions(), includes: [], ...extra };
-  const tooLarge = sizeLimitProblem(format, text);
-  if (tooLarge !== undefined) {
-    document.problems.push(tooLarge);
-    return document;
-  }
   const parsed = parseToml(text);
   if (!parsed.ok) {
     problems.add(parsed.error.message, parsed.error.span);
