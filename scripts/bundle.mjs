@@ -23,6 +23,7 @@ const entries = [
   { in: 'server/src/server.ts', out: 'server/server', external: [] },
   { in: 'server/src/cli.ts', out: 'server/cli', external: [] },
   { in: 'server/src/verification/worker.ts', out: 'server/verificationWorker', external: [] },
+  { in: 'server/src/parsers/parseWorker.ts', out: 'server/parseWorker', external: [] },
 ].filter((entry) => existsSync(join(root, entry.in)));
 
 /** @type {import('esbuild').BuildOptions} */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePylock } from '../../server/src/parsers/pylock';
+import { sizeLimit } from '../../server/src/parsers/limits';
 import { LineIndex } from '../../server/src/core/lineIndex';
 import type { ParsedDocument, Range } from '../../server/src/core/model';
 
@@ -308,7 +309,7 @@ test('a 10 MB binary file, a file over the size limit, a 100,000-line file broke
   const junk = parsePylock(bytes.toString('utf8'));
   assert.deepEqual([junk.problems.length, junk.problems[0].code, junk.dependencies.length], [1, 'syntax', 0]);
 
-  const huge = parsePylock(`${HEAD}${'#'.repeat(11 * 1024 * 1024)}\n`);
+  const huge = parsePylock(`${HEAD}${'#'.repeat(sizeLimit('pylock') + 1)}\n`);
   assert.equal(huge.problems.length, 1);
   assert.match(huge.problems[0].message, /too large/);
 

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MAX_DEPENDENCIES } from '../../server/src/parsers/limits';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { LineIndex } from '../../server/src/core/lineIndex';
 import type { ParsedDocument, Range } from '../../server/src/core/model';
@@ -227,7 +228,10 @@ test('hostile input never throws and yields syntax problems', () => {
     for (const p of doc.problems) assert.equal(p.code, 'syntax');
     if (!text.includes('"a",')) assert.ok(doc.problems.length > 0, JSON.stringify(text.slice(0, 30)));
   }
-  assert.equal(parsePyproject(inputs[3]).dependencies.length, 50_000);
+  // 50,000 requirements: the first MAX_DEPENDENCIES are read, and a problem says the rest are not.
+  const many = parsePyproject(inputs[3]);
+  assert.equal(many.dependencies.length, MAX_DEPENDENCIES);
+  assert.match(many.problems[0].message, /more than 20,000 dependencies/);
 });
 
 test('a 10 MB binary file and a 100,000-line file', () => {
@@ -243,9 +247,11 @@ test('a 10 MB binary file and a 100,000-line file', () => {
   lines.push(']', '');
   const text = lines.join('\n');
   const doc = parsePyproject(text);
-  assert.deepEqual(doc.problems, []);
-  assert.equal(doc.dependencies.length, 100_000);
-  const last = doc.dependencies[99_999];
-  assert.equal(textAt(text, last.ranges.version), '1.99999');
-  assert.equal(last.ranges.name.start.line, 100_001);
+  assert.equal(doc.dependencies.length, MAX_DEPENDENCIES);
+  const last = doc.dependencies[MAX_DEPENDENCIES - 1];
+  assert.equal(textAt(text, last.ranges.version), `1.${MAX_DEPENDENCIES - 1}`);
+  assert.equal(last.ranges.name.start.line, MAX_DEPENDENCIES + 1);
+  // The cap is said once, at the first requirement not read.
+  assert.equal(doc.problems.length, 1);
+  assert.equal(doc.problems[0].range.start.line, MAX_DEPENDENCIES + 2);
 });

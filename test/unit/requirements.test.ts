@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineIndex } from '../../server/src/core/lineIndex';
 import type { Dependency, ParsedDocument, Range } from '../../server/src/core/model';
+import { MAX_DEPENDENCIES } from '../../server/src/parsers/limits';
 import { parseRequirements } from '../../server/src/parsers/requirements';
 import { MAX_PROBLEMS } from '../../server/src/parsers/requirements/problems';
 
@@ -455,8 +456,15 @@ test('a 10 MB file and a 100k-line file parse without throwing', () => {
   assert.equal(junk.problems.length, 1);
   const lines = Array.from({ length: 100_000 }, (_, i) => `pkg${i}==1.${i}`).join('\n');
   const many = parseRequirements(lines);
-  assert.equal(many.dependencies.length, 100_000);
-  assert.equal(many.dependencies[99_999].ranges.name.start.line, 99_999);
+  // Reading stops at MAX_DEPENDENCIES, with one problem at the first line not read.
+  assert.equal(many.dependencies.length, MAX_DEPENDENCIES);
+  assert.equal(many.dependencies[MAX_DEPENDENCIES - 1].ranges.name.start.line, MAX_DEPENDENCIES - 1);
+  assert.equal(many.problems.length, 1);
+  assert.match(many.problems[0].message, /more than 20,000 dependencies; only the first 20,000 are checked/);
+  assert.equal(many.problems[0].range.start.line, MAX_DEPENDENCIES);
+  const tooLarge = parseRequirements(big + '\n');
+  assert.deepEqual([tooLarge.dependencies.length, tooLarge.problems.length], [0, 1]);
+  assert.match(tooLarge.problems[0].message, /too large to analyse \(10 MiB; the limit for this kind of file is 10 MiB\)/);
 });
 
 test('a flood of broken lines is capped, with a last problem saying how many more', () => {

@@ -7,6 +7,7 @@ import type { Diagnostic } from 'vscode-languageserver';
 import type { Finding } from '../core/finding';
 import { emptyOptions, type DocumentFormat, type ParsedDocument } from '../core/model';
 import { parseDocument } from '../parsers/index';
+import { defaultParseWorkerScript, parseOnWorker, parsesOffThread } from '../parsers/offThread';
 import { toDiagnostics } from './diagnostics';
 import { errorText, type Logger } from './guard';
 import type { Settings } from '../pipeline/contract/settings';
@@ -69,6 +70,8 @@ export function allFindings(analysis: DocumentAnalysis): Finding[] {
 
 export class DocumentAnalyses {
   private readonly entries = new Map<string, Entry>();
+  /** The parse worker script; undefined when not built, and then large documents are parsed inline. */
+  private readonly parseWorker = defaultParseWorkerScript();
 
   constructor(
     private readonly host: AnalysisHost,
@@ -168,13 +171,27 @@ export class DocumentAnalyses {
       return;
     }
 
+    let parsed: ParsedDocument;
+    if (parsesOffThread(document.text, this.parseWorker)) {
+      entry.starting++;
+      try {
+        parsed = await parseOnWorker(document.format, document.text, { env: this.host.env, workspaceTrusted: settings.workspaceTrusted }, this.parseWorker);
+      } finally {
+        entry.starting--;
+      }
+      // While the worker parsed, the document may have changed or closed: a later analyze owns it.
+      if (this.entries.get(uri) !== entry || this.host.document(uri)?.version !== document.version) return;
+    } else {
+      parsed = this.parse(uri, document, settings);
+    }
+
     entry.current?.controller.abort();
     const analysis: Analysis = {
       uri,
       version: document.version,
       format: document.format,
       text: document.text,
-      parsed: this.parse(uri, document, settings),
+      parsed,
       settings,
       findingsByStage: new Map(),
       pending: new Set(),

@@ -24,7 +24,8 @@ import { normalizeName } from '../core/names';
 import type { Span } from './pep508';
 import { readHashValue } from './requirements/hashes';
 import { readEditable, readRequirement, type LineRequirementResult } from './requirements/lineRequirement';
-import { logicalLines, type Env, type LogicalLine } from './requirements/logicalLines';
+import { MAX_DEPENDENCIES, sizeLimitProblem, tooManyDependenciesMessage } from './limits';
+import { eachLogicalLine, type Env, type LogicalLine } from './requirements/logicalLines';
 import type { MappedText } from './requirements/mappedText';
 import { parseOptionWords, type OptionValue, type ParsedOption } from './requirements/options';
 import { junkNote, ProblemList } from './requirements/problems';
@@ -42,19 +43,24 @@ export interface RequirementsContext {
 
 /** Parses a requirements file. Never throws: what cannot be read is in `problems`. */
 export function parseRequirements(text: string, context: RequirementsContext = {}): ParsedDocument {
+  const tooLarge = sizeLimitProblem('requirements', text);
+  if (tooLarge !== undefined) return { format: 'requirements', dependencies: [], problems: [tooLarge], options: emptyOptions(), includes: [] };
   const reader = new DocumentReader(text);
-  let lines: LogicalLine[] = [];
   try {
-    lines = logicalLines(text, context.workspaceTrusted === false ? undefined : context.env);
+    for (const line of eachLogicalLine(text, context.workspaceTrusted === false ? undefined : context.env)) {
+      if (reader.dependencyCount >= MAX_DEPENDENCIES) {
+        // Lines are read lazily, so the rest of a huge file costs nothing.
+        reader.stopAt(line.lineStart, line.lineEnd);
+        break;
+      }
+      try {
+        reader.readLine(line);
+      } catch (error) {
+        reader.internalError(line.lineStart, line.lineEnd, error);
+      }
+    }
   } catch (error) {
     reader.internalError(0, text.length, error);
-  }
-  for (const line of lines) {
-    try {
-      reader.readLine(line);
-    } catch (error) {
-      reader.internalError(line.lineStart, line.lineEnd, error);
-    }
   }
   return reader.finish();
 }
@@ -78,6 +84,14 @@ class DocumentReader {
       options: this.options,
       includes: this.includes,
     };
+  }
+
+  get dependencyCount(): number {
+    return this.dependencies.length;
+  }
+
+  stopAt(start: number, end: number): void {
+    this.problems.add('syntax', tooManyDependenciesMessage(), this.index.rangeOf(start, end));
   }
 
   internalError(start: number, end: number, error: unknown): void {

@@ -22,6 +22,11 @@ interface PhysicalLine {
 }
 
 export function logicalLines(text: string, env: Env | undefined): LogicalLine[] {
+  return [...eachLogicalLine(text, env)];
+}
+
+/** The logical lines one at a time, so a reader that stops early never builds the rest. */
+export function* eachLogicalLine(text: string, env: Env | undefined): Generator<LogicalLine> {
   const result: LogicalLine[] = [];
   let pending: { builder: ReturnType<typeof MappedText.builder>; lineStart: number } | undefined;
 
@@ -32,7 +37,7 @@ export function logicalLines(text: string, env: Env | undefined): LogicalLine[] 
   };
 
   let lastEnd = 0;
-  forEachPhysicalLine(text, (line) => {
+  for (const line of physicalLines(text)) {
     lastEnd = line.end;
     const body = text.slice(line.start, line.end);
     const comment = isCommentLine(body);
@@ -55,11 +60,13 @@ export function logicalLines(text: string, env: Env | undefined): LogicalLine[] 
       while (e > s && body.charCodeAt(e - 1) === 0x5c) e--;
       pending.builder.exact(body.slice(s, e), line.start + s);
     }
-  });
+    yield* result;
+    result.length = 0;
+  }
   if (pending) {
     emit(pending.builder.build(), pending.lineStart, lastEnd);
   }
-  return result;
+  yield* result;
 }
 
 /** Line breaks of Python's `str.splitlines`. */
@@ -67,7 +74,7 @@ function isLineBreak(c: number): boolean {
   return c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c || c === 0x1c || c === 0x1d || c === 0x1e || c === 0x85 || c === 0x2028 || c === 0x2029;
 }
 
-function forEachPhysicalLine(text: string, visit: (line: PhysicalLine) => void): void {
+function* physicalLines(text: string): Generator<PhysicalLine> {
   // pip decodes a leading byte-order mark away.
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   for (let i = start; i < text.length; i++) {
@@ -75,11 +82,11 @@ function forEachPhysicalLine(text: string, visit: (line: PhysicalLine) => void):
     // Fast skip of ordinary characters; the line-break test is rare.
     if (c > 0x20 && c < 0x85) continue;
     if (!isLineBreak(c)) continue;
-    visit({ start, end: i });
+    yield { start, end: i };
     if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
     start = i + 1;
   }
-  if (start < text.length) visit({ start, end: text.length });
+  if (start < text.length) yield { start, end: text.length };
 }
 
 /** Python's `str.isspace` for one UTF-16 unit (what `\s` and `str.strip()` use). */

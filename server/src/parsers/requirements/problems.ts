@@ -1,7 +1,8 @@
 /** Collects a document's parse problems, with a ceiling so a file of junk cannot flood the editor. */
 import type { ParseProblem, Range } from '../../core/model';
+import { MAX_PROBLEMS, moreProblemsMessage } from '../limits';
 
-export const MAX_PROBLEMS = 1000;
+export { MAX_PROBLEMS };
 
 export class ProblemList {
   readonly problems: ParseProblem[] = [];
@@ -16,7 +17,7 @@ export class ProblemList {
   finish(): ParseProblem[] {
     if (this.dropped > 0) {
       const last = this.problems[this.problems.length - 1];
-      this.problems.push({ code: last.code, message: `${this.dropped} more problems in this file are not shown`, range: last.range });
+      this.problems.push({ code: last.code, message: moreProblemsMessage(this.dropped), range: last.range });
       this.dropped = 0;
     }
     return this.problems;

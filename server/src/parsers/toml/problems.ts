@@ -4,11 +4,13 @@
  */
 import type { ParseProblem, Range } from '../../core/model';
 import { LineIndex } from '../../core/lineIndex';
+import { MAX_PROBLEMS, moreProblemsMessage } from '../limits';
 import { describeValue, type TomlArray, type TomlEntry, type TomlSpan, type TomlString, type TomlTable, type TomlValue } from './document';
 
 export class TomlProblems {
   readonly list: ParseProblem[] = [];
   readonly lines: LineIndex;
+  private dropped = 0;
 
   constructor(readonly text: string) {
     this.lines = new LineIndex(text);
@@ -19,8 +21,20 @@ export class TomlProblems {
   }
 
   add(message: string, span: TomlSpan): void {
+    if (this.list.length >= MAX_PROBLEMS) {
+      // A file of thousands of broken tables must not flood the editor.
+      this.dropped++;
+      return;
+    }
     const sentence = message.charAt(0).toUpperCase() + message.slice(1);
     this.list.push({ code: 'syntax', message: sentence, range: this.range(span) });
+  }
+
+  /** Adds, when problems were left out, a last one saying how many. */
+  finish(): void {
+    if (this.dropped === 0) return;
+    this.list.push({ code: 'syntax', message: moreProblemsMessage(this.dropped), range: this.list[this.list.length - 1].range });
+    this.dropped = 0;
   }
 
   /** The entry's value when it is a string; a problem at the value otherwise. */

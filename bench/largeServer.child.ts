@@ -1,0 +1,38 @@
+/**
+ * Run in a child process by bench/large.bench.ts: starts the real server over stdio, opens one
+ * generated large document and prints `{ ms, serverPeakRssMb, diagnostics, alive }` as JSON:
+ * didOpen → first publishDiagnostics, and the server's peak resident set (VmHWM) after it.
+ */
+import { readFileSync } from 'node:fs';
+import { LspClient, fileUri } from '../test/support/lspClient';
+import { LARGE_DOCUMENTS } from '../test/support/largeDocuments';
+
+
+function peakRssMb(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const [kind, megabytes, offline] = process.argv.slice(2);
+  const { fileName, generate } = LARGE_DOCUMENTS[kind];
+  const text = generate(Number(megabytes) * 1_000_000);
+  const client = await LspClient.start({ settings: { offline: offline !== 'online' } });
+  try {
+    const uri = fileUri(`/tmp/pypi-provenance-large/${kind}/${fileName}`);
+    const start = performance.now();
+    client.open(uri, text);
+    const diagnostics = await client.waitForDiagnostics(uri, { timeoutMs: 300_000 });
+    const ms = performance.now() - start;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const pid = client.child.pid ?? 0;
+    process.stdout.write(JSON.stringify({ ms, serverPeakRssMb: peakRssMb(pid), diagnostics: diagnostics.length, first: diagnostics[0]?.message, alive: client.alive }) + '\n');
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+}
+
+main().catch((error) => {
+  process.stdout.write(JSON.stringify({ error: String(error) }) + '\n');
+  process.exitCode = 1;
+});

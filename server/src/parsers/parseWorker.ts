@@ -1,0 +1,14 @@
+/**
+ * The parse worker thread (see offThread.ts): parses the one document it was started with and
+ * posts the ParsedDocument back. One document a worker, so all the parse's memory goes when the
+ * worker ends, and a document that exhausts the worker's heap ends only the worker.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { parseDocument } from './index';
+import type { ParseJob } from './offThread';
+
+const port = parentPort;
+if (port) {
+  const job = workerData as ParseJob;
+  port.postMessage(parseDocument(job.format, job.text, job.context));
+}

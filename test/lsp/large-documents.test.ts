@@ -1,0 +1,73 @@
+// Issue 15 items 2 and 3: large and hostile documents through the real server over stdio. The
+// server stays up, publishes diagnostics that say what happened, keeps serving other documents,
+// and its peak resident set stays under a generous bound (read from /proc, Linux only).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { sizeLimit } from '../../server/src/parsers/limits';
+import { largeRequirements, manyUnpinnedRequirements, nestedInlineTables } from '../support/largeDocuments';
+import { fileUri, withClient, type LspClient } from '../support/lspClient';
+
+const dir = '/tmp/pypi-provenance-large-documents';
+let counter = 0;
+const uriOf = (name: string) => fileUri(`${dir}/${++counter}/${name}`);
+const WAIT = { timeoutMs: 240_000 };
+/** Far above the ≤ 400 MB the issue asks for, so a loaded machine cannot make it flaky; the bench reports the real figure. */
+const PEAK_RSS_BOUND_MB = 800;
+
+function peakRssMb(client: LspClient): number | undefined {
+  const status = `/proc/${client.child.pid}/status`;
+  if (!existsSync(status)) return undefined;
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(status, 'utf8'));
+  return match ? Number(match[1]) / 1024 : undefined;
+}
+
+async function assertStillServing(client: LspClient): Promise<void> {
+  const small = uriOf('requirements.txt');
+  client.open(small, 'requests\n');
+  const diagnostics = await client.waitForDiagnostics(small, WAIT);
+  assert.ok(diagnostics.some((d) => d.code === 'unpinned'), 'a small document opened after the large one is analysed');
+  assert.equal(client.alive, true);
+}
+
+test('10 MB requirements files parse in the server: diagnostics published, server alive, memory bounded', async () => {
+  await withClient({ settings: { offline: true } }, async (client) => {
+    const unpinned = uriOf('requirements.txt');
+    client.open(unpinned, manyUnpinnedRequirements(10_000_000));
+    const diagnostics = await client.waitForDiagnostics(unpinned, WAIT);
+    assert.ok(diagnostics.some((d) => d.code === 'syntax' && /more than 20,000 dependencies/.test(d.message)), 'the cap is said');
+    assert.ok(diagnostics.some((d) => d.code === 'unpinned'), 'the dependencies read are checked');
+
+    const hashed = uriOf('requirements.txt');
+    client.open(hashed, largeRequirements(10_000_000));
+    const capped = await client.waitForDiagnostics(hashed, WAIT);
+    // About 47,000 hashed pins: read up to the cap, with no other syntax problem.
+    assert.deepEqual(capped.filter((d) => d.code === 'syntax').map((d) => d.message), ['This file has more than 20,000 dependencies; only the first 20,000 are checked']);
+
+    await assertStillServing(client);
+    const peak = peakRssMb(client);
+    if (peak !== undefined) assert.ok(peak < PEAK_RSS_BOUND_MB, `server peak RSS ${peak.toFixed(0)} MB`);
+  });
+});
+
+test('over the size limit and nested too deeply: one syntax diagnostic each, and the server goes on', async () => {
+  await withClient({ settings: { offline: true } }, async (client) => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['requirements.txt', `#${'x'.repeat(sizeLimit('requirements'))}\n`, /too large to analyse/],
+      ['pyproject.toml', `#${'x'.repeat(sizeLimit('pyproject'))}\n`, /too large to analyse/],
+      ['pylock.toml', `#${'x'.repeat(sizeLimit('pylock'))}\n`, /too large to analyse/],
+      ['pyproject.toml', nestedInlineTables(8 * 1024 * 1024), /nested more than 128 levels deep/],
+      ['pylock.toml', nestedInlineTables(4 * 1024 * 1024), /nested more than 128 levels deep/],
+    ];
+    for (const [name, text, message] of cases) {
+      const uri = uriOf(name);
+      client.open(uri, text);
+      const diagnostics = await client.waitForDiagnostics(uri, WAIT);
+      assert.equal(diagnostics.length, 1, name);
+      assert.equal(diagnostics[0].code, 'syntax');
+      assert.match(diagnostics[0].message, message);
+      client.close(uri);
+    }
+    await assertStillServing(client);
+  });
+});

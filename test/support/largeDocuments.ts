@@ -1,0 +1,105 @@
+/**
+ * Generated large and hostile dependency files, for the reliability tests and `npm run bench`.
+ * Each generator repeats a realistic unit (what pip-compile, a pyproject, a PEP 751 lock or uv
+ * writes) until the text reaches `bytes`; nothing big is committed.
+ */
+
+/** A stable 64-hex-digit "digest" for entry `i` (not a real hash; the parsers only check its shape). */
+function fakeSha256(i: number, salt: number): string {
+  let hex = '';
+  let x = (i * 2654435761 + salt * 40503) >>> 0;
+  while (hex.length < 64) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    hex += x.toString(16).padStart(8, '0');
+  }
+  return hex.slice(0, 64);
+}
+
+function repeatUntil(bytes: number, head: string, unit: (i: number) => string): string {
+  const parts = [head];
+  let length = head.length;
+  for (let i = 0; length < bytes; i++) {
+    const part = unit(i);
+    parts.push(part);
+    length += part.length;
+  }
+  return parts.join('');
+}
+
+/** pip-compile output: pinned requirements with two hashes each and `# via` comments. */
+export function largeRequirements(bytes: number): string {
+  return repeatUntil(bytes, '# generated\n--index-url https://pypi.org/simple\n\n', (i) =>
+    `package-${i}==1.${i % 50}.${i % 7} \\\n    --hash=sha256:${fakeSha256(i, 1)} \\\n    --hash=sha256:${fakeSha256(i, 2)}\n    # via\n    #   parent-${i >> 3}\n`,
+  );
+}
+
+/** A pyproject.toml with a long `[project] dependencies` array and dependency groups. */
+export function largePyproject(bytes: number): string {
+  const head = '[project]\nname = "big"\nversion = "1.0"\ndependencies = [\n';
+  const body = repeatUntil(bytes - 200, head, (i) => `    "package-${i}[extra-a,extra-b]>=1.${i % 40},<3; python_version >= '3.9'",\n`);
+  return `${body}]\n\n[dependency-groups]\ndev = ["pytest>=8", { include-group = "lint" }]\nlint = ["ruff"]\n`;
+}
+
+/** A PEP 751 pylock.toml: packages with an sdist and two wheels, hashes and upload times. */
+export function largePylock(bytes: number): string {
+  const head = 'lock-version = "1.0"\ncreated-by = "generator"\nrequires-python = ">=3.9"\n\n';
+  return repeatUntil(bytes, head, (i) => {
+    const name = `package-${i}`;
+    const version = `1.${i % 50}.${i % 7}`;
+    const base = `https://files.pythonhosted.org/packages/${fakeSha256(i, 3).slice(0, 2)}/${fakeSha256(i, 4).slice(0, 2)}/${fakeSha256(i, 5).slice(0, 60)}`;
+    return (
+      `[[packages]]\nname = "${name}"\nversion = "${version}"\nindex = "https://pypi.org/simple"\n` +
+      `sdist = { url = "${base}/${name}-${version}.tar.gz", upload-time = 2024-05-01T10:00:00Z, size = ${10000 + i}, hashes = { sha256 = "${fakeSha256(i, 6)}" } }\n` +
+      `wheels = [\n` +
+      `  { url = "${base}/${name.replace(/-/g, '_')}-${version}-py3-none-any.whl", upload-time = 2024-05-01T10:00:01Z, size = ${9000 + i}, hashes = { sha256 = "${fakeSha256(i, 7)}" } },\n` +
+      `  { url = "${base}/${name.replace(/-/g, '_')}-${version}-cp312-cp312-manylinux_2_17_x86_64.whl", upload-time = 2024-05-01T10:00:02Z, size = ${8000 + i}, hashes = { sha256 = "${fakeSha256(i, 8)}" } },\n` +
+      `]\n\n`
+    );
+  });
+}
+
+/** A uv.lock (version 1, revision 3) as uv writes it for a big project. */
+export function largeUvLock(bytes: number): string {
+  const head =
+    'version = 1\nrevision = 3\nrequires-python = ">=3.10"\nresolution-markers = [\n    "python_full_version >= \'3.12\'",\n    "python_full_version < \'3.12\'",\n]\n\n';
+  return repeatUntil(bytes, head, (i) => {
+    const name = `package-${i}`;
+    const version = `1.${i % 50}.${i % 7}`;
+    const base = `https://files.pythonhosted.org/packages/${fakeSha256(i, 3).slice(0, 2)}/${fakeSha256(i, 4).slice(0, 2)}/${fakeSha256(i, 5).slice(0, 60)}`;
+    const wheel = (tag: string, salt: number) =>
+      `    { url = "${base}/${name.replace(/-/g, '_')}-${version}-${tag}.whl", hash = "sha256:${fakeSha256(i, salt)}", size = ${9000 + salt + i}, upload-time = "2024-07-26T18:15:0${salt}.05Z" },\n`;
+    return (
+      `[[package]]\nname = "${name}"\nversion = "${version}"\nsource = { registry = "https://pypi.org/simple" }\n` +
+      `dependencies = [\n    { name = "package-${i >> 1}" },\n    { name = "package-${i >> 2}", marker = "python_full_version < '3.11'" },\n]\n` +
+      `sdist = { url = "${base}/${name}-${version}.tar.gz", hash = "sha256:${fakeSha256(i, 1)}", size = ${24210 + i}, upload-time = "2024-07-26T18:15:03.762Z" }\n` +
+      `wheels = [\n${wheel('py3-none-any', 2)}${wheel('cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64', 3)}${wheel('cp312-cp312-win_amd64', 4)}]\n\n`
+    );
+  });
+}
+
+/** `x = {a = {a = … 1 …}}`: inline tables nested until the text reaches `bytes`. */
+export function nestedInlineTables(bytes: number): string {
+  const depth = Math.max(1, Math.floor((bytes - 6) / 5));
+  return `x = ${'{a = '.repeat(depth)}1${'}'.repeat(depth)}\n`;
+}
+
+/** `x = [[[…]]]`: arrays nested `depth` deep. */
+export function nestedArrays(depth: number): string {
+  return `x = ${'['.repeat(depth)}1${']'.repeat(depth)}\n`;
+}
+
+/** The hostile shape: one short unpinned requirement a line, so each line is a dependency and a diagnostic. */
+export function manyUnpinnedRequirements(bytes: number): string {
+  return repeatUntil(bytes, '', (i) => `p${i}\n`);
+}
+
+/** The generated cases by name, with the file name they are opened as and the format they parse as. */
+export const LARGE_DOCUMENTS: Record<string, { fileName: string; format: 'requirements' | 'pyproject' | 'pylock'; generate: (bytes: number) => string }> = {
+  requirements: { fileName: 'requirements.txt', format: 'requirements', generate: largeRequirements },
+  unpinned: { fileName: 'requirements.txt', format: 'requirements', generate: manyUnpinnedRequirements },
+  pyproject: { fileName: 'pyproject.toml', format: 'pyproject', generate: largePyproject },
+  pylock: { fileName: 'pylock.toml', format: 'pylock', generate: largePylock },
+  nested: { fileName: 'pyproject.toml', format: 'pyproject', generate: nestedInlineTables },
+  // No uv.lock parser here yet: the TOML layer and the lock frame are what is measured.
+  'uv.lock': { fileName: 'pylock.toml', format: 'pylock', generate: largeUvLock },
+};
