@@ -13,6 +13,11 @@ import type { Settings } from './settings';
 import type { FindingStage, StageInput } from './stages';
 
 export const DEFAULT_DEBOUNCE_MS = 200;
+/**
+ * A document analysed again at the same version (the settings changed) keeps its published
+ * diagnostics until the new analysis has something to say, or this long: no flicker.
+ */
+export const REANALYSIS_HOLD_MS = 1500;
 
 export interface OpenDocument {
   version: number;
@@ -23,8 +28,8 @@ export interface OpenDocument {
 export interface AnalysisHost {
   /** The document as it is now, or undefined once it is closed. */
   document(uri: string): OpenDocument | undefined;
-  /** The settings to analyze with; waits for the first read from the client. */
-  settings(): Promise<Readonly<Settings>>;
+  /** The settings to analyze this document with (a folder's own settings in a multi-root workspace); waits for the first read from the client. */
+  settings(uri: string): Promise<Readonly<Settings>>;
   publish(uri: string, version: number, diagnostics: Diagnostic[]): void;
   logger: Logger;
   /** For `${VAR}` expansion in requirements files. */
@@ -49,6 +54,7 @@ interface Analysis extends DocumentAnalysis {
   readonly findingsByStage: Map<string, readonly Finding[]>;
   readonly pending: Set<string>;
   readonly controller: AbortController;
+  published?: boolean;
 }
 
 interface Entry {
@@ -156,7 +162,7 @@ export class DocumentAnalyses {
     entry.starting++;
     let settings: Readonly<Settings>;
     try {
-      settings = await this.host.settings();
+      settings = await this.host.settings(uri);
     } finally {
       entry.starting--;
     }
@@ -168,6 +174,7 @@ export class DocumentAnalyses {
       return;
     }
 
+    const replacing = entry.current !== undefined && entry.current.version === document.version;
     entry.current?.controller.abort();
     const analysis: Analysis = {
       uri,
@@ -182,7 +189,14 @@ export class DocumentAnalyses {
     };
     entry.current = analysis;
     for (const stage of this.stages) this.runStage(uri, entry, analysis, stage);
-    this.publish(uri, entry, analysis);
+    if (replacing && analysis.pending.size > 0) {
+      // The first update or settle of a stage publishes (queuePublish); until then the old diagnostics stay.
+      setTimeout(() => {
+        if (this.entries.get(uri) === entry && entry.current === analysis && !analysis.published) this.publish(uri, entry, analysis);
+      }, REANALYSIS_HOLD_MS).unref?.();
+    } else {
+      this.publish(uri, entry, analysis);
+    }
     this.notifyIfSettled(uri, entry);
   }
 
@@ -273,6 +287,7 @@ export class DocumentAnalyses {
       this.host.logger.warn(`${uri}: ${omitted} diagnostics not published (more than ${diagnostics.length}); the most severe are shown`);
     }
     entry.omittedLogged = omitted;
+    analysis.published = true;
     this.host.publish(uri, analysis.version, diagnostics);
   }
 
