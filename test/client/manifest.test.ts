@@ -80,3 +80,10 @@ test('settings: severity has a choice per code, with the default severity and a 
     assert.ok(entry.markdownDescription.length > 20, `${code} is described`);
   }
 });
+
+test('the report panel wakes the extension after a reload (onWebviewPanel: of its view type)', () => {
+  const source = readFileSync(path.join(repoRoot, 'client/src/report/reportPanel.ts'), 'utf8');
+  const viewType = /REPORT_VIEW_TYPE = '([^']+)'/.exec(source)?.[1];
+  assert.ok(viewType);
+  assert.ok((manifest.activationEvents as string[]).includes(`onWebviewPanel:${viewType}`));
+});
