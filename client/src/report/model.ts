@@ -141,7 +141,7 @@ function dependencyModel(dependency: DependencyReport, documentName: string, pub
   const status = isKnownStatus(dependency.status) ? dependency.status : 'error';
   const name = bounded(String(dependency.name));
   const version = typeof dependency.version === 'string' && dependency.version !== '' ? bounded(dependency.version) : undefined;
-  const lockedIn = (dependency as { lockedIn?: unknown }).lockedIn;
+  const lockedIn: unknown = dependency.lockedIn;
   return {
     name,
     version: version === undefined ? undefined : { text: version, url: options.pypi ? pypiUrl(name, version) : undefined },

@@ -45,6 +45,8 @@ export interface DependencyReport {
   publisher?: Publisher | null;
   files?: FileReport[];
   diagnostics?: string[];
+  /** A pyproject.toml requirement's lock file, when the version came from it (CONTRACT.md §5). */
+  lockedIn?: string;
 }
 
 export interface DocumentReport {

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, openFile, waitForDiagnostics, workspaceFile } from './helpers';
+import { activateExtension, closeEditorsAndRemove, openFile, waitForDiagnostics, workspaceFile } from './helpers';
 import { requireTestIndex, writeWorkspaceFile, type TestIndex } from './testIndex';
 
 const SCRATCH = 'report-tests';
@@ -45,10 +45,7 @@ suite('Report panel and status bar', () => {
     index = requireTestIndex();
   });
 
-  suiteTeardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await Promise.resolve(vscode.workspace.fs.delete(workspaceFile(SCRATCH), { recursive: true, useTrash: false })).catch(() => undefined);
-  });
+  suiteTeardown(() => closeEditorsAndRemove(SCRATCH));
 
   test('the report is a panel: most severe first, messages not bare codes, UTC times; its link opens the file at the line', async () => {
     const { verified, unattested } = index.projects;
