@@ -222,11 +222,16 @@ try {
   await command('Notifications: Clear All Notifications');
   let clip;
   if (values.report) {
-    await command('PyPI Provenance: Show Provenance Report');
-    const frame = await reportFrame(page, timeoutMs);
     await command('View: Close Primary Side Bar');
+    await command('PyPI Provenance: Show Provenance Report');
+    await reportFrame(page, timeoutMs);
+    // The webview has the keyboard now: its tab (in the workbench) takes it back for the palette.
+    await page.locator('.tabs-container .tab.active').last().click();
     await command('View: Toggle Maximized Editor Group');
+    // The page is drawn anew in its new place.
     await delay(800);
+    const frame = await reportFrame(page, timeoutMs);
+    await delay(400);
     log(`report: ${(await frame.locator('#meta').innerText()).slice(0, 200)}`);
   } else if (values['status-bar']) {
     // Once the file's report is in: a count per status, no "3/4 checked" any more.

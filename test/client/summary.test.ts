@@ -31,10 +31,10 @@ test('the item speaks of the active file, worst first; the workspace is in its t
   const active = file('requirements.txt', ['verified', 'verified', 'invalid'], ['error']);
   const other = file('pyproject.toml', ['verified', 'unattested'], ['information']);
   const summary = summarizeStatus(active, [active, other]);
-  assert.equal(summary.text, '1 invalid · 2 verified');
+  assert.equal(summary.text, '1 invalid · 2/3 verified');
   assert.equal(summary.tone, 'error');
   assert.equal(summary.icon, 'error');
-  assert.equal(summary.details[0], 'requirements.txt: 3 dependencies: 1 invalid · 2 verified; 1 error');
+  assert.deepEqual(summary.details.slice(0, 4), ['requirements.txt: 3 dependencies', '  1 invalid: an attestation or hash failed verification, or the publisher differs from the one recorded', '  2 verified: every file has a verified attestation', 'Findings: 1 error']);
   assert.ok(summary.details.includes('Workspace: 5 dependencies in 2 files: 1 invalid · 1 unattested · 3 verified; 1 error, 1 info'), summary.details.join('\n'));
 });
 
@@ -50,7 +50,7 @@ test('red only when the active file has errors: warnings elsewhere or in it are 
 test('the index "could not be asked" status reads "not checked", never "error"', () => {
   const unreachable = file('a.txt', ['error', 'error', 'error'], ['warning', 'warning', 'warning']);
   const summary = summarizeStatus(unreachable, [unreachable]);
-  assert.equal(summary.text, '3 not checked');
+  assert.equal(summary.text, '3 not checked · 0/3 verified');
   assert.doesNotMatch(summary.text, /error/);
 });
 
@@ -68,6 +68,7 @@ test('pending: progress and a spinning icon; another editor: the name, the works
 test('without reports (an older server): counts of the diagnostics by severity', () => {
   const active = file('a.txt', undefined, ['error', 'error', 'hint']);
   assert.equal(summarizeStatus(active, [active]).text, '2 errors, 1 hint');
+  assert.equal(summarizeStatus(active, [active]).details[0], 'a.txt');
   assert.equal(workspaceTotals([active]), '1 dependency file: 2 errors, 1 hint');
   assert.equal(summarizeStatus(file('b.txt', undefined), []).text, 'no problems');
 });

@@ -28,9 +28,6 @@ export interface FileFacts {
   levels: readonly DiagnosticLevel[];
 }
 
-/** Statuses named in the item's text; the rest are "+N more". */
-const STATUSES_IN_TEXT = 2;
-
 export const IDLE_SUMMARY: StatusSummary = { icon: 'shield', text: 'PyPI Provenance', details: ['No dependency file checked yet.'], tone: 'none' };
 
 /**
@@ -47,21 +44,22 @@ export function summarizeStatus(active: FileFacts | undefined, workspace: readon
   const pending = statuses?.get('pending') ?? 0;
   let text: string;
   if (statuses && pending > 0) text = `${dependencies - pending}/${dependencies} checked`;
-  else if (statuses && dependencies > 0) text = statusCounts(statuses, STATUSES_IN_TEXT);
+  else if (statuses && dependencies > 0) text = shortText(statuses, dependencies);
   else if (statuses) text = 'no dependencies';
   else text = severityCounts(levels);
   const icon = pending > 0 ? 'sync~spin' : tone === 'error' ? 'error' : tone === 'warning' ? 'warning' : dependencies > 0 && statuses?.get('verified') === dependencies ? 'verified' : 'shield';
-  const details = [fileLine(active), ...meanings(statuses), ...(workspace.length > 1 ? ['', ...totals] : [])];
+  const findings = `Findings: ${severityCounts(levels)}`;
+  const head = active.report ? `${active.name}: ${count(dependencies, 'dependency', 'dependencies')}` : active.name;
+  const details = [head, ...meanings(statuses), findings, ...(workspace.length > 1 ? ['', ...totals] : [])];
   return { icon, text, details, tone };
 }
 
-/** "requirements.txt: 5 dependencies: 4 verified · 1 invalid; 1 error". */
-function fileLine(file: FileFacts): string {
-  const findings = severityCounts(levelCounts(file.levels));
-  if (!file.report) return `${file.name}: ${findings}`;
-  const statuses = statusCountsOf([file.report]);
-  const total = file.report.dependencies.length;
-  return `${file.name}: ${count(total, 'dependency', 'dependencies')}${total > 0 ? `: ${statusCounts(statuses)}` : ''}; ${findings}`;
+/** "1 invalid · 4/5 verified": the most worrying status and how many verified; "5 verified" when all are. */
+function shortText(statuses: ReadonlyMap<string, number>, total: number): string {
+  const verified = statuses.get('verified') ?? 0;
+  if (verified === total) return `${total} ${STATUS_WORDS.verified.label}`;
+  const worst = STATUS_ORDER.find((s) => s !== 'verified' && (statuses.get(s) ?? 0) > 0)!;
+  return `${statuses.get(worst)} ${STATUS_WORDS[worst].label} · ${verified}/${total} ${STATUS_WORDS.verified.label}`;
 }
 
 function workspaceLines(files: readonly FileFacts[]): string[] {
@@ -80,7 +78,7 @@ export function workspaceTotals(files: readonly FileFacts[]): string {
 
 function meanings(statuses: ReadonlyMap<string, number> | undefined): string[] {
   if (!statuses) return [];
-  return STATUS_ORDER.filter((s) => (statuses.get(s) ?? 0) > 0).map((s) => `  ${STATUS_WORDS[s].label}: ${STATUS_WORDS[s].meaning}`);
+  return STATUS_ORDER.filter((s) => (statuses.get(s) ?? 0) > 0).map((s) => `  ${statuses.get(s)} ${STATUS_WORDS[s].label}: ${STATUS_WORDS[s].meaning}`);
 }
 
 /** Dependencies per status; a status the client does not know counts as `error` ("not checked"). */

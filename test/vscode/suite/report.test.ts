@@ -102,9 +102,10 @@ suite('Report panel and status bar', () => {
     await openFile(`${SCRATCH}/broken/requirements.txt`);
     await waitForDiagnostics(broken, (d) => d.some((x) => x.codeText === 'project-not-found'));
     // Red as soon as the error is published; then the file's report names the status.
-    const red = await statusBarWhen((s) => s.background === 'statusBarItem.errorBackground' && / not found$/.test(s.text));
-    assert.match(red.text, /^\$\(error\) 1 not found$/);
-    assert.match(red.tooltip, /broken\/requirements\.txt: 1 dependency: 1 not found; 1 error/);
+    const red = await statusBarWhen((s) => s.background === 'statusBarItem.errorBackground' && / not found/.test(s.text));
+    assert.match(red.text, /^\$\(error\) 1 not found · 0\/1 verified$/);
+    assert.match(red.tooltip, /broken\/requirements\.txt: 1 dependency/);
+    assert.match(red.tooltip, /Findings: 1 error/);
 
     await openFile(`${SCRATCH}/clean/requirements.txt`);
     const calm = await statusBarWhen((s) => / 1 verified$/.test(s.text));
