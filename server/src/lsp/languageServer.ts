@@ -208,7 +208,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
           {
             document: documentOf,
             analysis: (uri) => analyses.get(uri),
-            settings: () => settings.forDocument(params.textDocument.uri),
+            settings: () => (typeof params?.textDocument?.uri === 'string' ? settings.forDocument(params.textDocument.uri) : settings.get()),
             resolution: services.resolution,
             env: options.env,
             disabledSupport: codeActionDisabledSupport,
