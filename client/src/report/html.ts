@@ -83,7 +83,8 @@ a:hover { text-decoration: underline; color: var(--vscode-textLink-activeForegro
 .files { margin: 4px 0 0; padding-left: 18px; color: var(--vscode-descriptionForeground); }
 .files li { margin: 1px 0; }
 .muted { color: var(--vscode-descriptionForeground); }
-.location { color: var(--vscode-descriptionForeground); font-size: 0.9em; margin-left: 6px; }
+.name { white-space: nowrap; font-weight: 600; }
+.location { display: block; color: var(--vscode-descriptionForeground); font-size: 0.9em; }
 details summary { cursor: pointer; color: var(--vscode-descriptionForeground); }
 `;
 
@@ -133,7 +134,7 @@ const SCRIPT = `
   };
 
   function dependencyRow(doc, dep) {
-    const name = dep.line === undefined ? el('span', {}, dep.name) : el('a', { href: '#', title: 'Open ' + dep.location, 'data-uri': doc.uri, 'data-line': String(dep.line) }, dep.name);
+    const name = dep.line === undefined ? el('span', { class: 'name' }, dep.name) : el('a', { class: 'name', href: '#', title: 'Open ' + dep.location, 'data-uri': doc.uri, 'data-line': String(dep.line) }, dep.name);
     if (dep.line !== undefined) name.addEventListener('click', (event) => { event.preventDefault(); vscode.postMessage({ type: 'open', uri: doc.uri, line: dep.line }); });
     const findings = el('ul', { class: 'findings' });
     for (const finding of dep.findings) findings.append(el('li', { class: 'sev-' + finding.severity, title: finding.severity }, el('span', { class: 'code' }, finding.code), finding.message));

@@ -30,7 +30,9 @@ interface StatusState {
 async function statusBarWhen(done: (state: StatusState) => boolean, timeoutMs = 20_000): Promise<StatusState> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const state = await vscode.commands.executeCommand<StatusState>('pypiProvenance.test.statusBar');
+    const raw = await vscode.commands.executeCommand<StatusState>('pypiProvenance.test.statusBar');
+    // The tooltip is Markdown made of escaped text: read it as the user does.
+    const state = { ...raw, tooltip: raw.tooltip.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1') };
     if (done(state)) return state;
     if (Date.now() > deadline) assert.fail(`the status bar did not show what was expected; last: ${JSON.stringify(state)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
