@@ -43,8 +43,8 @@ Options:
 Codes and their default severity:
 ${codes}
 
-Exit codes: 0 nothing at error severity, 1 at least one error (with --strict, or an
-index-error), 2 bad usage or unreadable input.
+Exit codes: 0 nothing at error severity, 1 at least one error, 2 bad usage or unreadable input;
+with --strict an index-error counts as an error.
 Colours are used when the output is a terminal and NO_COLOR is not set.
 `;
 }
