@@ -4,7 +4,7 @@
 //
 //   node scripts/screenshot.mjs [--out docs/diagnostics.png] [--file requirements.txt]
 //       [--at LINE:COLUMN] [--workspace DIR] [--vsix FILE] [--problems] [--settings JSON]
-//       [--wait-for TEXT] [--test-index kit|sampleproject] [--full-hover]
+//       [--wait-for TEXT] [--test-index kit|sampleproject] [--full-hover] [--report] [--status-bar]
 //
 // Defaults: a copy of test/vscode/workspace, requirements.txt, the hover at 5:30 (the weak-hash
 // finding), the Problems panel open, a freshly packaged .vsix. --at is 1-based, as VS Code's
@@ -20,6 +20,12 @@
 // --wait-for then defaults to the publisher repository. --full-hover drags the hover's bottom
 // edge down until the whole card shows. docs/hover.png was made with
 //   node scripts/screenshot.mjs --test-index sampleproject --full-hover --no-problems --out docs/hover.png
+// --report shows the provenance report panel instead of a hover (the workspace of --test-index then
+// also pins a project the index lacks and names an unpinned one); --status-bar shows the status
+// bar item's tooltip and captures the bottom right of the window. docs/report.png and
+// docs/statusbar.png were made with
+//   node scripts/screenshot.mjs --test-index kit --report --no-problems --out docs/report.png
+//   node scripts/screenshot.mjs --test-index kit --status-bar --no-problems --out docs/statusbar.png
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -42,6 +48,8 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '120000' },
     'test-index': { type: 'string' },
     'full-hover': { type: 'boolean', default: false },
+    report: { type: 'boolean', default: false },
+    'status-bar': { type: 'boolean', default: false },
   },
 });
 if (values['test-index'] !== undefined && !['kit', 'sampleproject'].includes(values['test-index'])) {
@@ -83,6 +91,7 @@ async function startTestIndex(kind) {
     '# Pinned dependencies: hover a name to see who published it (PEP 740 provenance)',
     `${verified.name}==${verified.version}`,
     `${unattested.name}==${unattested.version}`,
+    ...(values.report || values['status-bar'] ? ['internal-tools==2.1.0', 'requests>=2.31'] : []),
     '',
   ].join('\n');
   return {
@@ -124,6 +133,21 @@ async function growHover(page) {
   await delay(300);
 }
 
+/** The status bar item's texts (client/src/status/summary.ts, words.ts). */
+const STATUS_TEXT = /PyPI Provenance|verified|invalid|not found|not checked|unattested|unpinned|checked|no problems|errors?\b|warnings?\b/;
+
+/** The report panel's page, once it has drawn its tables (a webview is an iframe in an iframe). */
+async function reportFrame(page, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if ((await frame.locator('#documents table').count().catch(() => 0)) > 0) return frame;
+    }
+    if (Date.now() > deadline) throw new Error('the report panel did not show its tables');
+    await delay(300);
+  }
+}
+
 let testIndex;
 if (values['test-index']) {
   try {
@@ -162,7 +186,7 @@ try {
   log(`installed ${path.relative(repoRoot, vsix)}`);
   server = await startCodeServer({ profile, workspace });
   browser = await launchChromium(server.runId);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  const page = await browser.newPage({ viewport: values.report ? { width: 1700, height: 820 } : { width: 1280, height: 760 } });
   page.setDefaultTimeout(timeoutMs);
   await page.goto(workbenchUrl(server.url, { workspace }));
   await page.locator('.monaco-workbench').waitFor();
@@ -196,34 +220,53 @@ try {
     await page.locator('.monaco-editor .view-lines').first().click();
   }
   await command('Notifications: Clear All Notifications');
-  await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget input').fill(`:${at}`);
-  await page.keyboard.press('Enter');
-  const hover = page.locator('.monaco-hover:not(.hidden)').first();
-  // A shown hover is not asked again: while the card still says "pending", close it and ask anew.
-  const hoverDeadline = Date.now() + timeoutMs;
-  for (;;) {
-    await command('Show or Focus Hover');
-    await hover.waitFor();
-    if (!waitFor) break;
-    const shown = await hover
-      .getByText(waitFor)
-      .first()
-      .waitFor({ timeout: 3000 })
-      .then(() => true, () => false);
-    if (shown) break;
-    if (Date.now() > hoverDeadline) throw new Error(`the hover did not show ${waitFor}: ${(await hover.innerText()).slice(0, 300)}`);
-    await page.keyboard.press('Escape');
+  let clip;
+  if (values.report) {
+    await command('View: Close Primary Side Bar');
+    await command('PyPI Provenance: Show Provenance Report');
+    // The panel opens beside the file, as for a user; the window is wider for it (see the viewport).
+    const frame = await reportFrame(page, timeoutMs);
+    await delay(600);
+    log(`report: ${(await frame.locator('#meta').innerText()).slice(0, 200)}`);
+  } else if (values['status-bar']) {
+    // Once the file's report is in: a count per status, no "3/4 checked" any more.
+    const item = page.locator('.statusbar-item').filter({ hasText: /\d+ (invalid|not found|not checked|partly attested|unattested|unpinned|verified)/ }).first();
+    await item.waitFor();
+    await item.hover();
+    await page.locator('.monaco-hover:not(.hidden), .workbench-hover').first().waitFor();
+    await delay(600);
+    const viewport = page.viewportSize();
+    clip = { x: viewport.width - 720, y: viewport.height - 300, width: 720, height: 300 };
+    log(`status bar: ${(await item.innerText()).replace(/\s+/g, ' ').trim()}`);
+  } else {
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input').fill(`:${at}`);
+    await page.keyboard.press('Enter');
+    const hover = page.locator('.monaco-hover:not(.hidden)').first();
+    // A shown hover is not asked again: while the card still says "pending", close it and ask anew.
+    const hoverDeadline = Date.now() + timeoutMs;
+    for (;;) {
+      await command('Show or Focus Hover');
+      await hover.waitFor();
+      if (!waitFor) break;
+      const shown = await hover
+        .getByText(waitFor)
+        .first()
+        .waitFor({ timeout: 3000 })
+        .then(() => true, () => false);
+      if (shown) break;
+      if (Date.now() > hoverDeadline) throw new Error(`the hover did not show ${waitFor}: ${(await hover.innerText()).slice(0, 300)}`);
+      await page.keyboard.press('Escape');
+    }
+    await delay(500); // the hover fades in
+    if (values['full-hover']) await growHover(page);
+    const status = await page.locator('.statusbar-item').filter({ hasText: STATUS_TEXT }).first().innerText();
+    log(`status bar: ${status.replace(/\s+/g, ' ').trim()}`);
+    log(`hover: ${(await hover.innerText()).replace(/\s+/g, ' ').trim().slice(0, 200)}`);
   }
-  await delay(500); // the hover fades in
-  if (values['full-hover']) await growHover(page);
-  const status = await page.locator('.statusbar-item').filter({ hasText: /PyPI Provenance|missing-hashes|verified|No problems|checked/ }).first().innerText();
-  log(`status bar: ${status.replace(/\s+/g, ' ').trim()}`);
-  log(`hover: ${(await hover.innerText()).replace(/\s+/g, ' ').trim().slice(0, 200)}`);
-
   const out = path.resolve(repoRoot, values.out);
   mkdirSync(path.dirname(out), { recursive: true });
-  await page.screenshot({ path: out });
+  await page.screenshot({ path: out, clip });
   log(`wrote ${path.relative(repoRoot, out)}`);
 } catch (error) {
   failure = error;

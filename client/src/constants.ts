@@ -12,6 +12,14 @@ export const Commands = {
   showOutput: 'pypiProvenance.showOutput',
 } as const;
 
+/** Registered only in Test mode (the extension-host suite): not contributed, not in the palette. */
+export const TestCommands = {
+  report: 'pypiProvenance.test.report',
+  reportMessage: 'pypiProvenance.test.reportMessage',
+  reviveReport: 'pypiProvenance.test.reviveReport',
+  statusBar: 'pypiProvenance.test.statusBar',
+} as const;
+
 /** Custom requests of the server (CONTRACT.md §5, and the cache). */
 export const Requests = {
   report: 'pypiProvenance/report',

@@ -84,6 +84,8 @@ export interface DependencyReport<Code extends string = string> {
   publisher: Publisher | null;
   files: FileReport[];
   diagnostics: Code[];
+  /** A pyproject.toml requirement's lock file (its file name), when the version came from it. */
+  lockedIn?: string;
 }
 
 export interface DocumentReport<Code extends string = string> {

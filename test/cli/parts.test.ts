@@ -185,6 +185,17 @@ test('summary line and exit code', () => {
   assert.equal(exitCodeOf({ ...tally(runOf({ 'b.txt': 'idna==3.10\n' })), failures: 1 }), 1, 'a failed stage fails the run');
 });
 
+test('--strict: an index-error fails the run; without it, or with index-error off, it does not', () => {
+  const clean = tally(runOf({ 'b.txt': 'idna==3.10\n' }));
+  assert.equal(exitCodeOf({ ...clean, indexErrors: 1 }), 0);
+  assert.equal(exitCodeOf({ ...clean, indexErrors: 1 }, true), 1);
+  assert.equal(exitCodeOf(clean, true), 0);
+  const command = parseCommandLine(['check', '--strict', 'a.txt'], '/');
+  assert.ok(command.kind === 'check' && command.strict);
+  const plain = parseCommandLine(['check', 'a.txt'], '/');
+  assert.ok(plain.kind === 'check' && !plain.strict);
+});
+
 test('progress: nothing off a terminal; on one, a line rewritten in place and erased', () => {
   const written: string[] = [];
   const off = progressLine({ isTTY: false, write: (t: string) => written.push(t) });

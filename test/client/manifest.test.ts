@@ -1,10 +1,11 @@
 // package.json, .vscodeignore and the client agree: commands, file names, entry points.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { Commands } from '../../client/src/constants';
 import { DEPENDENCY_FILES_GLOB, DOCUMENT_SELECTOR } from '../../client/src/documentSelector';
+import { DEFAULT_SEVERITY } from '../../server/src/core/codes';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -38,4 +39,51 @@ test('main is the client bundle, and .vscodeignore ships it and the server bundl
   const ignore = readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8').split('\n');
   assert.equal(ignore.find((line) => line.trim() && !line.startsWith('#')), '**', 'everything is excluded first');
   for (const shipped of ['!dist/extension.js', '!dist/server/server.js', '!package.json', '!syntaxes/*.json']) assert.ok(ignore.includes(shipped), shipped);
+});
+
+const CONTRACT = path.resolve(repoRoot, '../shared/CONTRACT.md');
+const properties = manifest.contributes.configuration.properties as Record<string, { markdownDescription?: string; properties?: Record<string, { enum: string[]; default: string; markdownDescription: string }> }>;
+
+/** CONTRACT.md §4's table: code → default severity. */
+function contractCodes(): Map<string, string> {
+  const text = readFileSync(CONTRACT, 'utf8');
+  const section = text.slice(text.indexOf('## 4.'), text.indexOf('## 5.'));
+  return new Map([...section.matchAll(/^\| `([a-z-]+)` \| (\w+) \|/gm)].map((m) => [m[1]!, m[2]!]));
+}
+
+test('settings: titled "PyPI Provenance", and VS Code shows no "Pypi Provenance:" prefix on a setting', () => {
+  assert.equal(manifest.contributes.configuration.title, 'PyPI Provenance');
+  // VS Code drops a setting's category when it is the extension's id without hyphens (settingsTreeModels trimCategoryForGroup).
+  const idPart = `${manifest.publisher}.${manifest.name}`.split('.').map((part: string) => part.replace(/-/g, ''));
+  for (const key of Object.keys(properties)) {
+    const category = key.slice(0, key.lastIndexOf('.'));
+    assert.ok(idPart.some((part: string) => new RegExp(`^${part}(\\.|$)`, 'i').test(category)), `${key}: its category ${category} loses the extension's name`);
+  }
+});
+
+test('settings: workspaceTrusted is not a user setting (the client fills it from workspace trust)', () => {
+  assert.ok(!('pypiProvenance.workspaceTrusted' in properties));
+  for (const [key, value] of Object.entries(properties)) assert.ok(value.markdownDescription, `${key} is described`);
+});
+
+test('settings: severity has a choice per code, with the default severity and a description', (t) => {
+  const severity = properties['pypiProvenance.severity']!.properties!;
+  const expected = new Map<string, string>(Object.entries(DEFAULT_SEVERITY));
+  if (existsSync(CONTRACT)) for (const [code, level] of contractCodes()) expected.set(code, level);
+  else t.diagnostic(`${CONTRACT} is absent: only the server's codes are checked`);
+  assert.ok(expected.size >= Object.keys(DEFAULT_SEVERITY).length);
+  assert.deepEqual(Object.keys(severity).sort(), [...expected.keys()].sort());
+  for (const [code, level] of expected) {
+    const entry = severity[code]!;
+    assert.deepEqual(entry.enum, ['error', 'warning', 'information', 'hint', 'off'], code);
+    assert.equal(entry.default, level, `${code} defaults to ${level}`);
+    assert.ok(entry.markdownDescription.length > 20, `${code} is described`);
+  }
+});
+
+test('the report panel wakes the extension after a reload (onWebviewPanel: of its view type)', () => {
+  const source = readFileSync(path.join(repoRoot, 'client/src/report/reportPanel.ts'), 'utf8');
+  const viewType = /REPORT_VIEW_TYPE = '([^']+)'/.exec(source)?.[1];
+  assert.ok(viewType);
+  assert.ok((manifest.activationEvents as string[]).includes(`onWebviewPanel:${viewType}`));
 });

@@ -1,6 +1,7 @@
 // The extension-host suite (test/vscode/suite) in a real VS Code, as part of `npm test`: runs
 // test/vscode/runCodeServer.mjs (code-server + headless Chromium) and passes when the suite does,
-// in both of its passes: the trusted one (every test) and the restricted one (Restricted Mode).
+// in each of its passes: the trusted one (every test), the restricted one (Restricted Mode) and the
+// multi-root one (two folders, each with its own indexUrl).
 // Skipped, with the reason, where code-server or Chromium is not installed (.ci/run installs them).
 import { spawn } from 'node:child_process';
 import * as assert from 'node:assert/strict';
@@ -29,4 +30,6 @@ test('the extension-host suite passes in code-server', async (t) => {
   // The restricted pass must have run its test, not skipped it.
   assert.match(output, /^vscode: restricted pass: [1-9]\d* passed, 0 failed/m);
   assert.match(output, /^ok - .*restricted mode contacts no index named by the workspace/m);
+  assert.match(output, /^vscode: multi-root pass: [1-9]\d* passed, 0 failed/m);
+  assert.match(output, /^ok - .*each folder's indexUrl is the index of its files/m);
 });

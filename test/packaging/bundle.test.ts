@@ -62,3 +62,23 @@ test('the bundled CLI runs', { skip: !existsSync(path.join(repoRoot, 'server/src
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /check/);
 });
+
+test('the .vsix: the user README (not the developer one), CHANGELOG, a 128x128 icon and every image the README shows', async () => {
+  const out = path.join(temp, 'package.vsix');
+  const packaged = spawnSync('npm', ['run', '--silent', 'package', '--', '--out', out], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(packaged.status, 0, `${packaged.stdout}\n${packaged.stderr}`);
+  const { readZip } = require('@vscode/vsce/out/zip') as { readZip(file: string, filter: (name: string) => boolean): Promise<Map<string, Buffer>> };
+  const files = await readZip(out, () => true);
+  const readme = files.get('extension/readme.md')?.toString('utf8') ?? '';
+  assert.equal(readme, readFileSync(path.join(repoRoot, 'README.vsix.md'), 'utf8'));
+  assert.doesNotMatch(readme, /npm ci|npm test|server\/src/, 'not the developer README');
+  assert.ok([...files.keys()].filter((name) => /^extension\/readme\.md$/i.test(name)).length === 1, 'one readme');
+  assert.ok(files.get('extension/changelog.md')?.toString('utf8').startsWith('# Changelog'));
+  const manifest = JSON.parse(files.get('extension/package.json')!.toString('utf8')) as { icon: string; contributes: { configuration: { properties: Record<string, { properties?: Record<string, unknown> }> } } };
+  const icon = files.get(`extension/${manifest.icon}`);
+  assert.ok(icon, `the icon ${manifest.icon} is packaged`);
+  assert.equal(icon.subarray(1, 4).toString('latin1'), 'PNG');
+  assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128], 'a 128x128 PNG');
+  for (const [, image] of readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) assert.ok(files.has(`extension/${image!.toLowerCase()}`), `${image} is packaged (relative links are kept: VS Code shows them from the extension folder)`);
+  for (const code of Object.keys(manifest.contributes.configuration.properties['pypiProvenance.severity']!.properties!)) assert.ok(readme.includes(`| \`${code}\` |`), `the README explains ${code}`);
+});

@@ -48,6 +48,8 @@ export interface LspClientOptions {
   settings?: Record<string, unknown>;
   /** Whether the client advertises `workspace.configuration` (default true). */
   configuration?: boolean;
+  /** A document's own values (a folder's settings), laid over `settings` when the server asks with that `scopeUri`. */
+  scopedSettings?: (scopeUri: string) => Record<string, unknown> | undefined;
   initializationOptions?: unknown;
   /** Extra client capabilities, merged over the defaults at the top level of each section. */
   capabilities?: ClientCapabilities;
@@ -131,9 +133,11 @@ export class LspClient {
       this.progress.push(params);
       this.poke();
     });
-    connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) => {
+    connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string; scopeUri?: string }> }) => {
       this.configurationRequests++;
       return params.items.map((item) => {
+        const scoped = item.scopeUri !== undefined ? this.options.scopedSettings?.(item.scopeUri) : undefined;
+        if (item.section === SETTINGS_SECTION && scoped) return { ...this.settings, ...scoped };
         if (item.section === SETTINGS_SECTION) return this.settings ?? null;
         if (item.section === undefined) return { [SETTINGS_SECTION]: this.settings ?? null };
         return null;

@@ -185,7 +185,8 @@ export function workbenchUrl(base, { workspace, extensionDevelopmentPath, extens
   const payload = [];
   if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
-  const query = new URLSearchParams({ folder: workspace });
+  // A .code-workspace file opens as a (multi-root) workspace, anything else as a folder.
+  const query = new URLSearchParams(workspace.endsWith('.code-workspace') ? { workspace } : { folder: workspace });
   if (payload.length > 0) query.set('payload', JSON.stringify(payload));
   return `${base}/?${query}`;
 }

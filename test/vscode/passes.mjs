@@ -12,6 +12,10 @@ import { makeProfile, repoRoot } from './codeServer.mjs';
 
 /** The title of the test only the restricted pass runs (test/vscode/suite/verification.test.ts). */
 export const RESTRICTED_TEST = 'restricted mode contacts no index named by the workspace';
+/** The title of the test only the multi-root pass runs (test/vscode/suite/multiRoot.test.ts). */
+export const MULTI_ROOT_TEST = "each folder's indexUrl is the index of its files";
+/** The passes that exist to run one test, which they must not skip. */
+const SINGLE_TEST_PASSES = new Set(['restricted', 'multi-root']);
 
 /** test/editor/editorIndex.ts's indexes, with the control endpoint the extension host reads the counters from. */
 export async function startTestIndex(dir) {
@@ -23,6 +27,7 @@ export async function startTestIndex(dir) {
 export function passesFor(grep) {
   const passes = [{ name: 'trusted', trustEnabled: false, grep }];
   if (!grep || RESTRICTED_TEST.includes(grep)) passes.push({ name: 'restricted', trustEnabled: true, grep: RESTRICTED_TEST, workspaceIndexSetting: true });
+  if (!grep || MULTI_ROOT_TEST.includes(grep)) passes.push({ name: 'multi-root', trustEnabled: false, grep: MULTI_ROOT_TEST, multiRoot: true });
   return passes;
 }
 
@@ -34,6 +39,18 @@ export function preparePass(temp, pass, index) {
   if (pass.workspaceIndexSetting) {
     mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
     writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'pypiProvenance.indexUrl': index.workspaceIndexUrl }, null, 2));
+  }
+  // Two folders in one .code-workspace, each naming its own index in .vscode/settings.json:
+  // `first` the setting's index (it serves the test projects), `second` the empty one.
+  let opened = workspace;
+  if (pass.multiRoot) {
+    const folders = { first: index.url, second: index.workspaceIndexUrl };
+    for (const [name, indexUrl] of Object.entries(folders)) {
+      mkdirSync(path.join(dir, name, '.vscode'), { recursive: true });
+      writeFileSync(path.join(dir, name, '.vscode', 'settings.json'), JSON.stringify({ 'pypiProvenance.indexUrl': indexUrl }, null, 2));
+    }
+    opened = path.join(dir, 'two-folders.code-workspace');
+    writeFileSync(opened, JSON.stringify({ folders: [{ path: 'first' }, { path: 'second' }], settings: {} }, null, 2));
   }
   const resultsFile = path.join(dir, 'results.txt');
   const profile = makeProfile(dir, {
@@ -49,13 +66,13 @@ export function preparePass(temp, pass, index) {
     ...index.env(),
     ...(pass.grep ? { PYPI_PROVENANCE_VSCODE_GREP: pass.grep } : {}),
   };
-  return { dir, workspace, profile, resultsFile, env };
+  return { dir, workspace: opened, profile, resultsFile, env };
 }
 
-/** A pass's exit code, made a failure when the restricted pass ran no test (it would pass silently). */
+/** A pass's exit code, made a failure when a single-test pass ran no test (it would pass silently). */
 export function checkedExitCode(pass, exitCode, results) {
-  if (exitCode === 0 && pass.name === 'restricted' && !/^ok - /m.test(results)) {
-    console.error('vscode: the restricted pass ran no test');
+  if (exitCode === 0 && SINGLE_TEST_PASSES.has(pass.name) && !/^ok - /m.test(results)) {
+    console.error(`vscode: the ${pass.name} pass ran no test`);
     return 1;
   }
   return exitCode;

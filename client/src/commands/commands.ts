@@ -4,13 +4,15 @@
  */
 import * as vscode from 'vscode';
 import { Commands, EXTENSION_NAME } from '../constants';
-import { renderReportMarkdown } from '../report/markdown';
-import type { ReportView } from '../report/reportView';
+import { workspaceTotals } from '../status/summary';
+import { publishedFindings } from '../status/workspaceResults';
+import { buildReportModel } from '../report/model';
+import type { ReportPanel } from '../report/reportPanel';
 import { UnsupportedRequestError, requestClearCache } from '../server/requests';
 import { checkWorkspace, type PassContext } from './workspacePass';
 
 export interface CommandContext extends PassContext {
-  reportView: ReportView;
+  reportPanel: ReportPanel;
   /** The `indexUrl` in effect, to link projects to PyPI only when the index is PyPI. */
   indexUrl: () => string;
 }
@@ -23,10 +25,8 @@ export interface VerifyResult {
   summary: string;
 }
 
-export type ReportResult = { shown: true; markdown: string; uri: string } | { shown: false; reason: string };
+export type ReportResult = { shown: true; files: number; dependencies: number } | { shown: false; reason: string };
 export type ClearCacheResult = 'cleared' | 'unsupported' | 'failed';
-
-const CODE_DOCS = 'https://github.com/pypi-provenance/pypi-provenance#';
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
   return [
@@ -40,14 +40,14 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
 async function verifyWorkspace(context: CommandContext): Promise<VerifyResult> {
   const pass = await checkWorkspace(context, { title: `${EXTENSION_NAME}: verifying dependencies` });
   const reports = pass.entries.filter((entry) => entry.report).length;
-  const summary = context.results.summary();
-  const result = { files: pass.files.length, reports, cancelled: pass.cancelled, summary: `${summary.text}` };
+  const summary = workspaceTotals(context.results.files());
+  const result = { files: pass.files.length, reports, cancelled: pass.cancelled, summary };
   if (pass.files.length === 0) {
     void vscode.window.showInformationMessage(`${EXTENSION_NAME}: no dependency files (requirements*.txt, pyproject.toml, pylock.toml) in the workspace.`);
   } else if (!pass.cancelled) {
     // Not awaited: a notification waits for the user, the command does not.
     void vscode.window
-      .showInformationMessage(`${EXTENSION_NAME}: checked ${pass.files.length} dependency ${pass.files.length === 1 ? 'file' : 'files'}${pass.truncated ? ' (the first ones)' : ''}: ${summary.text}.`, 'Show Report', 'Show Problems')
+      .showInformationMessage(`${EXTENSION_NAME}: checked ${pass.truncated ? 'the first ' : ''}${summary}.`, 'Show Report', 'Show Problems')
       .then((choice) => {
         if (choice === 'Show Report') void vscode.commands.executeCommand(Commands.showReport);
         if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
@@ -62,15 +62,14 @@ async function showReport(context: CommandContext): Promise<ReportResult> {
   if (context.results.reportUnsupported()) return reportUnavailable();
   if (pass.cancelled) return { shown: false, reason: 'cancelled' };
   const pypi = /^https:\/\/pypi\.org\/simple\/?$/.test(context.indexUrl());
-  const markdown = renderReportMarkdown(pass.entries, {
+  const model = buildReportModel(pass.entries, {
     generatedAt: new Date(),
     displayPath: (uri) => vscode.workspace.asRelativePath(vscode.Uri.parse(uri)),
-    locationLink: (uri, line) => vscode.Uri.parse(uri).with({ fragment: `L${line + 1}` }).toString(),
-    codeLink: (code) => `${CODE_DOCS}${encodeURIComponent(code)}`,
-    projectLink: pypi ? (name, version) => `https://pypi.org/project/${encodeURIComponent(name)}/${version ? `${encodeURIComponent(version)}/` : ''}` : undefined,
+    findings: publishedFindings,
+    pypi,
   });
-  const uri = await context.reportView.show(markdown);
-  return { shown: true, markdown, uri: uri.toString() };
+  context.reportPanel.show(model);
+  return { shown: true, files: model.documents.length, dependencies: model.documents.reduce((n, d) => n + d.dependencies.length, 0) };
 }
 
 function reportUnavailable(): ReportResult {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { BaseLanguageClient } from 'vscode-languageclient';
 import { DEPENDENCY_FILES_GLOB, EXCLUDED_FOLDERS_GLOB, MAX_WORKSPACE_FILES } from '../documentSelector';
-import type { ReportEntry } from '../report/markdown';
+import type { ReportEntry } from '../report/model';
 import { UnsupportedRequestError, requestReport } from '../server/requests';
 import type { StatusBar } from '../status/statusBar';
 import type { WorkspaceResults } from '../status/workspaceResults';

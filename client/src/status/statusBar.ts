@@ -1,4 +1,8 @@
-/** The status bar item: the live summary while the server runs, its state otherwise; a click opens the report. */
+/**
+ * The status bar item: the active dependency file's summary while the server runs (the
+ * workspace's in the tooltip), the server's state otherwise; a click opens the report. Red only
+ * when the active file has errors.
+ */
 import * as vscode from 'vscode';
 import { State, type BaseLanguageClient } from 'vscode-languageclient';
 import { Commands, EXTENSION_NAME } from '../constants';
@@ -23,6 +27,7 @@ export class StatusBar implements vscode.Disposable {
       this.item,
       results.onDidChange(() => this.schedule()),
       client.onDidChangeState(() => this.render()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
     );
     this.render();
     this.item.show();
@@ -50,12 +55,20 @@ export class StatusBar implements vscode.Disposable {
   private render(): void {
     const state = this.client.state;
     if (state === State.Starting) return this.show({ icon: 'sync~spin', text: 'PyPI Provenance', details: ['The language server is starting.'], tone: 'none' }, Commands.showOutput);
-    if (state === State.Stopped) return this.show({ icon: 'circle-slash', text: 'PyPI Provenance stopped', details: ['The language server is not running. Click for its log.'], tone: 'warning' }, Commands.showOutput);
+    if (state === State.Stopped) return this.show({ icon: 'circle-slash', text: 'PyPI Provenance stopped', details: ['The language server is not running. Click for its log.'], tone: 'none' }, Commands.showOutput, 'statusBarItem.warningBackground');
     if (this.activity) return this.show({ icon: 'sync~spin', text: this.activity, details: ['Checking the dependency files of the workspace.'], tone: 'none' }, Commands.showOutput);
-    this.show(this.results.summary(), Commands.showReport);
+    this.show(this.results.summary(vscode.window.activeTextEditor?.document.uri), Commands.showReport);
   }
 
-  private show(summary: StatusSummary, command: string): void {
+  /** What the item shows now, for the tests (through a test-only command). */
+  get state(): { text: string; tooltip: string; background: string | undefined } {
+    const tooltip = this.item.tooltip;
+    return { text: this.item.text, tooltip: typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''), background: this.background };
+  }
+
+  private background: string | undefined;
+
+  private show(summary: StatusSummary, command: string, background = summary.tone === 'error' ? 'statusBarItem.errorBackground' : undefined): void {
     this.item.text = `$(${summary.icon}) ${summary.text}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${EXTENSION_NAME}**\n\n`);
@@ -66,8 +79,8 @@ export class StatusBar implements vscode.Disposable {
     if (command === Commands.showReport) tooltip.appendMarkdown('\nClick for the provenance report.');
     this.item.tooltip = tooltip;
     this.item.command = command;
-    this.item.backgroundColor =
-      summary.tone === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : summary.tone === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.background = background;
+    this.item.backgroundColor = background ? new vscode.ThemeColor(background) : undefined;
   }
 
   dispose(): void {

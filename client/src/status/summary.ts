@@ -1,12 +1,14 @@
 /**
- * What the status bar says, as data: from provenance reports when the server answers them
- * ("38 verified · 2 unattested · 1 invalid"), else from the published diagnostics, per code.
- * Pure, so it is unit-tested without VS Code.
+ * What the status bar says, as data. The item speaks of the active dependency file only ("4
+ * verified · 1 invalid") and is red only when that file has errors; the workspace's totals go in
+ * its tooltip. From the server's reports when it answers `pypiProvenance/report`, else from the
+ * published diagnostics. Pure, so it is unit-tested without VS Code; the words are words.ts's.
  */
-import { STATUSES, isKnownStatus, type DocumentReport, type ProvenanceStatus } from '../report/types';
+import { isKnownStatus, type DocumentReport } from '../report/types';
+import { STATUS_ORDER, STATUS_WORDS, count, severityCounts, statusCounts, type SeverityLevel } from './words';
 
 export type Tone = 'none' | 'ok' | 'warning' | 'error';
-export type DiagnosticLevel = 'error' | 'warning' | 'information' | 'hint';
+export type DiagnosticLevel = SeverityLevel;
 
 export interface StatusSummary {
   /** Codicon name, `sync~spin` while dependencies are pending. */
@@ -17,79 +19,82 @@ export interface StatusSummary {
   tone: Tone;
 }
 
-export interface DiagnosticEntry {
-  code: string;
-  level: DiagnosticLevel;
+/** What is known of one dependency file. */
+export interface FileFacts {
+  /** Its name as shown (workspace-relative path). */
+  name: string;
+  report?: DocumentReport;
+  /** The severities of its published diagnostics. */
+  levels: readonly DiagnosticLevel[];
 }
-
-/** Statuses that make the summary an error or a warning. */
-const ERROR_STATUSES: ReadonlySet<string> = new Set(['invalid']);
-const WARNING_STATUSES: ReadonlySet<string> = new Set(['error', 'not-found', 'partial']);
-const MAX_CODES_IN_TEXT = 3;
 
 export const IDLE_SUMMARY: StatusSummary = { icon: 'shield', text: 'PyPI Provenance', details: ['No dependency file checked yet.'], tone: 'none' };
 
-export function summarizeReports(reports: readonly DocumentReport[]): StatusSummary {
+/**
+ * The item for the active editor: `active` is its dependency file (undefined when the editor
+ * shows something else), `workspace` every dependency file known (the active one included).
+ */
+export function summarizeStatus(active: FileFacts | undefined, workspace: readonly FileFacts[]): StatusSummary {
+  const totals = workspaceLines(workspace);
+  if (!active) return { icon: 'shield', text: 'PyPI Provenance', details: totals.length > 0 ? totals : IDLE_SUMMARY.details, tone: 'none' };
+  const levels = levelCounts(active.levels);
+  const tone: Tone = levels.error > 0 ? 'error' : levels.warning > 0 ? 'warning' : 'ok';
+  const statuses = active.report ? statusCountsOf([active.report]) : undefined;
+  const dependencies = statuses ? [...statuses.values()].reduce((a, b) => a + b, 0) : 0;
+  const pending = statuses?.get('pending') ?? 0;
+  let text: string;
+  if (statuses && pending > 0) text = `${dependencies - pending}/${dependencies} checked`;
+  else if (statuses && dependencies > 0) text = shortText(statuses, dependencies);
+  else if (statuses) text = 'no dependencies';
+  else text = severityCounts(levels);
+  const icon = pending > 0 ? 'sync~spin' : tone === 'error' ? 'error' : tone === 'warning' ? 'warning' : dependencies > 0 && statuses?.get('verified') === dependencies ? 'verified' : 'shield';
+  const findings = `Findings: ${severityCounts(levels)}`;
+  const head = active.report ? `${active.name}: ${count(dependencies, 'dependency', 'dependencies')}` : active.name;
+  const details = [head, ...meanings(statuses), findings, ...(workspace.length > 1 ? ['', ...totals] : [])];
+  return { icon, text, details, tone };
+}
+
+/** "1 invalid · 4/5 verified": the most worrying status and how many verified; "5 verified" when all are. */
+function shortText(statuses: ReadonlyMap<string, number>, total: number): string {
+  const verified = statuses.get('verified') ?? 0;
+  if (verified === total) return `${total} ${STATUS_WORDS.verified.label}`;
+  const worst = STATUS_ORDER.find((s) => s !== 'verified' && (statuses.get(s) ?? 0) > 0)!;
+  return `${statuses.get(worst)} ${STATUS_WORDS[worst].label} · ${verified}/${total} ${STATUS_WORDS.verified.label}`;
+}
+
+function workspaceLines(files: readonly FileFacts[]): string[] {
+  return files.length === 0 ? [] : [`Workspace: ${workspaceTotals(files)}`];
+}
+
+/** "12 dependencies in 3 files: 10 verified · 2 unattested; 2 warnings". */
+export function workspaceTotals(files: readonly FileFacts[]): string {
+  const reports = files.flatMap((file) => (file.report ? [file.report] : []));
+  const findings = severityCounts(levelCounts(files.flatMap((file) => file.levels)));
+  if (reports.length === 0) return `${count(files.length, 'dependency file')}: ${findings}`;
+  const statuses = statusCountsOf(reports);
+  const total = [...statuses.values()].reduce((a, b) => a + b, 0);
+  return `${count(total, 'dependency', 'dependencies')} in ${count(files.length, 'file')}${total > 0 ? `: ${statusCounts(statuses)}` : ''}; ${findings}`;
+}
+
+function meanings(statuses: ReadonlyMap<string, number> | undefined): string[] {
+  if (!statuses) return [];
+  return STATUS_ORDER.filter((s) => (statuses.get(s) ?? 0) > 0).map((s) => `  ${statuses.get(s)} ${STATUS_WORDS[s].label}: ${STATUS_WORDS[s].meaning}`);
+}
+
+/** Dependencies per status; a status the client does not know counts as `error` ("not checked"). */
+export function statusCountsOf(reports: readonly DocumentReport[]): Map<string, number> {
   const counts = new Map<string, number>();
-  let total = 0;
   for (const report of reports) {
     for (const dependency of report.dependencies) {
       const status = isKnownStatus(dependency.status) ? dependency.status : 'error';
       counts.set(status, (counts.get(status) ?? 0) + 1);
-      total++;
     }
   }
-  if (total === 0) return { ...IDLE_SUMMARY, details: [`${plural(reports.length, 'dependency file')}, no dependencies.`] };
-  const pending = counts.get('pending') ?? 0;
-  const settledParts = STATUSES.filter((s) => s !== 'pending' && (counts.get(s) ?? 0) > 0).map((s) => `${counts.get(s)} ${s}`);
-  const text = pending > 0 ? [`${total - pending}/${total} checked`, ...settledParts].join(' · ') : settledParts.join(' · ');
-  const tone: Tone = [...counts.keys()].some((s) => ERROR_STATUSES.has(s)) ? 'error' : [...counts.keys()].some((s) => WARNING_STATUSES.has(s)) ? 'warning' : 'ok';
-  const details = [
-    `${plural(total, 'dependency', 'dependencies')} in ${plural(reports.length, 'file')}:`,
-    ...STATUSES.filter((s) => (counts.get(s) ?? 0) > 0).map((s) => `  ${counts.get(s)} ${s}${STATUS_MEANING[s] ? ` — ${STATUS_MEANING[s]}` : ''}`),
-  ];
-  return { icon: pending > 0 ? 'sync~spin' : iconForTone(tone, counts), text, details, tone };
+  return counts;
 }
 
-export function summarizeDiagnostics(entries: readonly DiagnosticEntry[], files: number): StatusSummary {
-  if (files === 0) return IDLE_SUMMARY;
-  if (entries.length === 0) return { icon: 'check', text: 'No problems', details: [`${plural(files, 'dependency file')}, no findings.`], tone: 'ok' };
-  const byCode = new Map<string, { count: number; level: DiagnosticLevel }>();
-  for (const { code, level } of entries) {
-    const seen = byCode.get(code);
-    if (seen) {
-      seen.count++;
-      if (LEVEL_RANK[level] < LEVEL_RANK[seen.level]) seen.level = level;
-    } else byCode.set(code, { count: 1, level });
-  }
-  const ordered = [...byCode.entries()].sort(([a, x], [b, y]) => LEVEL_RANK[x.level] - LEVEL_RANK[y.level] || y.count - x.count || a.localeCompare(b));
-  const shown = ordered.slice(0, MAX_CODES_IN_TEXT).map(([code, { count }]) => `${count} ${code}`);
-  if (ordered.length > MAX_CODES_IN_TEXT) shown.push(`+${ordered.length - MAX_CODES_IN_TEXT} more`);
-  const worst = ordered[0]![1].level;
-  const tone: Tone = worst === 'error' ? 'error' : worst === 'warning' ? 'warning' : 'ok';
-  const details = [`${plural(entries.length, 'finding')} in ${plural(files, 'dependency file')}:`, ...ordered.map(([code, { count, level }]) => `  ${count} ${code} (${level})`)];
-  return { icon: tone === 'error' ? 'error' : tone === 'warning' ? 'warning' : 'info', text: shown.join(' · '), details, tone };
-}
-
-const LEVEL_RANK: Readonly<Record<DiagnosticLevel, number>> = { error: 0, warning: 1, information: 2, hint: 3 };
-
-const STATUS_MEANING: Readonly<Partial<Record<ProvenanceStatus, string>>> = {
-  verified: 'every file has a verified attestation',
-  partial: 'some files have attestations, some do not',
-  unattested: 'no file of the release has attestations',
-  unpinned: 'not pinned to one version, cannot be verified',
-  'not-found': 'the index has no such project or version',
-  error: 'the index could not be asked',
-  invalid: 'an attestation or hash failed verification',
-  pending: 'still being checked',
-};
-
-function iconForTone(tone: Tone, counts: ReadonlyMap<string, number>): string {
-  if (tone === 'error') return 'error';
-  if (tone === 'warning') return 'warning';
-  return (counts.get('verified') ?? 0) > 0 ? 'verified' : 'shield';
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
+export function levelCounts(levels: readonly DiagnosticLevel[]): Record<DiagnosticLevel, number> {
+  const counts: Record<DiagnosticLevel, number> = { error: 0, warning: 0, information: 0, hint: 0 };
+  for (const level of levels) counts[level]++;
+  return counts;
 }

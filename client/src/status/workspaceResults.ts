@@ -7,9 +7,10 @@ import * as vscode from 'vscode';
 import type { BaseLanguageClient } from 'vscode-languageclient';
 import { DIAGNOSTIC_SOURCE } from '../constants';
 import { DOCUMENT_SELECTOR } from '../documentSelector';
+import type { PublishedFinding } from '../report/model';
 import type { DocumentReport } from '../report/types';
 import { UnsupportedRequestError, requestReport } from '../server/requests';
-import { summarizeDiagnostics, summarizeReports, type DiagnosticEntry, type DiagnosticLevel, type StatusSummary } from './summary';
+import { summarizeStatus, type DiagnosticLevel, type FileFacts, type StatusSummary } from './summary';
 
 export type ReportSupport = 'unknown' | 'supported' | 'unsupported';
 
@@ -76,20 +77,25 @@ export class WorkspaceResults implements vscode.Disposable {
     if (this.reports.delete(uri)) this.changed.fire();
   }
 
-  summary(): StatusSummary {
-    if (this.support === 'supported' && this.reports.size > 0) return summarizeReports([...this.reports.values()]);
-    let files = 0;
-    const entries: DiagnosticEntry[] = [];
-    for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
-      if (!isDependencyFile(uri)) continue;
-      files++;
-      for (const diagnostic of diagnostics) {
-        if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
-        const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
-        entries.push({ code: String(code ?? 'unknown'), level: LEVELS[diagnostic.severity] });
-      }
-    }
-    return summarizeDiagnostics(entries, files);
+  /** The status bar's summary for the active editor's document (undefined: not a dependency file). */
+  summary(active?: vscode.Uri): StatusSummary {
+    const files = this.files();
+    const key = active?.toString();
+    return summarizeStatus(files.find((file) => file.uri === key), files);
+  }
+
+  /** Every dependency file known: the open ones and those with a report. */
+  files(): Array<FileFacts & { uri: string }> {
+    const uris = new Set<string>(this.support === 'supported' ? this.reports.keys() : []);
+    for (const document of vscode.workspace.textDocuments) if (isDependencyFile(document.uri)) uris.add(document.uri.toString());
+    return [...uris].map((uri) => this.facts(uri));
+  }
+
+  private facts(uri: string): FileFacts & { uri: string } {
+    const parsed = vscode.Uri.parse(uri);
+    const levels = publishedFindings(uri).map((finding) => finding.severity);
+    const report = this.support === 'supported' ? this.reports.get(uri) : undefined;
+    return { uri, name: vscode.workspace.asRelativePath(parsed), report, levels };
   }
 
   private scheduleRefresh(uri: string): void {
@@ -121,6 +127,14 @@ export class WorkspaceResults implements vscode.Disposable {
     this.timers.clear();
     for (const subscription of this.subscriptions) subscription.dispose();
   }
+}
+
+/** A document's diagnostics from this server, as the editor shows them (the report lists their messages). */
+export function publishedFindings(uri: string): PublishedFinding[] {
+  return vscode.languages
+    .getDiagnostics(vscode.Uri.parse(uri))
+    .filter((d) => d.source === DIAGNOSTIC_SOURCE)
+    .map((d) => ({ code: String(typeof d.code === 'object' ? d.code.value : d.code), severity: LEVELS[d.severity], message: d.message, line: d.range.start.line }));
 }
 
 /** Whether a URI is one of the documents the server is given (an open dependency file). */

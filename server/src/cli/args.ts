@@ -17,6 +17,8 @@ export interface CheckCommand {
   inputs: string[];
   format: OutputFormat;
   settings: Settings;
+  /** `--strict`: an `index-error` fails the run (CONTRACT.md §2, §6). */
+  strict: boolean;
 }
 
 export type Command = CheckCommand | { kind: 'help'; topic: 'main' | 'check' } | { kind: 'version' };
@@ -32,6 +34,7 @@ const CHECK_OPTIONS = {
   'late-upload-days': { type: 'string' },
   'trust-workspace': { type: 'boolean' },
   'severity': { type: 'string', multiple: true },
+  'strict': { type: 'boolean' },
   'help': { type: 'boolean', short: 'h' },
 } as const;
 
@@ -79,7 +82,7 @@ function parseCheck(args: readonly string[], cwd: string): Command {
   // An empty argument is usually an unset shell variable, not a wish to check the working directory.
   if (positionals.some((p) => p.trim() === '')) throw new UsageError('an empty file name was given');
   if (positionals.length === 0) throw new UsageError('no files given; name dependency files or directories to search, e.g. `pypi-provenance check .`');
-  return { kind: 'check', inputs: positionals, format: format as OutputFormat, settings };
+  return { kind: 'check', inputs: positionals, format: format as OutputFormat, settings, strict: values.strict === true };
 }
 
 function parseFlags(args: readonly string[]) {

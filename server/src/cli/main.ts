@@ -97,7 +97,7 @@ async function check(command: CheckCommand, io: CliIo): Promise<number> {
         io.stdout.write(renderText(run, { colour: useColour(io.stdout, io.env) }));
         break;
     }
-    return exitCodeOf(tally(run));
+    return exitCodeOf(tally(run), command.strict);
   } finally {
     progress.clear();
     await engine.dispose().catch((error) => logger.warn(`Closing the engine failed: ${firstLine(error)}`));

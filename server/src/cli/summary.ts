@@ -15,6 +15,8 @@ export interface Tally {
   bySeverity: Record<Severity, number>;
   /** Stages that failed (a bug): the run cannot vouch for its result. */
   failures: number;
+  /** Published `index-error` findings: dependencies the run could not check. */
+  indexErrors: number;
 }
 
 export function tally(run: CheckRun): Tally {
@@ -22,6 +24,7 @@ export function tally(run: CheckRun): Tally {
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
   let dependencies = 0;
   let failures = 0;
+  let indexErrors = 0;
   for (const document of run.documents) {
     for (const dependency of document.report.dependencies) {
       dependencies++;
@@ -30,18 +33,19 @@ export function tally(run: CheckRun): Tally {
     for (const finding of document.findings) {
       const severity = severityOf(finding, run.settings);
       if (severity !== 'off') bySeverity[severity]++;
+      if (severity !== 'off' && finding.code === 'index-error') indexErrors++;
     }
     failures += document.failures.length;
   }
-  return { files: run.documents.length, dependencies, byStatus, bySeverity, failures };
+  return { files: run.documents.length, dependencies, byStatus, bySeverity, failures, indexErrors };
 }
 
 /**
  * CONTRACT.md §6: 1 when anything is at `error` severity. A stage that failed also gives 1: a
- * check that did not run must not pass in CI.
+ * check that did not run must not pass in CI. With `strict`, so does an `index-error`.
  */
-export function exitCodeOf(counts: Tally): number {
-  return counts.bySeverity.error > 0 || counts.failures > 0 ? EXIT_ERRORS : EXIT_OK;
+export function exitCodeOf(counts: Tally, strict = false): number {
+  return counts.bySeverity.error > 0 || counts.failures > 0 || (strict && counts.indexErrors > 0) ? EXIT_ERRORS : EXIT_OK;
 }
 
 /** The order of the summary: the good news first, then what needs a look. */

@@ -36,12 +36,15 @@ Options:
                              pylock \`index\`); without it only --index-url is asked
   --severity CODE=LEVEL      the severity of a diagnostic code: error, warning,
                              information, hint or off (repeatable)
+  --strict                   an index-error (a dependency that could not be checked)
+                             fails the run (exit 1)
   -h, --help                 this text
 
 Codes and their default severity:
 ${codes}
 
-Exit codes: 0 nothing at error severity, 1 at least one error, 2 bad usage or unreadable input.
+Exit codes: 0 nothing at error severity, 1 at least one error, 2 bad usage or unreadable input;
+with --strict an index-error counts as an error.
 Colours are used when the output is a terminal and NO_COLOR is not set.
 `;
 }

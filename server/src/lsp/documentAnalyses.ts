@@ -14,6 +14,11 @@ import type { Settings } from '../pipeline/contract/settings';
 import type { FindingStage, StageInput } from '../pipeline/contract/stages';
 
 export const DEFAULT_DEBOUNCE_MS = 200;
+/**
+ * A document analysed again at the same version (the settings changed) keeps its published
+ * diagnostics until the new analysis has something to say, or this long: no flicker.
+ */
+export const REANALYSIS_HOLD_MS = 1500;
 
 export interface OpenDocument {
   version: number;
@@ -24,8 +29,8 @@ export interface OpenDocument {
 export interface AnalysisHost {
   /** The document as it is now, or undefined once it is closed. */
   document(uri: string): OpenDocument | undefined;
-  /** The settings to analyze with; waits for the first read from the client. */
-  settings(): Promise<Readonly<Settings>>;
+  /** The settings to analyze this document with (a folder's own settings in a multi-root workspace); waits for the first read from the client. */
+  settings(uri: string): Promise<Readonly<Settings>>;
   publish(uri: string, version: number, diagnostics: Diagnostic[]): void;
   logger: Logger;
   /** For `${VAR}` expansion in requirements files. */
@@ -50,6 +55,7 @@ interface Analysis extends DocumentAnalysis {
   readonly findingsByStage: Map<string, readonly Finding[]>;
   readonly pending: Set<string>;
   readonly controller: AbortController;
+  published?: boolean;
 }
 
 interface Entry {
@@ -159,7 +165,7 @@ export class DocumentAnalyses {
     entry.starting++;
     let settings: Readonly<Settings>;
     try {
-      settings = await this.host.settings();
+      settings = await this.host.settings(uri);
     } finally {
       entry.starting--;
     }
@@ -185,6 +191,7 @@ export class DocumentAnalyses {
       parsed = this.parse(uri, document, settings);
     }
 
+    const replacing = entry.current !== undefined && entry.current.version === document.version;
     entry.current?.controller.abort();
     const analysis: Analysis = {
       uri,
@@ -199,7 +206,14 @@ export class DocumentAnalyses {
     };
     entry.current = analysis;
     for (const stage of this.stages) this.runStage(uri, entry, analysis, stage);
-    this.publish(uri, entry, analysis);
+    if (replacing && analysis.pending.size > 0) {
+      // The first update or settle of a stage publishes (queuePublish); until then the old diagnostics stay.
+      setTimeout(() => {
+        if (this.entries.get(uri) === entry && entry.current === analysis && !analysis.published) this.publish(uri, entry, analysis);
+      }, REANALYSIS_HOLD_MS).unref?.();
+    } else {
+      this.publish(uri, entry, analysis);
+    }
     this.notifyIfSettled(uri, entry);
   }
 
@@ -290,6 +304,7 @@ export class DocumentAnalyses {
       this.host.logger.warn(`${uri}: ${omitted} diagnostics not published (more than ${diagnostics.length}); the most severe are shown`);
     }
     entry.omittedLogged = omitted;
+    analysis.published = true;
     this.host.publish(uri, analysis.version, diagnostics);
   }
 

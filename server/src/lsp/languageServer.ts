@@ -88,11 +88,11 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     const format = formats.get(uri);
     return document && format ? { version: document.version, text: document.getText(), format } : undefined;
   };
-  const settings = new SettingsSource({ getConfiguration: (section) => connection.workspace.getConfiguration(section) }, logger);
+  const settings = new SettingsSource({ getConfiguration: (item) => (typeof item === 'string' ? connection.workspace.getConfiguration(item) : connection.workspace.getConfiguration(item)) }, logger);
   const analyses = new DocumentAnalyses(
     {
       document: documentOf,
-      settings: () => settings.get(),
+      settings: (uri) => settings.forDocument(uri),
       publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }).catch((error) => logger.error(`Publishing diagnostics failed: ${errorText(error)}`)),
       logger,
       env: options.env,
@@ -102,7 +102,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   );
   // Before the reanalysis: a `trustedRoot` file is read again under the new settings.
   settings.onDidChange(() => services.verification.settingsChanged());
-  settings.onDidChange(() => analyses.reanalyzeAll());
+  settings.onDidReread(() => analyses.reanalyzeAll());
 
   let dynamicConfigurationRegistration = false;
   let dynamicWatchRegistration = false;
@@ -182,6 +182,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       if (!formats.delete(document.uri)) return;
       retries.cancel(document.uri);
       analyses.closed(document.uri);
+      settings.forget(document.uri);
       services.verification.queue.forget(document.uri);
       void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }).catch(() => undefined);
     }),
@@ -207,7 +208,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
           {
             document: documentOf,
             analysis: (uri) => analyses.get(uri),
-            settings: () => settings.get(),
+            settings: () => (typeof params?.textDocument?.uri === 'string' ? settings.forDocument(params.textDocument.uri) : settings.get()),
             resolution: services.resolution,
             env: options.env,
             disabledSupport: codeActionDisabledSupport,

@@ -70,3 +70,9 @@ export function findDiagnostic(diagnostics: ReturnType<typeof diagnosticsOf>, co
 export function assertRange(range: vscode.Range, startLine: number, startCharacter: number, endLine: number, endCharacter: number): void {
   assert.deepEqual([range.start.line, range.start.character, range.end.line, range.end.character], [startLine, startCharacter, endLine, endCharacter]);
 }
+
+/** A suite's teardown: every editor closed, the folder it wrote its files into removed. */
+export async function closeEditorsAndRemove(relative: string): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await Promise.resolve(vscode.workspace.fs.delete(workspaceFile(relative), { recursive: true, useTrash: false })).catch(() => undefined);
+}

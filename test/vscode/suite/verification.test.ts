@@ -13,7 +13,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, describe, diagnosticsOf, findDiagnostic, hasCodes, openFile, waitForDiagnostics, workspaceFile } from './helpers';
+import { activateExtension, closeEditorsAndRemove, describe, diagnosticsOf, findDiagnostic, hasCodes, openFile, waitForDiagnostics, workspaceFile } from './helpers';
 import { counters, releaseHashes, requireTestIndex, resetCounters, waitForHover, writeWorkspaceFile, type TestIndex } from './testIndex';
 
 const PASS = process.env.PYPI_PROVENANCE_VSCODE_PASS ?? 'trusted';
@@ -52,10 +52,7 @@ suite('Verification against the test index', () => {
     index = requireTestIndex();
   });
 
-  suiteTeardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await Promise.resolve(vscode.workspace.fs.delete(workspaceFile(SCRATCH), { recursive: true, useTrash: false })).catch(() => undefined);
-  });
+  suiteTeardown(() => closeEditorsAndRemove(SCRATCH));
 
   test('hover on a verified dependency shows the publisher repository and workflow', async () => {
     const { verified } = index.projects;
