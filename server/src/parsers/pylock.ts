@@ -6,6 +6,7 @@
  */
 import { valid as validVersion } from '@renovatebot/pep440';
 import { type AttestationIdentity, type Dependency, type HashPin, type LockedFile, type ParsedDocument } from '../core/model';
+import { withoutQueryOrFragment } from '../core/format';
 import { normalizeName } from '../core/names';
 import { mapString, readTomlDocument, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue } from './toml';
 
@@ -271,7 +272,7 @@ function lastPathSegment(path: string | undefined): string | undefined {
 
 /** The URL's last path segment, percent-decoded when that is valid percent-encoding. */
 function lastUrlSegment(url: string | undefined): string | undefined {
-  const segment = url?.replace(/[?#].*$/s, '').split('/').pop();
+  const segment = url === undefined ? undefined : withoutQueryOrFragment(url).split('/').pop();
   if (!segment) return undefined;
   try {
     return decodeURIComponent(segment);

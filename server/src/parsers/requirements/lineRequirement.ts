@@ -236,7 +236,7 @@ function nameFromLocation(text: string, start: number, end: number, url: boolean
     const cut = location.search(/[?#]/);
     if (cut >= 0) pathEnd = cut;
   }
-  const path = location.slice(0, pathEnd).replace(/[/\\]+$/, '');
+  const path = withoutTrailingSlashes(location.slice(0, pathEnd));
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   const filename = path.slice(slash + 1);
   if (filename.endsWith('.whl')) {
@@ -324,4 +324,11 @@ function shift(span: Span, by: number): Span {
 
 function truncate(s: string): string {
   return s.length > 40 ? `${s.slice(0, 37)}…` : s;
+}
+
+/** `path` without its trailing `/` and `\\` (a loop: `/[/\\]+$/` is quadratic on a long run of them). */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && (path[end - 1] === '/' || path[end - 1] === '\\')) end--;
+  return path.slice(0, end);
 }
