@@ -190,6 +190,48 @@ test('a long include chain is checked without recursion', () => {
   assert.match(doc.problems[0].message, /^Dependency group cycle: g0 -> g1 -> g2 -> g3 -> … 19994 more … -> g19998 -> g19999 -> g0$/);
 });
 
+test('20,000 groups that each include the next and the first: every back edge is one cycle diagnostic, on its include', () => {
+  // The shape that once took 99 s: each include of g0 closes a cycle as long as the path to it.
+  const count = 20_000;
+  const lines = ['[dependency-groups]'];
+  for (let i = 0; i < count; i++) lines.push(`g${i} = [${i + 1 < count ? `{include-group = "g${i + 1}"}, ` : ''}{include-group = "g0"}]`);
+  const text = `${lines.join('\n')}\n`;
+  const doc = parsePyproject(text);
+  const cycles = doc.problems.filter((p) => p.message.startsWith('Dependency group cycle:'));
+  // Up to the document's problem ceiling, deepest first: the include of g0 in group gK closes g0 -> … -> gK -> g0.
+  assert.ok(cycles.length >= 999, `${cycles.length} cycle diagnostics`);
+  const expected = (k: number) => {
+    const groups = Array.from({ length: k + 1 }, (_, i) => `g${i}`);
+    const shown = groups.length + 1 <= 8 ? [...groups, 'g0'] : [...groups.slice(0, 4), `… ${groups.length + 1 - 7} more …`, ...groups.slice(-2), 'g0'];
+    return `Dependency group cycle: ${shown.join(' -> ')}`;
+  };
+  const lines2 = text.split('\n');
+  cycles.forEach((cycle, n) => {
+    const k = count - 1 - n;
+    assert.equal(cycle.message, expected(k));
+    // On the `"g0"` of group gK.
+    assert.equal(cycle.range.start.line, k + 1);
+    assert.equal(lines2[k + 1].slice(cycle.range.start.character, cycle.range.end.character), '"g0"');
+  });
+});
+
+test('a short chain with a cycle back to every group: each closing include once, the longest shown by its ends', () => {
+  const lines = ['[dependency-groups]'];
+  for (let i = 0; i < 9; i++) lines.push(`g${i} = [${i + 1 < 9 ? `{include-group = "g${i + 1}"}, ` : ''}{include-group = "g0"}]`);
+  const doc = parsePyproject(`${lines.join('\n')}\n`);
+  assert.deepEqual(doc.problems.map((p) => p.message), [
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> … 3 more … -> g7 -> g8 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> … 2 more … -> g6 -> g7 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> g4 -> g5 -> g6 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> g4 -> g5 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> g4 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g0',
+    'Dependency group cycle: g0 -> g0',
+  ]);
+});
+
 test('invalid and duplicate extra names are reported', () => {
   const text = '[project.optional-dependencies]\n"-bad" = []\nDocs = []\ndocs = []\n';
   assert.deepEqual(problemsAt(text, parsePyproject(text)), [
