@@ -346,9 +346,11 @@ test('editable mistakes', () => {
   assert.match(m[4], /only one -e/);
   // shlex splits "[dev, test]" at the space, as it does in pip.
   assert.match(m[5], /ignores this word/);
+  // What is left, `./c[dev,`, is no directory pip could find: an unclosed `[`.
+  assert.ok(m.some((message) => /Expected "\]" to close the extras/.test(message)), m.join('\n'));
   assert.deepEqual(
     doc.dependencies.map((d) => d.url),
-    ['./pkg', './a', './c[dev,'],
+    ['./pkg', './a'],
   );
   assert.equal(doc.dependencies[0].hashes.length, 0);
 });
@@ -471,4 +473,41 @@ test('form feed and other Python line breaks split lines as pip does', () => {
     doc.dependencies.map((d) => d.name),
     ['a', 'b', 'c'],
   );
+});
+
+test('a line that is not PEP 508 is a local path only when written as one; else syntax, with a hint', () => {
+  const lines = [
+    'pyperformance/requirements/requirements.txt',
+    'requests>=2.0 see docs/install.txt',
+    'numpy==1.26.0/',
+    'pyyaml = 6.0 /',
+    'src/mypkg',
+    './local/project',
+    '../sibling',
+    '/abs/path',
+    '.',
+    '.[testutils,spelling]',
+    '-e ./editable[d',
+    './pkg[dev',
+  ];
+  const doc = parseRequirements(lines.join('\n'));
+  const onLine = (n: number) => doc.problems.filter((p) => p.range.start.line === n && p.code === 'syntax').map((p) => p.message);
+  assert.match(onLine(0).join(), /Did you mean "-r pyperformance\/requirements\/requirements\.txt"\?/);
+  for (const n of [1, 2, 3]) assert.equal(onLine(n).length, 1, lines[n]);
+  assert.match(onLine(4).join(), /write it as "\.\/src\/mypkg"/);
+  for (const n of [5, 6, 7, 8, 9]) assert.deepEqual(onLine(n), [], lines[n]);
+  assert.match(onLine(10).join(), /Expected "\]" to close the extras/);
+  assert.match(onLine(11).join(), /Expected "\]" to close the extras/);
+  assert.deepEqual(doc.dependencies.map((d) => d.url), ['./local/project', '../sibling', '/abs/path', '.', '.']);
+  assert.deepEqual(doc.dependencies[4].extras, ['testutils', 'spelling']);
+});
+
+test('a wheel file name with extras after a space is read as pip reads it: the wheel\'s project, with the extras', () => {
+  const doc = parseRequirements('simple-0.1-py2.py3-none-any.whl [ext]\n');
+  assert.deepEqual(doc.problems, []);
+  assert.equal(doc.dependencies.length, 1);
+  const dep = doc.dependencies[0];
+  assert.equal(dep.name, 'simple');
+  assert.deepEqual(dep.extras, ['ext']);
+  assert.equal(dep.url, 'simple-0.1-py2.py3-none-any.whl');
 });
