@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineIndex } from '../../server/src/core/lineIndex';
 import type { Dependency, ParsedDocument, Range } from '../../server/src/core/model';
+import { isUploadedPriorTo } from '../../server/src/parsers/requirements/optionValues';
 import { parseRequirements } from '../../server/src/parsers/requirements';
 import { MAX_PROBLEMS } from '../../server/src/parsers/requirements/problems';
 
@@ -510,4 +511,44 @@ test('a wheel file name with extras after a space is read as pip reads it: the w
   assert.equal(dep.name, 'simple');
   assert.deepEqual(dep.extras, ['ext']);
   assert.equal(dep.url, 'simple-0.1-py2.py3-none-any.whl');
+});
+
+test('pip 26 options: --no-require-hashes known, --use-feature and --uploaded-prior-to values checked', () => {
+  const lines = [
+    '--no-require-hashes',
+    '--use-feature=fast-deps',
+    '--use-feature=build-constraint',
+    '--use-feature=resolvelib',
+    '--uploaded-prior-to=2023-01-01T00:00:00Z',
+    '--uploaded-prior-to P3D',
+    '--uploaded-prior-to=yesterday',
+  ];
+  const doc = parseRequirements(lines.join('\n'));
+  const onLine = (n: number) => doc.problems.filter((p) => p.range.start.line === n).map((p) => p.message);
+  assert.deepEqual(onLine(0), []);
+  assert.deepEqual(doc.options.other['no-require-hashes'], []);
+  assert.deepEqual(onLine(1), []);
+  assert.deepEqual(onLine(2), []);
+  assert.match(onLine(3).join(), /no feature "resolvelib" for --use-feature/);
+  // pip 26 reads --uploaded-prior-to on its command line only: a file with it stops pip.
+  assert.match(onLine(4).join(), /only on its command line/);
+  assert.doesNotMatch(onLine(4).join(), /takes an ISO 8601/);
+  assert.match(onLine(5).join(), /only on its command line/);
+  assert.match(onLine(6).join(), /only on its command line.*takes an ISO 8601 date or date-time .* or a number of days \(P3D\), not "yesterday"/);
+});
+
+test('--require-hashes and --no-require-hashes together: pip stops', () => {
+  const doc = parseRequirements('--require-hashes\n--no-require-hashes\n');
+  assert.equal(doc.problems.length, 1);
+  assert.match(doc.problems[0].message, /mutually exclusive/);
+  assert.equal(doc.problems[0].range.start.line, 1);
+});
+
+test('--uploaded-prior-to forms: Python 3.11 fromisoformat dates and date-times, P<n>D', () => {
+  for (const valid of ['2023-01-01', '20230101', '2023-W01', '2023-W01-1', '2023W011', '2023-01-01T00:00:00Z', '2023-01-01 12:30', '2023-01-01T12', '2023-01-01T12:30:45.123456+02:00', '2023-01-01T12:30:45,5-0530', '2024-02-29', 'P0D', 'P30D']) {
+    assert.equal(isUploadedPriorTo(valid), true, valid);
+  }
+  for (const invalid of ['', 'yesterday', '2023-13-01', '2023-02-30', '2023-02-29', '2023-01', '2023', 'P3W', 'P3.5D', 'p3d', '2023-01-01T25:00', '2023-01-01T12:60', '2023-W54', '2023-01-01T', 'P٣D']) {
+    assert.equal(isUploadedPriorTo(invalid), false, invalid);
+  }
 });
