@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { localFindings } from '../../server/src/checks/local';
+import { severityFor } from '../../server/src/core/codes';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { LineIndex } from '../../server/src/core/lineIndex';
 import type { ParsedDocument, Range } from '../../server/src/core/model';
@@ -236,8 +238,11 @@ test('invalid and duplicate extra names are reported', () => {
   const text = '[project.optional-dependencies]\n"-bad" = []\nDocs = []\ndocs = []\n';
   assert.deepEqual(problemsAt(text, parsePyproject(text)), [
     '`-bad` is not a valid extra name @ "-bad"',
-    'Extra `docs` is the same as `Docs` after name normalization @ docs',
+    'Extra `docs` is the same as `Docs` after name normalization: installers treat them as one extra @ docs',
   ]);
+  const doc = parsePyproject(text);
+  assert.deepEqual(doc.problems.map((p) => p.defaultSeverity ?? 'error'), ['error', 'warning'], 'an invalid name is an error; a duplicate extra only a warning');
+
 });
 
 test('broken TOML is one syntax problem at the parser position', () => {
@@ -290,4 +295,17 @@ test('a 10 MB binary file and a 100,000-line file', () => {
   const last = doc.dependencies[99_999];
   assert.equal(textAt(text, last.ranges.version), '1.99999');
   assert.equal(last.ranges.name.start.line, 100_001);
+});
+
+test('duplicate extras as SQLAlchemy defines them on purpose: a warning that never fails CI; duplicate groups stay errors', () => {
+  const text = '[project]\nname = "x"\n[project.optional-dependencies]\nmssql-pymssql = ["pymssql==2.3.0"]\nmssql_pymssql = ["pymssql==2.3.0"]\n[dependency-groups]\ndev = []\nDev = []\n';
+  const findings = localFindings(parsePyproject(text));
+  const levels = findings.map((f) => `${f.code}/${severityFor(f.code, undefined, f.defaultSeverity)}: ${f.message}`);
+  assert.deepEqual(levels, [
+    'syntax/warning: Extra `mssql_pymssql` is the same as `mssql-pymssql` after name normalization: installers treat them as one extra',
+    'syntax/error: Dependency group `Dev` is the same as `dev` after name normalization',
+  ]);
+  // The user's `severity` setting for the code still decides.
+  assert.equal(severityFor('syntax', { syntax: 'error' }, findings[0].defaultSeverity), 'error');
+  assert.equal(severityFor('syntax', { syntax: 'off' }, findings[0].defaultSeverity), 'off');
 });

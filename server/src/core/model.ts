@@ -6,6 +6,8 @@
  * beyond splitting lines.
  */
 
+import type { Severity } from './codes';
+
 export interface Position {
   line: number;
   character: number;
@@ -103,6 +105,11 @@ export interface ParseProblem {
   code: string;
   message: string;
   range: Range;
+  /**
+   * A lower default severity than the code's, for a problem that is worth seeing but that pip and
+   * packaging accept (duplicate extras after normalization, say). The `severity` setting still wins.
+   */
+  defaultSeverity?: Severity;
 }
 
 /** `-r` / `-c` (and their long forms) in a requirements file. */

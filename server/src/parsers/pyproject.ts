@@ -82,15 +82,27 @@ function readBuildSystem(root: TomlTable, reader: RequirementReader): void {
   reader.readArray(buildSystem.entries.get('requires'), '`build-system.requires`', 'build-system.requires');
 }
 
-/** Invalid names, and names equal after normalization (PEP 685, PEP 735 forbid both). */
-function checkNames(table: TomlTable, what: string, problems: TomlProblems): Map<string, TomlEntry> {
+/**
+ * Invalid names, and names equal after normalization. Two dependency groups that normalize to
+ * one name are an error (packaging's resolver refuses them, PEP 735). Two extras are only a
+ * warning: pip, packaging and build backends accept them, and projects define both spellings on
+ * purpose (SQLAlchemy's `mssql-pymssql` and `mssql_pymssql`) so that either can be installed. The
+ * code stays `syntax` (CONTRACT §4 has no better one), at warning severity: it never fails CI.
+ */
+function checkNames(table: TomlTable, what: 'extra' | 'dependency group', problems: TomlProblems): Map<string, TomlEntry> {
   const byNormalized = new Map<string, TomlEntry>();
   for (const [name, entry] of table.entries) {
     if (!VALID_NAME.test(name)) problems.add(`\`${shown(name)}\` is not a valid ${what} name`, entry.keySpan);
     const normalized = normalizeName(name);
     const first = byNormalized.get(normalized);
-    if (first !== undefined) problems.add(`${what} \`${shown(name)}\` is the same as \`${shown(first.key)}\` after name normalization`, entry.keySpan);
-    else byNormalized.set(normalized, entry);
+    if (first === undefined) {
+      byNormalized.set(normalized, entry);
+    } else if (what === 'extra') {
+      const message = `Extra \`${shown(name)}\` is the same as \`${shown(first.key)}\` after name normalization: installers treat them as one extra`;
+      problems.list.push({ code: 'syntax', defaultSeverity: 'warning', message, range: problems.range(entry.keySpan) });
+    } else {
+      problems.add(`${what} \`${shown(name)}\` is the same as \`${shown(first.key)}\` after name normalization`, entry.keySpan);
+    }
   }
   return byNormalized;
 }
