@@ -7,9 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ESLint } from 'eslint';
-import * as tsParser from '@typescript-eslint/parser';
+import { ESLint, type Linter } from 'eslint';
 import regexp from 'eslint-plugin-regexp';
+
+// Loaded with require: its package exports need a module resolution the test tsconfig does not use.
+const tsParser = require('@typescript-eslint/parser') as Linter.Parser;
 
 const root = path.resolve(__dirname, '../..');
 
