@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { parseCommandLine, UsageError } from '../../server/src/cli/args';
 import type { CheckRun } from '../../server/src/cli/check';
 import { decodeUtf8, invalidUtf8Finding } from '../../server/src/cli/decode';
-import { formatOfInput, isDiscoverable } from '../../server/src/cli/discover';
+import { isDiscoverable } from '../../server/src/cli/discover';
+import { kindOfNamedFile } from '../../server/src/parsers/fileKind';
 import { artifactLocationOf } from '../../server/src/cli/output/sarif';
 import { describePublisher, renderText, safe } from '../../server/src/cli/output/text';
 import { progressLine } from '../../server/src/cli/progress';
@@ -226,9 +227,16 @@ test('discovery names: requirements-like .in files only; explicit files read as 
   assert.equal(isDiscoverable('/p/Makefile.in'), false);
   assert.equal(isDiscoverable('/p/pylock.web.toml'), true);
   assert.equal(isDiscoverable('/p/notes.txt'), false);
-  assert.equal(formatOfInput('/p/deps.txt'), 'requirements');
-  assert.equal(formatOfInput('/p/pylock.toml'), 'pylock');
-  assert.equal(formatOfInput('/p/Cargo.toml'), undefined);
+  assert.deepEqual(kindOfNamedFile('/p/deps.txt'), { ok: true, kind: 'requirements', format: 'requirements' });
+  assert.deepEqual(kindOfNamedFile('/p/pylock.toml'), { ok: true, kind: 'pylock', format: 'pylock' });
+  assert.equal(kindOfNamedFile('/p/Cargo.toml').ok, false);
+  // Lock files of other tools are never read as requirements.
+  for (const [name, kind] of [['uv.lock', 'uv-lock'], ['poetry.lock', 'poetry-lock'], ['pdm.lock', 'pdm-lock']]) {
+    const found = kindOfNamedFile(`/p/${name}`);
+    assert.equal(found.ok, false, name);
+    assert.equal(found.kind, kind);
+  }
+  assert.equal(kindOfNamedFile('/p/constructor').ok, true, 'a file named like an Object property is just a file');
 });
 
 test('every code is documented, and the docs link is the one the server publishes', () => {

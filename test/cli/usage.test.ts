@@ -15,6 +15,9 @@ before(() => {
     'empty/node_modules/x/requirements.txt': 'attrs==25.1.0\n',
     'empty/MANIFEST.in': 'include *.txt\n',
     'config.toml': '[tool]\n',
+    'uv.lock': 'version = 1\nrequires-python = ">=3.9"\n\n[[package]]\nname = "attrs"\nversion = "25.1.0"\n',
+    'poetry.lock': '[[package]]\nname = "attrs"\nversion = "25.1.0"\n',
+    'pdm.lock': '[metadata]\ngroups = ["default"]\n\n[[package]]\nname = "attrs"\nversion = "25.1.0"\n',
   });
 });
 after(() => tree.remove());
@@ -99,6 +102,16 @@ test('unreadable input: a missing file, a directory without dependency files, a 
   const toml = await runCli(['check', 'config.toml'], { cwd: tree.root });
   assert.equal(toml.code, 2);
   assert.match(toml.stderr, /config\.toml: not a dependency file/);
+});
+
+test('a lock file of uv, Poetry or PDM named on the command line is refused with what to do instead, never read as requirements → exit 2', async () => {
+  for (const [name, tool] of [['uv.lock', 'uv'], ['poetry.lock', 'Poetry'], ['pdm.lock', 'PDM']]) {
+    const result = await runCli(['check', name], { cwd: tree.root });
+    assert.equal(result.code, 2, name);
+    assert.equal(result.stdout, '', `${name}: nothing is checked`);
+    assert.match(result.stderr, new RegExp(`${name.replace('.', '\\.')}: ${name.replace('.', '\\.')} is a ${tool} lock file; this tool does not read ${tool} lock files yet: check the pyproject\\.toml beside it`));
+    assert.doesNotMatch(result.stderr, /syntax/);
+  }
 });
 
 test('a dangling symbolic link named on the command line is unreadable input → exit 2', async () => {

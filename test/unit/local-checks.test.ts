@@ -161,3 +161,8 @@ test('pyproject: requirements are unpinned, never missing-hashes', () => {
   };
   assert.deepEqual(codes(localFindings(doc)), ['unpinned']);
 });
+
+test('--no-require-hashes: a --hash no longer turns hash-checking mode on', () => {
+  const findings = localFindings(parseRequirements(`--no-require-hashes\na==1 --hash=sha256:${SHA}\nb==2\n`));
+  assert.deepEqual(codes(findings), []);
+});

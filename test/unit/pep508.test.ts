@@ -121,7 +121,7 @@ test('operator and version errors carry spans on the offending text', () => {
   assert.match(err('foo>=1.0+local').message, /local version/i);
   assert.match(err('foo~=1').message, /two release segments/);
   assert.match(err('foo==').message, /Expected a version/);
-  assert.match(err('foo>=1,').message, /after ","/);
+  assert.match(err('foo>=1,,').message, /Expected end/);
   assert.match(err('foo<>1').message, /<>/);
 });
 
@@ -168,4 +168,36 @@ test('long input is parsed in one pass', () => {
   const r = ok(many);
   assert.equal(r.clauses.length, 20_000);
   err(`foo==${'1.'.repeat(200_000)}x`);
+});
+
+test('a trailing comma ends the specifier, as packaging reads it', () => {
+  const r = ok('numpy>=1.19,<2.0,');
+  assert.equal(r.specifier, '>=1.19,<2.0');
+  assert.equal(r.clauses.length, 2);
+  assert.equal(ok('numpy==1.26.0, ; python_version < "3.13"').pinnedVersion, '1.26.0');
+  assert.equal(ok('numpy (>=1.19,)').specifier, '>=1.19');
+  assert.match(err('numpy>=1.19,,').message, /Expected end/);
+  assert.match(err('numpy>=1.19, ,<2').message, /Expected end/);
+});
+
+test('".*" follows release segments only: not a pre-, post- or dev release, nor a local label', () => {
+  assert.match(err('foo==2.0a1.*').message, /pre-release/);
+  assert.match(err('foo==1.2.3.post4.*').message, /post-release/);
+  assert.match(err('foo!=1.0.dev1.*').message, /dev release/);
+  assert.match(err('foo==1.0+abc.*').message, /local version/);
+  ok('foo==1!2.0.*');
+  ok('foo!=2.0.*');
+});
+
+test('marker strings are Python string literals, as packaging 26.3 reads them', () => {
+  // packaging ends the string at the first matching quote, then evaluates it as Python would.
+  assert.match(err('name; os_name == "C:\\"').message, /Invalid quoted string: a backslash before the closing quote/);
+  assert.match(err('name; os_name == "\\x"').message, /Invalid quoted string: "\\x" needs 2 hexadecimal digits/);
+  assert.match(err('name; os_name == "\\u12"').message, /needs 4 hexadecimal digits/);
+  assert.match(err('name; os_name == "\\N"').message, /character name/);
+  const bad = err('name; os_name == "C:\\"');
+  assert.equal('name; os_name == "C:\\"'.slice(bad.span.start, bad.span.end), '"C:\\"');
+  for (const valid of ['name; os_name == "C:\\\\"', 'name; os_name == "\\x41"', 'name; os_name == "\\d"', 'name; os_name == "\\u00e9"', `name; os_name == "a'b"`, `demo; 'a" == os_name or python_version >= "0" or "b' == os_name`]) {
+    ok(valid);
+  }
 });

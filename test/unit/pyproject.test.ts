@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_DEPENDENCIES } from '../../server/src/parsers/limits';
+import { localFindings } from '../../server/src/checks/local';
+import { severityFor } from '../../server/src/core/codes';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { LineIndex } from '../../server/src/core/lineIndex';
 import type { ParsedDocument, Range } from '../../server/src/core/model';
@@ -191,12 +193,57 @@ test('a long include chain is checked without recursion', () => {
   assert.match(doc.problems[0].message, /^Dependency group cycle: g0 -> g1 -> g2 -> g3 -> … 19994 more … -> g19998 -> g19999 -> g0$/);
 });
 
+test('20,000 groups that each include the next and the first: every back edge is one cycle diagnostic, on its include', () => {
+  // The shape that once took 99 s: each include of g0 closes a cycle as long as the path to it.
+  const count = 20_000;
+  const lines = ['[dependency-groups]'];
+  for (let i = 0; i < count; i++) lines.push(`g${i} = [${i + 1 < count ? `{include-group = "g${i + 1}"}, ` : ''}{include-group = "g0"}]`);
+  const text = `${lines.join('\n')}\n`;
+  const doc = parsePyproject(text);
+  const cycles = doc.problems.filter((p) => p.message.startsWith('Dependency group cycle:'));
+  // Up to the document's problem ceiling, deepest first: the include of g0 in group gK closes g0 -> … -> gK -> g0.
+  assert.ok(cycles.length >= 999, `${cycles.length} cycle diagnostics`);
+  const expected = (k: number) => {
+    const groups = Array.from({ length: k + 1 }, (_, i) => `g${i}`);
+    const shown = groups.length + 1 <= 8 ? [...groups, 'g0'] : [...groups.slice(0, 4), `… ${groups.length + 1 - 7} more …`, ...groups.slice(-2), 'g0'];
+    return `Dependency group cycle: ${shown.join(' -> ')}`;
+  };
+  const lines2 = text.split('\n');
+  cycles.forEach((cycle, n) => {
+    const k = count - 1 - n;
+    assert.equal(cycle.message, expected(k));
+    // On the `"g0"` of group gK.
+    assert.equal(cycle.range.start.line, k + 1);
+    assert.equal(lines2[k + 1].slice(cycle.range.start.character, cycle.range.end.character), '"g0"');
+  });
+});
+
+test('a short chain with a cycle back to every group: each closing include once, the longest shown by its ends', () => {
+  const lines = ['[dependency-groups]'];
+  for (let i = 0; i < 9; i++) lines.push(`g${i} = [${i + 1 < 9 ? `{include-group = "g${i + 1}"}, ` : ''}{include-group = "g0"}]`);
+  const doc = parsePyproject(`${lines.join('\n')}\n`);
+  assert.deepEqual(doc.problems.map((p) => p.message), [
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> … 3 more … -> g7 -> g8 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> … 2 more … -> g6 -> g7 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> g4 -> g5 -> g6 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> g4 -> g5 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> g4 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g3 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g2 -> g0',
+    'Dependency group cycle: g0 -> g1 -> g0',
+    'Dependency group cycle: g0 -> g0',
+  ]);
+});
+
 test('invalid and duplicate extra names are reported', () => {
   const text = '[project.optional-dependencies]\n"-bad" = []\nDocs = []\ndocs = []\n';
   assert.deepEqual(problemsAt(text, parsePyproject(text)), [
     '`-bad` is not a valid extra name @ "-bad"',
-    'Extra `docs` is the same as `Docs` after name normalization @ docs',
+    'Extra `docs` is the same as `Docs` after name normalization: installers treat them as one extra @ docs',
   ]);
+  const doc = parsePyproject(text);
+  assert.deepEqual(doc.problems.map((p) => p.defaultSeverity ?? 'error'), ['error', 'warning'], 'an invalid name is an error; a duplicate extra only a warning');
+
 });
 
 test('broken TOML is one syntax problem at the parser position', () => {
@@ -254,4 +301,17 @@ test('a 10 MB binary file and a 100,000-line file', () => {
   // The cap is said once, at the first requirement not read.
   assert.equal(doc.problems.length, 1);
   assert.equal(doc.problems[0].range.start.line, MAX_DEPENDENCIES + 2);
+});
+
+test('duplicate extras as SQLAlchemy defines them on purpose: a warning that never fails CI; duplicate groups stay errors', () => {
+  const text = '[project]\nname = "x"\n[project.optional-dependencies]\nmssql-pymssql = ["pymssql==2.3.0"]\nmssql_pymssql = ["pymssql==2.3.0"]\n[dependency-groups]\ndev = []\nDev = []\n';
+  const findings = localFindings(parsePyproject(text));
+  const levels = findings.map((f) => `${f.code}/${severityFor(f.code, undefined, f.defaultSeverity)}: ${f.message}`);
+  assert.deepEqual(levels, [
+    'syntax/warning: Extra `mssql_pymssql` is the same as `mssql-pymssql` after name normalization: installers treat them as one extra',
+    'syntax/error: Dependency group `Dev` is the same as `dev` after name normalization',
+  ]);
+  // The user's `severity` setting for the code still decides.
+  assert.equal(severityFor('syntax', { syntax: 'error' }, findings[0].defaultSeverity), 'error');
+  assert.equal(severityFor('syntax', { syntax: 'off' }, findings[0].defaultSeverity), 'off');
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { LineIndex } from '../../server/src/core/lineIndex';
 import type { Dependency, ParsedDocument, Range } from '../../server/src/core/model';
 import { MAX_DEPENDENCIES } from '../../server/src/parsers/limits';
+import { isUploadedPriorTo } from '../../server/src/parsers/requirements/optionValues';
 import { parseRequirements } from '../../server/src/parsers/requirements';
 import { MAX_PROBLEMS } from '../../server/src/parsers/requirements/problems';
 
@@ -347,9 +348,11 @@ test('editable mistakes', () => {
   assert.match(m[4], /only one -e/);
   // shlex splits "[dev, test]" at the space, as it does in pip.
   assert.match(m[5], /ignores this word/);
+  // What is left, `./c[dev,`, is no directory pip could find: an unclosed `[`.
+  assert.ok(m.some((message) => /Expected "\]" to close the extras/.test(message)), m.join('\n'));
   assert.deepEqual(
     doc.dependencies.map((d) => d.url),
-    ['./pkg', './a', './c[dev,'],
+    ['./pkg', './a'],
   );
   assert.equal(doc.dependencies[0].hashes.length, 0);
 });
@@ -479,4 +482,81 @@ test('form feed and other Python line breaks split lines as pip does', () => {
     doc.dependencies.map((d) => d.name),
     ['a', 'b', 'c'],
   );
+});
+
+test('a line that is not PEP 508 is a local path only when written as one; else syntax, with a hint', () => {
+  const lines = [
+    'pyperformance/requirements/requirements.txt',
+    'requests>=2.0 see docs/install.txt',
+    'numpy==1.26.0/',
+    'pyyaml = 6.0 /',
+    'src/mypkg',
+    './local/project',
+    '../sibling',
+    '/abs/path',
+    '.',
+    '.[testutils,spelling]',
+    '-e ./editable[d',
+    './pkg[dev',
+  ];
+  const doc = parseRequirements(lines.join('\n'));
+  const onLine = (n: number) => doc.problems.filter((p) => p.range.start.line === n && p.code === 'syntax').map((p) => p.message);
+  assert.match(onLine(0).join(), /Did you mean "-r pyperformance\/requirements\/requirements\.txt"\?/);
+  for (const n of [1, 2, 3]) assert.equal(onLine(n).length, 1, lines[n]);
+  assert.match(onLine(4).join(), /write it as "\.\/src\/mypkg"/);
+  for (const n of [5, 6, 7, 8, 9]) assert.deepEqual(onLine(n), [], lines[n]);
+  assert.match(onLine(10).join(), /Expected "\]" to close the extras/);
+  assert.match(onLine(11).join(), /Expected "\]" to close the extras/);
+  assert.deepEqual(doc.dependencies.map((d) => d.url), ['./local/project', '../sibling', '/abs/path', '.', '.']);
+  assert.deepEqual(doc.dependencies[4].extras, ['testutils', 'spelling']);
+});
+
+test('a wheel file name with extras after a space is read as pip reads it: the wheel\'s project, with the extras', () => {
+  const doc = parseRequirements('simple-0.1-py2.py3-none-any.whl [ext]\n');
+  assert.deepEqual(doc.problems, []);
+  assert.equal(doc.dependencies.length, 1);
+  const dep = doc.dependencies[0];
+  assert.equal(dep.name, 'simple');
+  assert.deepEqual(dep.extras, ['ext']);
+  assert.equal(dep.url, 'simple-0.1-py2.py3-none-any.whl');
+});
+
+test('pip 26 options: --no-require-hashes known, --use-feature and --uploaded-prior-to values checked', () => {
+  const lines = [
+    '--no-require-hashes',
+    '--use-feature=fast-deps',
+    '--use-feature=build-constraint',
+    '--use-feature=resolvelib',
+    '--uploaded-prior-to=2023-01-01T00:00:00Z',
+    '--uploaded-prior-to P3D',
+    '--uploaded-prior-to=yesterday',
+  ];
+  const doc = parseRequirements(lines.join('\n'));
+  const onLine = (n: number) => doc.problems.filter((p) => p.range.start.line === n).map((p) => p.message);
+  assert.deepEqual(onLine(0), []);
+  assert.deepEqual(doc.options.other['no-require-hashes'], []);
+  assert.deepEqual(onLine(1), []);
+  assert.deepEqual(onLine(2), []);
+  assert.match(onLine(3).join(), /no feature "resolvelib" for --use-feature/);
+  // pip 26 reads --uploaded-prior-to on its command line only: a file with it stops pip.
+  assert.match(onLine(4).join(), /only on its command line/);
+  assert.doesNotMatch(onLine(4).join(), /takes an ISO 8601/);
+  assert.match(onLine(5).join(), /only on its command line/);
+  assert.match(onLine(6).join(), /only on its command line.*takes an ISO 8601 date or date-time .* or a number of days \(P3D\), not "yesterday"/);
+});
+
+test('--require-hashes and --no-require-hashes together: pip stops', () => {
+  const doc = parseRequirements('--require-hashes\n--no-require-hashes\n');
+  assert.equal(doc.problems.length, 1);
+  assert.match(doc.problems[0].message, /mutually exclusive/);
+  assert.equal(doc.problems[0].range.start.line, 1);
+});
+
+test('--uploaded-prior-to forms: Python 3.11 fromisoformat dates and date-times, P<n>D', () => {
+  for (const valid of ['2023-01-01', '20230101', '2023-W01', '2023-W01-1', '2023W011', '2023-01-01T00:00:00Z', '2023-01-01 12:30', '2023-01-01T12', '2023-01-01T12:30:45.123456+02:00', '2023-01-01T12:30:45,5-0530', '2024-02-29', 'P0D', 'P30D']) {
+    assert.equal(isUploadedPriorTo(valid), true, valid);
+  }
+  for (const invalid of ['', 'yesterday', '2023-13-01', '2023-02-30', '2023-02-29', '2023-01', '2023', 'P3W', 'P3.5D', 'p3d', '2023-01-01T25:00', '2023-01-01T12:60', '2023-W54', '2023-01-01T', 'P٣D']) {
+    assert.equal(isUploadedPriorTo(invalid), false, invalid);
+  }
 });

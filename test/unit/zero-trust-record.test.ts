@@ -247,3 +247,12 @@ test('property: any publisher strings round-trip through the edit exactly', () =
     { numRuns: 150 },
   );
 });
+
+test('a multi-line inline array whose last element is followed by 200,000 spaces on its line: the edit is still made', () => {
+  // The tail after the last element once went through a regex with two adjacent `[ \t]*`: quadratic.
+  const spaces = ' '.repeat(200_000);
+  const text = `${HEAD}[[packages]]\nname = "a"\nversion = "1.0"\nsdist = { url = "https://x/a-1.0.tar.gz", hashes = { sha256 = "${SHA}" } }\nattestation-identities = [\n    { kind = "GitHub", repository = "pypa/sampleproject", workflow = "release.yml" }${spaces}]\n`;
+  const result = recordIdentitiesEdit(text, dependencyNamed(text, 'a'), [B]);
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  applyAndCheck(text, result.edit, 0, [GH_A, GH_B]);
+});

@@ -8,7 +8,8 @@
  *   either; the message says which case it is.
  * - Hash-checking mode is pip's, so only requirements files have it. It is on when the file
  *   says `--require-hashes` or any requirement has a `--hash` (pip decides this over the whole
- *   install, including `-r` files; a document is judged on its own). Then every requirement with
+ *   install, including `-r` files; a document is judged on its own), unless the file says
+ *   `--no-require-hashes`, which keeps hashes from turning it on. Then every requirement with
  *   no hash gets `missing-hashes`, with the reason pip would give: editables and VCS URLs cannot be
  *   hashed at all, local directories neither. A URL whose fragment carries `#sha256=…` counts as
  *   hashed, as pip counts it.
@@ -25,9 +26,13 @@ export const WEAK_ALGORITHMS: ReadonlySet<string> = new Set(['md5', 'sha1', 'sha
 export function localFindings(doc: ParsedDocument): Finding[] {
   const findings: Finding[] = [];
   for (const problem of doc.problems) {
-    findings.push({ code: isDiagnosticCode(problem.code) ? problem.code : 'syntax', message: problem.message, range: problem.range });
+    const finding: Finding = { code: isDiagnosticCode(problem.code) ? problem.code : 'syntax', message: problem.message, range: problem.range };
+    if (problem.defaultSeverity !== undefined) finding.defaultSeverity = problem.defaultSeverity;
+    findings.push(finding);
   }
-  const hashMode = doc.format === 'requirements' && (doc.options.requireHashes || doc.dependencies.some((d) => d.hashes.length > 0));
+  // `--no-require-hashes` (pip 26) keeps a --hash from turning the mode on; --require-hashes still does.
+  const implied = !Object.prototype.hasOwnProperty.call(doc.options.other, 'no-require-hashes') && doc.dependencies.some((d) => d.hashes.length > 0);
+  const hashMode = doc.format === 'requirements' && (doc.options.requireHashes || implied);
   const hashModeReason = doc.options.requireHashes ? '--require-hashes is given' : 'some requirement in this file has --hash';
 
   doc.dependencies.forEach((dep, index) => {

@@ -7,6 +7,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { formatOfPath } from '../core/format';
+import { kindOfNamedFile } from '../parsers/fileKind';
 import type { DocumentFormat } from '../core/model';
 import { MAX_DOCUMENT_BYTES } from '../core/regularFile';
 
@@ -40,16 +41,6 @@ export function isDiscoverable(filePath: string): boolean {
   return /requirements|constraints/i.test(base) || path.basename(path.dirname(filePath)) === 'requirements';
 }
 
-/**
- * The parser for a file named on the command line: its format by name, else requirements (pip
- * reads any file named with `-r` as one), except TOML files that are neither pyproject nor pylock.
- */
-export function formatOfInput(filePath: string): DocumentFormat | undefined {
-  const format = formatOfPath(filePath);
-  if (format !== undefined) return format;
-  return filePath.toLowerCase().endsWith('.toml') ? undefined : 'requirements';
-}
-
 export async function discoverInputs(inputs: readonly string[], cwd: string): Promise<Discovery> {
   const files: InputFile[] = [];
   const errors: string[] = [];
@@ -77,9 +68,9 @@ export async function discoverInputs(inputs: readonly string[], cwd: string): Pr
       }
       found.forEach(add);
     } else if (stat.isFile()) {
-      const format = formatOfInput(absolute);
-      if (format === undefined) errors.push(`${input}: not a dependency file this tool reads (a TOML file must be pyproject.toml, pylock.toml or pylock.*.toml)`);
-      else add({ path: absolute, format });
+      const kind = kindOfNamedFile(absolute);
+      if (kind.ok) add({ path: absolute, format: kind.format });
+      else errors.push(`${input}: ${kind.message}`);
     } else {
       errors.push(`${input}: not a regular file or directory`);
     }

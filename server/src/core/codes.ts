@@ -38,8 +38,11 @@ export function isDiagnosticCode(code: string): code is DiagnosticCode {
   return Object.prototype.hasOwnProperty.call(DEFAULT_SEVERITY, code);
 }
 
-/** The severity a code gets under the `severity` setting (CONTRACT.md §2). */
-export function severityFor(code: DiagnosticCode, overrides: Readonly<Record<string, SeverityOrOff>> | undefined): SeverityOrOff {
+/**
+ * The severity a code gets under the `severity` setting (CONTRACT.md §2). `ownDefault` is a
+ * finding's own default, lower than its code's (a `syntax` warning); the setting still wins.
+ */
+export function severityFor(code: DiagnosticCode, overrides: Readonly<Record<string, SeverityOrOff>> | undefined, ownDefault?: Severity): SeverityOrOff {
   const chosen = overrides?.[code];
-  return chosen ?? DEFAULT_SEVERITY[code];
+  return chosen ?? ownDefault ?? DEFAULT_SEVERITY[code];
 }

@@ -38,7 +38,8 @@ export interface DistFilename {
 const SDIST_EXTENSIONS = ['.tar.gz', '.tar.bz2', '.tar.xz', '.tar.lzma', '.tar.lz', '.tar.z', '.tar', '.tgz', '.tbz', '.txz', '.tlz', '.zip'];
 
 const WHEEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/;
-const BUILD_TAG = /^(\d+)(.*)$/;
+// The lookahead keeps the number whole, so the digits are never traded with the suffix.
+const BUILD_TAG = /^(\d+)(?!\d)(.*)$/;
 const TAG_PART = /^[A-Za-z0-9_.+]+$/;
 
 /**

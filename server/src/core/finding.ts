@@ -1,4 +1,4 @@
-import type { DiagnosticCode } from './codes';
+import type { DiagnosticCode, Severity } from './codes';
 import type { Range } from './model';
 
 /**
@@ -10,4 +10,6 @@ export interface Finding {
   message: string;
   range: Range;
   dependency?: number;
+  /** A default severity of its own, below its code's (see ParseProblem.defaultSeverity). */
+  defaultSeverity?: Severity;
 }

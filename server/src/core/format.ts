@@ -2,7 +2,7 @@ import type { DocumentFormat } from './model';
 
 /** Which parser a file name calls for; undefined when it is not a dependency file we know. */
 export function formatOfPath(pathOrUri: string): DocumentFormat | undefined {
-  const clean = decodeURIComponentSafe(pathOrUri.replace(/[?#].*$/, ''));
+  const clean = decodeURIComponentSafe(withoutQueryOrFragment(pathOrUri));
   const segments = clean.split(/[\\/]/);
   const base = segments[segments.length - 1] ?? '';
   const parent = segments[segments.length - 2] ?? '';
@@ -20,4 +20,10 @@ function decodeURIComponentSafe(s: string): string {
   } catch {
     return s;
   }
+}
+
+/** The text before the first `?` or `#` (a URL's path part), found without a backtracking regex. */
+export function withoutQueryOrFragment(url: string): string {
+  const cut = url.search(/[?#]/);
+  return cut < 0 ? url : url.slice(0, cut);
 }

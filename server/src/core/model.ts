@@ -8,6 +8,7 @@
 
 export type { Position, Range } from '../../../protocol/src/report';
 import type { Range } from '../../../protocol/src/report';
+import type { Severity } from './codes';
 
 export type DocumentFormat = 'requirements' | 'pyproject' | 'pylock' | 'uvlock' | 'poetrylock';
 
@@ -108,6 +109,11 @@ export interface ParseProblem {
   code: string;
   message: string;
   range: Range;
+  /**
+   * A lower default severity than the code's, for a problem that is worth seeing but that pip and
+   * packaging accept (duplicate extras after normalization, say). The `severity` setting still wins.
+   */
+  defaultSeverity?: Severity;
 }
 
 /** `-r` / `-c` (and their long forms) in a requirements file. */

@@ -2,6 +2,7 @@
  * What the lock file readers (pylock.toml, uv.lock, poetry.lock) check the same way: package
  * names, hash digests, and the file name at the end of a URL or path.
  */
+import { withoutQueryOrFragment } from '../core/format';
 import { valid as validVersion } from '@renovatebot/pep440';
 import type { Dependency, HashPin } from '../core/model';
 import { normalizeName } from '../core/names';
@@ -122,7 +123,7 @@ export function lastPathSegment(path: string | undefined): string | undefined {
 
 /** The URL's last path segment, percent-decoded when that is valid percent-encoding. */
 export function lastUrlSegment(url: string | undefined): string | undefined {
-  const segment = url?.replace(/[?#].*$/s, '').split('/').pop();
+  const segment = url === undefined ? undefined : withoutQueryOrFragment(url).split('/').pop();
   if (!segment) return undefined;
   try {
     return decodeURIComponent(segment);

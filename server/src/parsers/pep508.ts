@@ -295,7 +295,8 @@ class Parser {
       }
       this.pos++;
       this.skipWs();
-      if (!this.atOperator()) this.fail('Expected a version specifier after ","');
+      // packaging reads `>=1.19,<2.0,` as the two clauses: a trailing comma ends the list.
+      if (!this.atOperator()) break;
     }
     const first = clauses[0];
     const last = clauses[clauses.length - 1];
@@ -392,6 +393,8 @@ class Parser {
     if (c === '"' || c === "'") {
       const close = text.indexOf(c, this.pos + 1);
       if (close < 0) this.fail('Unterminated string in the marker', this.pos, text.length);
+      const problem = pythonStringProblem(text.slice(this.pos + 1, close));
+      if (problem) this.fail(`Invalid quoted string: ${problem}`, this.pos, close + 1);
       this.pos = close + 1;
       return this.pos;
     }
@@ -452,6 +455,35 @@ class Parser {
   }
 }
 
+/**
+ * Why the inside of a marker string is not a valid Python string literal, as packaging 26.3 reads
+ * it (`ast.literal_eval` of the quoted text; the string ends at the first matching quote, escapes
+ * or not). Undefined when it is valid. `\N{…}` is taken for any name: no Unicode name table here.
+ */
+function pythonStringProblem(inside: string): string | undefined {
+  for (let i = 0; i < inside.length; i++) {
+    const c = inside.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) return 'a line break inside a quoted string';
+    if (c !== 0x5c /* \ */) continue;
+    if (i + 1 >= inside.length) return 'a backslash before the closing quote escapes it, so the string never ends';
+    const escape = inside[i + 1];
+    const hexDigits = escape === 'x' ? 2 : escape === 'u' ? 4 : escape === 'U' ? 8 : 0;
+    if (hexDigits > 0) {
+      const digits = inside.slice(i + 2, i + 2 + hexDigits);
+      if (digits.length < hexDigits || !/^[0-9a-fA-F]+$/.test(digits)) return `"\\${escape}" needs ${hexDigits} hexadecimal digits`;
+      if (escape === 'U' && Number.parseInt(digits, 16) > 0x10ffff) return `"\\U${digits}" is not a Unicode character`;
+      i += 1 + hexDigits;
+    } else if (escape === 'N') {
+      const end = inside.indexOf('}', i + 2);
+      if (inside[i + 2] !== '{' || end < 0 || end === i + 3) return '"\\N" needs a character name in braces, like \\N{DASH}';
+      i = end;
+    } else {
+      i++; // `\\`, `\"`, `\n`, octal digits, or an unknown escape Python keeps as written
+    }
+  }
+  return undefined;
+}
+
 const PLAIN_RELEASE = /^[0-9]+(?:\.[0-9]+)*$/;
 
 /** Why `version` cannot follow `operator`, or undefined when it can (PEP 440 specifier rules). */
@@ -466,7 +498,10 @@ function versionProblem(operator: string, version: string): string | undefined {
   if (wildcard) {
     if (operator !== '==' && operator !== '!=') return 'A ".*" suffix can only be used with == or !=';
     if (parsed.local !== null) return 'A ".*" suffix cannot follow a local version label';
-    if (parsed.is_devrelease) return 'A ".*" suffix cannot follow a dev release';
+    // packaging's prefix match takes release segments only (and an epoch).
+    if (parsed.pre !== null) return 'A ".*" suffix cannot follow a pre-release (a, b, rc)';
+    if (parsed.post !== null) return 'A ".*" suffix cannot follow a post-release';
+    if (parsed.dev !== null) return 'A ".*" suffix cannot follow a dev release';
   }
   if (parsed.local !== null && operator !== '==' && operator !== '!=') return `A local version label ("+${truncate(parsed.local)}") can only be used with == or !=`;
   if (operator === '~=' && parsed.release.length < 2) return '"~=" needs at least two release segments, like ~=1.4';

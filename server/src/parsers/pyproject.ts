@@ -82,15 +82,27 @@ function readBuildSystem(root: TomlTable, reader: RequirementReader): void {
   reader.readArray(buildSystem.entries.get('requires'), '`build-system.requires`', 'build-system.requires');
 }
 
-/** Invalid names, and names equal after normalization (PEP 685, PEP 735 forbid both). */
-function checkNames(table: TomlTable, what: string, problems: TomlProblems): Map<string, TomlEntry> {
+/**
+ * Invalid names, and names equal after normalization. Two dependency groups that normalize to
+ * one name are an error (packaging's resolver refuses them, PEP 735). Two extras are only a
+ * warning: pip, packaging and build backends accept them, and projects define both spellings on
+ * purpose (SQLAlchemy's `mssql-pymssql` and `mssql_pymssql`) so that either can be installed. The
+ * code stays `syntax` (CONTRACT §4 has no better one), at warning severity: it never fails CI.
+ */
+function checkNames(table: TomlTable, what: 'extra' | 'dependency group', problems: TomlProblems): Map<string, TomlEntry> {
   const byNormalized = new Map<string, TomlEntry>();
   for (const [name, entry] of table.entries) {
     if (!VALID_NAME.test(name)) problems.add(`\`${shown(name)}\` is not a valid ${what} name`, entry.keySpan);
     const normalized = normalizeName(name);
     const first = byNormalized.get(normalized);
-    if (first !== undefined) problems.add(`${what} \`${shown(name)}\` is the same as \`${shown(first.key)}\` after name normalization`, entry.keySpan);
-    else byNormalized.set(normalized, entry);
+    if (first === undefined) {
+      byNormalized.set(normalized, entry);
+    } else if (what === 'extra') {
+      const message = `Extra \`${shown(name)}\` is the same as \`${shown(first.key)}\` after name normalization: installers treat them as one extra`;
+      problems.list.push({ code: 'syntax', defaultSeverity: 'warning', message, range: problems.range(entry.keySpan) });
+    } else {
+      problems.add(`${what} \`${shown(name)}\` is the same as \`${shown(first.key)}\` after name normalization`, entry.keySpan);
+    }
   }
   return byNormalized;
 }
@@ -150,33 +162,39 @@ function readGroup(array: TomlArray, group: string, reader: RequirementReader): 
   return includes;
 }
 
-/** Reports each include that closes a cycle, e.g. `a -> b -> a`, once. */
+/**
+ * Reports each include that closes a cycle, e.g. `a -> b -> a`, once: one depth-first search
+ * with colours (on the current path, or finished), linear in groups and includes. Each group on
+ * the path knows its depth, so a back edge finds where its cycle starts without a search, and
+ * the message is built from the cycle's ends only.
+ */
 function reportCycles(includes: Map<string, Include[]>, names: Map<string, TomlEntry>, problems: TomlProblems): void {
-  const state = new Map<string, 'active' | 'done'>();
+  const depthOnPath = new Map<string, number>();
+  const done = new Set<string>();
   const path: string[] = [];
   const display = (normalized: string) => shown(names.get(normalized)?.key ?? normalized);
-  // Iterative depth-first search: a hostile file can chain thousands of groups.
+  // Iterative: a hostile file can chain thousands of groups.
   for (const start of includes.keys()) {
-    if (state.has(start)) continue;
+    if (done.has(start)) continue;
     const stack: { group: string; next: number }[] = [{ group: start, next: 0 }];
-    state.set(start, 'active');
+    depthOnPath.set(start, 0);
     path.push(start);
     while (stack.length > 0) {
       const frame = stack[stack.length - 1];
       const edges = includes.get(frame.group) ?? [];
       if (frame.next >= edges.length) {
-        state.set(frame.group, 'done');
+        depthOnPath.delete(frame.group);
+        done.add(frame.group);
         stack.pop();
         path.pop();
         continue;
       }
       const edge = edges[frame.next++];
-      const seen = state.get(edge.target);
-      if (seen === 'active') {
-        const cycle = [...path.slice(path.indexOf(edge.target)), edge.target].map(display);
-        problems.add(`dependency group cycle: ${abbreviate(cycle).join(' -> ')}`, edge.value);
-      } else if (seen === undefined && includes.has(edge.target)) {
-        state.set(edge.target, 'active');
+      const depth = depthOnPath.get(edge.target);
+      if (depth !== undefined) {
+        problems.add(`dependency group cycle: ${cycleText(path, depth, edge.target, display)}`, edge.value);
+      } else if (!done.has(edge.target) && includes.has(edge.target)) {
+        depthOnPath.set(edge.target, path.length);
         path.push(edge.target);
         stack.push({ group: edge.target, next: 0 });
       }
@@ -184,7 +202,13 @@ function reportCycles(includes: Map<string, Include[]>, names: Map<string, TomlE
   }
 }
 
-/** A cycle through thousands of groups is shown by its ends, so the message stays readable. */
-function abbreviate(cycle: string[]): string[] {
-  return cycle.length <= 8 ? cycle : [...cycle.slice(0, 4), `… ${cycle.length - 7} more …`, ...cycle.slice(-3)];
+/**
+ * `path[from…] -> target`, shown whole up to 8 groups and otherwise by its ends, so a cycle
+ * through thousands of groups stays readable (and costs no more than a short one to show).
+ */
+function cycleText(path: readonly string[], from: number, target: string, display: (group: string) => string): string {
+  const length = path.length - from + 1;
+  const shownGroups = (groups: readonly string[]) => groups.map(display);
+  const parts = length <= 8 ? shownGroups([...path.slice(from), target]) : [...shownGroups(path.slice(from, from + 4)), `… ${length - 7} more …`, ...shownGroups([...path.slice(-2), target])];
+  return parts.join(' -> ');
 }

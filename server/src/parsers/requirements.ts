@@ -27,6 +27,7 @@ import { readEditable, readRequirement, type LineRequirementResult } from './req
 import { MAX_DEPENDENCIES, sizeLimitProblem, tooManyDependenciesMessage } from './limits';
 import { eachLogicalLine, type Env, type LogicalLine } from './requirements/logicalLines';
 import type { MappedText } from './requirements/mappedText';
+import { optionValueProblem } from './requirements/optionValues';
 import { parseOptionWords, type OptionValue, type ParsedOption } from './requirements/options';
 import { junkNote, ProblemList } from './requirements/problems';
 import { shlexSplit } from './requirements/shlex';
@@ -158,6 +159,7 @@ class DocumentReader {
       if (option.spec.scope === 'requirement') {
         this.problems.add('syntax', `${option.written} applies to a requirement on the same line; pip ignores it here`, at(option));
       } else {
+        this.checkGlobal(option, at);
         this.applyGlobal(option);
       }
     }
@@ -248,6 +250,24 @@ class DocumentReader {
     if (editable) dependency.editable = true;
     if (hasOptions) dependency.lineOptions = lineOptions;
     this.dependencies.push(dependency);
+  }
+
+  /** What pip refuses in a global option line: a value it rejects, an option it takes only on its command line. */
+  private checkGlobal(option: ParsedOption, at: (span: Span) => Range): void {
+    const value = option.value;
+    const valueProblem = value === undefined ? undefined : optionValueProblem(option.spec.key, value.text);
+    const where = value === undefined || value.start === value.end ? option : value;
+    if (option.spec.commandLineOnly) {
+      const name = option.spec.long[0];
+      this.problems.add('syntax', `pip 26 takes ${name} only on its command line (pip install ${name}=…), not in a requirements file: it stops here with "no such option"${valueProblem ? `; also, ${valueProblem}` : ''}`, at(option));
+    } else if (valueProblem) {
+      this.problems.add('syntax', valueProblem, at(where));
+    }
+    const key = option.spec.key;
+    const other = key === 'require-hashes' ? 'no-require-hashes' : key === 'no-require-hashes' ? 'require-hashes' : undefined;
+    if (other !== undefined && (other === 'require-hashes' ? this.options.requireHashes : other in this.options.other)) {
+      this.problems.add('syntax', 'pip stops on --require-hashes and --no-require-hashes together: they are mutually exclusive', at(option));
+    }
   }
 
   private applyGlobal(option: ParsedOption): void {

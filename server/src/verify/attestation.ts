@@ -198,7 +198,8 @@ export function bundleToAttestation(value: unknown): Record<string, unknown> {
 }
 
 /** Standard base64 (line breaks allowed, as Python's decoder allows them), nothing else. */
-const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
+// Line breaks after the padding only when there is padding: the two runs of line breaks never meet.
+const BASE64 = /^[A-Za-z0-9+/\r\n]*(?:={1,2}[\r\n]*)?$/;
 
 function base64(check: CheckId, value: unknown, field: string): Buffer {
   if (typeof value !== 'string' || value.length === 0) fail(check, `${field} is missing`);

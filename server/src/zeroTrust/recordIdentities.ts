@@ -188,11 +188,12 @@ function extendArray(text: string, array: AST.TOMLArray, added: IdentityFields[]
   const multiline = /[\r\n]/.test(text.slice(array.range[0], last.range[0]));
   const tailEnd = lineEnd(text, last.range[1]);
   const tail = text.slice(last.range[1], tailEnd);
-  const tailShape = /^([ \t]*)(,?)([ \t]*(?:#.*)?)$/.exec(tail);
+  // One run of blanks on each side of the comma, never two adjacent ones: linear on long blank tails.
+  const tailShape = /^[ \t]*(?:(,)[ \t]*)?(?:#.*)?$/.exec(tail);
   if (!multiline || tailShape === null) return { start: last.range[1], end: last.range[1], newText: items.map((item) => `, ${item}`).join('') };
   // One element per line, as the array has it: the new ones go on their own lines after the last.
   const indent = indentationAt(text, last.range[0]);
-  const trailingComma = tailShape[2] === ',';
+  const trailingComma = tailShape[1] === ',';
   const kept = trailingComma ? tail : `,${tail}`;
   const newText = `${kept}${items.map((item, i) => `${eol}${indent}${item}${i < items.length - 1 || trailingComma ? ',' : ''}`).join('')}`;
   return { start: last.range[1], end: tailEnd, newText };

@@ -62,7 +62,7 @@ function renderDocument(document: CheckedDocument, run: CheckRun, paint: Paint):
       cell(paint, `${safe(document.displayPath)}:${finding.range.start.line + 1}:${finding.range.start.character + 1}`),
       cell(paint, severity, SEVERITY_COLOUR[severity]),
       cell(paint, finding.code, SEVERITY_COLOUR[severity]),
-      cell(paint, safe(finding.message.replace(/\s*\n\s*/g, ' '))),
+      cell(paint, safe(oneLine(finding.message))),
     ]);
     lines.push(...table(rows).map((line) => `  ${line}`));
   }
@@ -152,4 +152,10 @@ function isSeverity(value: string): value is Severity {
 export function safe(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** The message on one line: each line break and the blanks around it become one space. */
+function oneLine(message: string): string {
+  // Split and trim rather than a `\s*\n\s*` regex, which is quadratic on long runs of blanks.
+  return message.includes('\n') ? message.split('\n').map((part) => part.trim()).filter((part) => part.length > 0).join(' ') : message;
 }

@@ -1,9 +1,14 @@
 /**
  * What pip makes of the requirement part of a line (pip's `parse_req_from_line` and
  * `parse_editable`): a PEP 508 requirement, a URL, a local path or archive, or an editable
- * project. pip looks at the file system to tell a directory from a name; this module cannot,
- * so text that is not a valid PEP 508 requirement but looks like a path is taken as a directory.
- * Spans are offsets into the text given.
+ * project. Spans are offsets into the text given.
+ *
+ * pip takes text that is not a URL as a local directory only when it looks like a path and the
+ * directory exists. This module has no file system, so it takes as a directory only what is
+ * written as one: `.`, `..`, or a path starting with `./`, `../`, `/` (or their Windows forms,
+ * or a drive letter). Anything else that is not valid PEP 508 is a `syntax` error, with a hint
+ * when it looks like a requirements file (`-r` missing) or a directory (`./` missing): a typo must
+ * never pass as a path requirement.
  */
 import { isValidName, parseMarker, parsePep508, scanName, type Pep508Requirement, type Span } from '../pep508';
 import { isPythonSpace } from './logicalLines';
@@ -88,6 +93,18 @@ function looksLikePath(text: string): boolean {
   return text.includes('/') || text.includes('\\') || text.startsWith('.');
 }
 
+/** A path written as one: what this module takes as a local directory without looking at the disk. */
+function isExplicitPath(text: string): boolean {
+  return text === '.' || text === '..' || /^(?:\.{1,2}[/\\]|[/\\]|[A-Za-z]:[/\\])/.test(text);
+}
+
+/** What to add to the message of an invalid requirement that looks like a path, if anything. */
+function pathHint(text: string): string {
+  if (!looksLikePath(text) || /\s/.test(text)) return '';
+  if (/\.(?:txt|in)$/i.test(text)) return ` Did you mean "-r ${truncate(text, 120)}"? A requirements file is included with -r.`;
+  return ` If it is a local directory, write it as "./${truncate(text, 120)}": pip takes a path only when it exists or starts with ./, ../ or /.`;
+}
+
 function isArchive(path: string): boolean {
   const lower = path.toLowerCase();
   return ARCHIVE_EXTENSIONS.some((ext) => lower.endsWith(ext) && lower.length > ext.length);
@@ -117,12 +134,15 @@ export function readRequirement(text: string): LineRequirementResult {
   if (parsed.ok) {
     return { ok: true, problems: [], requirement: fromPep508(parsed.requirement, start) };
   }
-  if (looksLikePath(beforeMarker.trim())) {
+  if (isExplicitPath(pathText)) {
+    const unclosed = unclosedExtras(pathText, start + pathLike.start);
+    if (unclosed) return unclosed;
     return locationRequirement(text, start, semi < 0 ? end : start + semi, semi < 0 ? undefined : start + semi, end);
   }
   // pip splits options off at spaces only, so a tab before `--hash` leaves it in the requirement.
   const tabHint = /\t-/.test(body) ? ' (pip sees options only after a space, not after a tab)' : '';
-  return { ok: false, message: `Invalid requirement: ${parsed.message}${tabHint}`, span: shift(parsed.span, start) };
+  const hint = pathHint(beforeMarker.trim());
+  return { ok: false, message: `Invalid requirement: ${parsed.message}${tabHint}${hint ? `.${hint}` : ''}`, span: shift(parsed.span, start) };
 }
 
 /** The value of `-e`/`--editable`. */
@@ -142,16 +162,19 @@ export function readEditable(text: string): LineRequirementResult {
     return { ok: true, problems: [], requirement: fromPep508(r, start) };
   }
 
-  const { path, extras } = stripExtras(body);
+  const { path, extras, open } = stripExtras(body);
   const pathEnd = start + path.length;
   const problems: LineProblem[] = [];
-  const extraNames = extras === undefined ? [] : readExtras(text, pathEnd, end, problems);
+  const extraNames = extras === undefined ? [] : readExtras(text, start + (open as number), end, problems);
   const span = { start, end };
   let url = path;
   const lower = path.toLowerCase();
   const vcsPrefix = VCS_NAMES.find((vcs) => lower.startsWith(`${vcs}:`));
   if (vcsPrefix) url = `${vcsPrefix}+${path}`;
   if (!isUrl(url)) {
+    // `./editable[d` is no directory pip could find, and no extras either.
+    const unclosed = unclosedExtras(path, start);
+    if (unclosed) return unclosed;
     // A local project directory (pip checks that it exists; we cannot).
     return { ok: true, problems, requirement: { rawName: '', nameSpan: { start, end: pathEnd }, extras: extraNames, specifier: '', url: path, span } };
   }
@@ -193,7 +216,7 @@ function locationRequirement(text: string, start: number, locationEnd: number, m
     const stripped = stripExtras(location);
     if (stripped.extras !== undefined) {
       pathEnd = loc.start + stripped.path.length;
-      extras = readExtras(text, pathEnd, loc.end, problems);
+      extras = readExtras(text, loc.start + (stripped.open as number), loc.end, problems);
       location = stripped.path;
     }
   }
@@ -236,7 +259,7 @@ function nameFromLocation(text: string, start: number, end: number, url: boolean
     const cut = location.search(/[?#]/);
     if (cut >= 0) pathEnd = cut;
   }
-  const path = location.slice(0, pathEnd).replace(/[/\\]+$/, '');
+  const path = withoutTrailingSlashes(location.slice(0, pathEnd));
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   const filename = path.slice(slash + 1);
   if (filename.endsWith('.whl')) {
@@ -269,12 +292,26 @@ function eggName(text: string, start: number, end: number, problems: LineProblem
   return { start: valueStart, end: valueStart + nameEnd };
 }
 
-/** pip's `_strip_extras`: a trailing `[...]` on a path. */
-function stripExtras(path: string): { path: string; extras?: string } {
+/**
+ * pip's `strip_extras`: a trailing, non-empty `[...]` on a path, and the path before it without
+ * its trailing blanks (`simple-0.1-py2.py3-none-any.whl [ext]` is the wheel with extra `ext`).
+ * `open` is the offset of the `[`.
+ */
+function stripExtras(path: string): { path: string; extras?: string; open?: number } {
   if (!path.endsWith(']')) return { path };
   const open = path.lastIndexOf('[');
-  if (open <= 0 || path.indexOf(']', open) !== path.length - 1) return { path };
-  return { path: path.slice(0, open), extras: path.slice(open) };
+  if (open <= 0 || open === path.length - 2 || path.indexOf(']', open) !== path.length - 1) return { path };
+  const before = trimmedRange(path, 0, open);
+  if (before.end === 0) return { path };
+  return { path: path.slice(0, before.end), extras: path.slice(open), open };
+}
+
+/** A `[` left open in a local path (`./pkg[dev`): neither a directory pip could find nor extras. */
+function unclosedExtras(path: string, offset: number): LineRequirementResult | undefined {
+  const open = path.indexOf('[');
+  if (open < 0) return undefined;
+  const message = path.includes(']', open) ? 'Extras go at the end of a path as a non-empty [a,b]' : 'Expected "]" to close the extras opened here';
+  return { ok: false, message, span: { start: offset + open, end: offset + (path.includes(']', open) ? path.length : open + 1) } };
 }
 
 /** Extra names in text[start, end) = `[a, b]`. */
@@ -322,6 +359,13 @@ function shift(span: Span, by: number): Span {
   return { start: span.start + by, end: span.end + by };
 }
 
-function truncate(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 37)}…` : s;
+function truncate(s: string, limit = 40): string {
+  return s.length > limit ? `${s.slice(0, limit - 3)}…` : s;
+}
+
+/** `path` without its trailing `/` and `\\` (a loop: `/[/\\]+$/` is quadratic on a long run of them). */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && (path[end - 1] === '/' || path[end - 1] === '\\')) end--;
+  return path.slice(0, end);
 }

@@ -20,9 +20,14 @@ export interface OptionSpec {
   scope: OptionScope;
   /** Accepted for older files, though pip 26 no longer knows it. */
   legacy?: boolean;
+  /** An option of pip's command line that pip 26 does not take in a requirements file. */
+  commandLineOnly?: boolean;
 }
 
-/** pip 26's SUPPORTED_OPTIONS and SUPPORTED_OPTIONS_REQ, plus the legacy ones older files carry. */
+/**
+ * pip 26's SUPPORTED_OPTIONS and SUPPORTED_OPTIONS_REQ, plus the legacy ones older files carry,
+ * plus `--uploaded-prior-to`, known so that its message can say where it belongs.
+ */
 export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'index-url', long: ['--index-url', '--pypi-url'], short: 'i', takesValue: true, scope: 'global' },
   { key: 'extra-index-url', long: ['--extra-index-url'], takesValue: true, scope: 'global' },
@@ -35,10 +40,11 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'only-binary', long: ['--only-binary'], takesValue: true, scope: 'global' },
   { key: 'prefer-binary', long: ['--prefer-binary'], takesValue: false, scope: 'global' },
   { key: 'require-hashes', long: ['--require-hashes'], takesValue: false, scope: 'global' },
+  { key: 'no-require-hashes', long: ['--no-require-hashes'], takesValue: false, scope: 'global' },
   { key: 'pre', long: ['--pre'], takesValue: false, scope: 'global' },
   { key: 'all-releases', long: ['--all-releases'], takesValue: true, scope: 'global' },
   { key: 'only-final', long: ['--only-final'], takesValue: true, scope: 'global' },
-  { key: 'uploaded-prior-to', long: ['--uploaded-prior-to'], takesValue: true, scope: 'global' },
+  { key: 'uploaded-prior-to', long: ['--uploaded-prior-to'], takesValue: true, scope: 'global', commandLineOnly: true },
   { key: 'trusted-host', long: ['--trusted-host'], takesValue: true, scope: 'global' },
   { key: 'use-feature', long: ['--use-feature'], takesValue: true, scope: 'global' },
   { key: 'always-unzip', long: ['--always-unzip'], short: 'Z', takesValue: false, scope: 'global', legacy: true },
