@@ -210,3 +210,20 @@ test('replacement characters are fine inside strings and an error outside them',
   const outside = parseToml('\uFFFD = 1\n');
   assert.equal(outside.ok, false);
 });
+
+test('a large document read in slices: sub-tables and nested arrays of one element never split it', () => {
+  // PDM writes `[packages.tool.pdm]` and `[[packages.wheels]]` inside each package; a document
+  // over the slice length once read `[[packages]]` after them as a key defined twice.
+  const parts = ['lock-version = "1.0"', ''];
+  for (let i = 0; parts.join('\n').length < 600_000; i++) {
+    parts.push('[[packages]]', `name = "p${i}"`, `version = "1.${i}"`, '', '[[packages.wheels]]', `name = "p${i}-1.${i}-py3-none-any.whl"`, `hashes = {sha256 = "${'a'.repeat(64)}"}`, '', '[packages.tool.pdm]', 'dependencies = []', '');
+  }
+  const text = parts.join('\n');
+  const result = parseToml(text);
+  assert.ok(result.ok, result.ok ? '' : result.error.message);
+  const packages = lookup(result.root, ['packages'])?.value;
+  assert.ok(packages?.kind === 'array');
+  assert.equal(packages.items.length, text.split('\n').filter((line) => line === '[[packages]]').length);
+  const last = packages.items[packages.items.length - 1];
+  assert.ok(last.kind === 'table' && last.entries.has('tool') && last.entries.has('wheels'));
+});

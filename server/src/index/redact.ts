@@ -57,6 +57,15 @@ export function redactUrl(url: string): string {
   return `${parsed.protocol}${authority}${path}${search}${hash}`;
 }
 
+const SENTENCE_PUNCTUATION = new Set([')', '.', ',', ';', ':', '!', '?', ']']);
+
+/** The URL without the punctuation that ends a sentence after it (a loop: linear, no regex). */
+function withoutSentencePunctuation(found: string): string {
+  let end = found.length;
+  while (end > 0 && SENTENCE_PUNCTUATION.has(found[end - 1])) end--;
+  return found.slice(0, end);
+}
+
 /** Every URL in any text (error messages from libraries, for instance) redacted as redactUrl does. */
 export function redactSecrets(text: string): string {
   // The scheme is bounded in length, so a long run of letters (a hostile 10 MB project name in an
@@ -64,14 +73,16 @@ export function redactSecrets(text: string): string {
   // the URL is one greedy run that never backtracks.
   return text.replace(/[a-z][a-z0-9+.-]{0,31}:\/\/[^\s"'<>`]*/gi, (found) => {
     // Punctuation that ends a sentence is not part of the URL.
-    const tail = /[).,;:!?\]]*$/.exec(found)?.[0] ?? '';
-    const url = found.slice(0, found.length - tail.length);
+    const url = withoutSentencePunctuation(found);
+    const tail = found.slice(url.length);
     let redacted: string;
     try {
       new URL(url);
       redacted = redactUrl(url);
     } catch {
-      redacted = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${MASK}@`).replace(/[?#].*$/, `?${MASK}`);
+      const masked = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${MASK}@`);
+      const query = masked.search(/[?#]/);
+      redacted = query < 0 ? masked : `${masked.slice(0, query)}?${MASK}`;
     }
     return redacted + tail;
   });

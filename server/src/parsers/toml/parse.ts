@@ -49,7 +49,7 @@ export function parseToml(text: string): TomlParseResult {
     return failure(`Invalid TOML: arrays and inline tables are nested more than ${MAX_TOML_DEPTH} levels deep`, { start: at, end: endOfLine(source, at) });
   }
   const builder = new TreeBuilder(source);
-  for (const [from, to] of slices(source.length, scan.headers)) {
+  for (const [from, to] of slices(source, scan.headers)) {
     let program: AST.TOMLProgram;
     const slice = from === 0 && to === source.length ? source : source.slice(from, to);
     try {
@@ -70,17 +70,30 @@ export function parseToml(text: string): TomlParseResult {
 }
 
 /** [from, to) ranges of whole tables, each about TOML_SLICE_LENGTH long; one range for a small text. */
-function slices(length: number, headers: readonly number[]): Array<[number, number]> {
+function slices(source: string, headers: readonly number[]): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   let from = 0;
   for (const header of headers) {
-    if (header - from >= TOML_SLICE_LENGTH) {
+    if (header - from >= TOML_SLICE_LENGTH && startsTopLevelArrayElement(source, header)) {
       ranges.push([from, header]);
       from = header;
     }
   }
-  ranges.push([from, length]);
+  ranges.push([from, source.length]);
   return ranges;
+}
+
+/**
+ * Whether the header at `at` is `[[name]]` with a one-part name: only there can a slice start,
+ * since a slice the parser reads alone must not begin inside an element that an earlier slice
+ * opened (`[packages.tool.pdm]` or `[[packages.wheels]]` followed by the next `[[packages]]`
+ * would read as a key defined twice).
+ */
+function startsTopLevelArrayElement(source: string, at: number): boolean {
+  if (!source.startsWith('[[', at)) return false;
+  const close = source.indexOf(']]', at + 2);
+  if (close < 0) return false;
+  return /^[ \t]*[A-Za-z0-9_-]+[ \t]*$/.test(source.slice(at + 2, close));
 }
 
 function failure(message: string, span: TomlSpan): TomlParseResult {
