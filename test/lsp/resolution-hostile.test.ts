@@ -31,7 +31,7 @@ const HOSTILE: Array<{ project: string; mode: HostileMode; says: RegExp }> = [
   { project: 'server-error', mode: { kind: 'server-error', status: 500 }, says: /answered HTTP 500/ },
   { project: 'off-host', mode: { kind: 'redirect-other-host' }, says: /redirected to http:\/\/localhost:\d+\/simple\/off-host\/: only https or the same origin is followed/ },
   { project: 'redirect-loop', mode: { kind: 'redirect-loop' }, says: /redirected more than 5 times/ },
-  { project: 'reset', mode: { kind: 'connection-reset' }, says: /the connection to http:\/\/127\.0\.0\.1:\d+ was reset/ },
+  { project: 'reset', mode: { kind: 'connection-reset' }, says: /the connection to http:\/\/127\.0\.0\.1:\d+\/? was reset/ },
   { project: 'not-json-type', mode: { kind: 'raw', status: 200, contentType: 'application/json', body: '{"meta":{}}' }, says: /not PEP 691 JSON/ },
 ];
 

@@ -94,7 +94,8 @@ test('conflicts between slices are syntax errors at the second definition', () =
     [`a = [1]\n${far}`, '[[a]]\n', /`a` is already defined as a value that is not an array of tables/],
   ];
   for (const [before, after, message] of cases) {
-    const text = before + after;
+    // A slice starts only at a top-level `[[name]]`, so one stands between the two definitions.
+    const text = `${before}[[p]]\n${after}`;
     const parsed = parseToml(text);
     assert.equal(parsed.ok, false, after);
     if (parsed.ok) continue;

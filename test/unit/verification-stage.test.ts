@@ -122,7 +122,9 @@ test('an aborted analysis settles at once and its queued work is cancelled', asy
     const parsed = parseDocument('requirements', Object.keys(releases).map((name) => `${name}==1.0\n`).join(''));
     const controller = new AbortController();
     const running = stage.run(input(parsed, settings, controller)) as Promise<Finding[]>;
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Abort as soon as work is queued (not after a fixed delay: a loaded machine may not have queued any yet).
+    for (let turn = 0; services.queue.pending === 0 && turn < 100_000; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(services.queue.pending > 0, 'verification work was queued');
     controller.abort();
     await running;
     await new Promise<void>((resolve) => (services.queue.pending === 0 ? resolve() : services.queue.onIdle(resolve)));
