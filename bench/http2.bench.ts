@@ -63,7 +63,7 @@ const http2Section: BenchSection = {
       index.setProject(makeProject('bench-h2-warmup', { releases: [{ version: '1.0', yanked: 'bench' }] }));
       index.setLatency(LATENCY_MS);
       const start = () =>
-        LspClient.start({ settings: { indexUrl: index.url, trustedRoot: signed.trustedRootPath, cacheDirectory: dirs.make('bench-http2-cache') }, env: { PIP_INDEX_URL: '', NODE_EXTRA_CA_CERTS: caFile } });
+        LspClient.start({ settings: { indexUrl: index.url, trustedRoot: signed.trustedRootPath, cacheDirectory: dirs.make('bench-http2-cache') }, env: { PIP_INDEX_URL: '', NODE_EXTRA_CA_CERTS: caFile }, nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [] });
       const runs = quick ? 1 : 3;
       const pagesMs: number[] = [];
       const settledMs: number[] = [];

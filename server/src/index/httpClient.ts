@@ -5,7 +5,7 @@
  * redirects only to https or the same origin, and credentials that never leave their origin or
  * show in a message.
  */
-import { Agent, Client, Pool, buildConnector, type Dispatcher } from 'undici';
+import type { Client, Dispatcher, buildConnector } from 'undici';
 import { setTimeout as delay } from 'node:timers/promises';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { IndexError } from './errors';
@@ -140,6 +140,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   // connections. One whose TLS handshake chose h2 is raised to the stream limit: its connections
   // then carry that many streams (undici's `pipelining` is the streams of an h2 connection) and its
   // waiting requests start at once.
+  // undici is loaded with the first client, not with the module: a server whose answers all come
+  // from a fresh cache never needs it (about 100 ms of a warm start's module loading).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Agent, Client: UndiciClient, Pool, buildConnector: makeConnector } = require('undici') as typeof import('undici');
   const h2Origins = new Set<string>();
   const clientsOf = new Map<string, Client[]>();
   const speaksH2 = (origin: string): void => {
@@ -148,7 +152,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     for (const client of clientsOf.get(origin) ?? []) client.pipelining = h2Streams;
     limiterFor(origin).raise(h2Streams);
   };
-  const connector = buildConnector({ timeout: timeouts.connectMs, allowH2: true, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+  const connector = makeConnector({ timeout: timeouts.connectMs, allowH2: true, ...(options.ca === undefined ? {} : { ca: options.ca }) });
   const connect: buildConnector.connector = (connectOptions, callback) =>
     connector(connectOptions, (error, socket) => {
       if (error === null && (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2') speaksH2(`${connectOptions.protocol}//${connectOptions.host}`);
@@ -170,7 +174,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           // A pool keeps its clients (reconnecting them as needed), so this list stays at `concurrency` per origin.
           factory: (poolOrigin, clientOptions) => {
             const key = new URL(String(poolOrigin)).origin;
-            const client = new Client(poolOrigin, { ...clientOptions, pipelining: h2Origins.has(key) ? h2Streams : 1 });
+            const client = new UndiciClient(poolOrigin, { ...clientOptions, pipelining: h2Origins.has(key) ? h2Streams : 1 });
             const clients = clientsOf.get(key) ?? [];
             clients.push(client);
             clientsOf.set(key, clients);
