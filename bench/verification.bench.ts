@@ -19,7 +19,7 @@ import { DEFAULT_CONCURRENCY } from '../server/src/index/httpClient';
 import { DEFAULT_WORKER_IDLE_MS } from '../server/src/verification/workerExecutor';
 import { startIndexServer, type IndexServer } from '../test/support/indexServer';
 import { LspClient, fileUri } from '../test/support/lspClient';
-import { SignedIndex, TempDirs, hover, report } from '../test/lsp/verificationSupport';
+import { SignedIndex, TempDirs, hover, report, verificationCounts } from '../test/lsp/verificationSupport';
 import { median, type BenchSection } from './harness';
 import { benchVerify } from './verify';
 
@@ -41,20 +41,7 @@ function serverRssMb(client: LspClient): number {
   return kb / 1024;
 }
 
-const BURST = /^Provenance checked for (\d+) files: (\d+) attestations verified, (\d+) already verified/;
-
-function verifiedSoFar(client: LspClient): { verified: number; remembered: number } {
-  let verified = 0;
-  let remembered = 0;
-  for (const log of client.logs) {
-    const match = BURST.exec(log.message);
-    if (match) {
-      verified += Number(match[2]);
-      remembered += Number(match[3]);
-    }
-  }
-  return { verified, remembered };
-}
+const verifiedSoFar = verificationCounts;
 
 /** Regular files under a directory (what a run wrote to the cache). */
 function filesUnder(directory: string): number {

@@ -8,24 +8,9 @@ import { writeFileSync } from 'node:fs';
 import { startIndexServer } from '../support/indexServer';
 import { LspClient, fileUri } from '../support/lspClient';
 import { runCli } from '../cli/cliRunner';
-import { SignedIndex, TempDirs, report } from './verificationSupport';
+import { SignedIndex, TempDirs, report, verificationCounts } from './verificationSupport';
 
 const PINS = 24;
-const BURST = /^Provenance checked for (\d+) files: (\d+) attestations verified, (\d+) already verified/;
-
-function counted(client: LspClient): { verified: number; remembered: number } {
-  let verified = 0;
-  let remembered = 0;
-  for (const log of client.logs) {
-    const match = BURST.exec(log.message);
-    if (match) {
-      verified += Number(match[2]);
-      remembered += Number(match[3]);
-    }
-  }
-  return { verified, remembered };
-}
-
 test('two servers and a CLI on one cache directory at once: nothing lost, nothing torn', async () => {
   const dirs = new TempDirs();
   const index = await startIndexServer();
@@ -60,8 +45,8 @@ test('two servers and a CLI on one cache directory at once: nothing lost, nothin
       later.open(uri, text);
       const answer = await report(later, uri, true, 60_000);
       assert.deepEqual(answer.dependencies.map((d) => d.status), Array(PINS).fill('verified'));
-      for (let i = 0; i < 100 && counted(later).remembered < PINS * 2; i++) await new Promise((r) => setTimeout(r, 20));
-      assert.deepEqual(counted(later), { verified: 0, remembered: PINS * 2 }, 'every verdict was remembered whole');
+      for (let i = 0; i < 100 && verificationCounts(later).remembered < PINS * 2; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(verificationCounts(later), { verified: 0, remembered: PINS * 2 }, 'every verdict was remembered whole');
       assert.equal(index.totalRequests, 0, 'every page and provenance object was in the cache, fresh');
     } finally {
       await later.shutdown();

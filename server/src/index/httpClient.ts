@@ -136,14 +136,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     if (limiter === undefined) limiters.set(origin, (limiter = new Limiter(concurrency)));
     return limiter;
   };
-  // Every origin starts at the HTTP/1.1 limit: one request per connection, `concurrency`
-  // connections. One whose TLS handshake chose h2 is raised to the stream limit: its connections
-  // then carry that many streams (undici's `pipelining` is the streams of an h2 connection) and its
-  // waiting requests start at once.
   // undici is loaded with the first client, not with the module: a server whose answers all come
   // from a fresh cache never needs it (about 100 ms of a warm start's module loading).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Agent, Client: UndiciClient, Pool, buildConnector: makeConnector } = require('undici') as typeof import('undici');
+  // Every origin starts at the HTTP/1.1 limit: one request per connection, `concurrency`
+  // connections. One whose TLS handshake chose h2 is raised to the stream limit: its connections
+  // then carry that many streams (undici's `pipelining` is the streams of an h2 connection) and its
+  // waiting requests start at once.
   const h2Origins = new Set<string>();
   const clientsOf = new Map<string, Client[]>();
   const speaksH2 = (origin: string): void => {
