@@ -13,12 +13,13 @@
  *   certificate, so none is cached) verify in the background.
  * Linux: the server's CPU time and RSS come from /proc.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_CONCURRENCY } from '../server/src/index/httpClient';
+import { DEFAULT_WORKER_IDLE_MS } from '../server/src/verification/workerExecutor';
 import { startIndexServer, type IndexServer } from '../test/support/indexServer';
 import { LspClient, fileUri } from '../test/support/lspClient';
-import { SignedIndex, TempDirs, hover, report } from '../test/lsp/verificationSupport';
+import { SignedIndex, TempDirs, hover, report, verificationCounts } from '../test/lsp/verificationSupport';
 import { median, type BenchSection } from './harness';
 import { benchVerify } from './verify';
 
@@ -40,19 +41,11 @@ function serverRssMb(client: LspClient): number {
   return kb / 1024;
 }
 
-const BURST = /^Provenance checked for (\d+) files: (\d+) attestations verified, (\d+) already verified/;
+const verifiedSoFar = verificationCounts;
 
-function verifiedSoFar(client: LspClient): { verified: number; remembered: number } {
-  let verified = 0;
-  let remembered = 0;
-  for (const log of client.logs) {
-    const match = BURST.exec(log.message);
-    if (match) {
-      verified += Number(match[2]);
-      remembered += Number(match[3]);
-    }
-  }
-  return { verified, remembered };
+/** Regular files under a directory (what a run wrote to the cache). */
+function filesUnder(directory: string): number {
+  return readdirSync(directory, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).length;
 }
 
 function requirements(prefix: string, count: number): string {
@@ -81,8 +74,12 @@ async function openSettled(client: LspClient, uri: string, text: string): Promis
   return { wallMs, cpuMs: serverCpuMs(client) - cpu, verified: after.verified - before.verified, remembered: after.remembered - before.remembered };
 }
 
+/** BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile there (node's --cpu-prof, not NODE_OPTIONS). */
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
+
 function startServer(index: IndexServer, signed: SignedIndex, cacheDirectory: string): Promise<LspClient> {
-  return LspClient.start({ settings: { indexUrl: index.url, trustedRoot: signed.trustedRootPath, cacheDirectory }, env: { PIP_INDEX_URL: '' } });
+  const nodeArgs = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : [];
+  return LspClient.start({ settings: { indexUrl: index.url, trustedRoot: signed.trustedRootPath, cacheDirectory }, env: { PIP_INDEX_URL: '' }, nodeArgs });
 }
 
 /** Set by the attestation section when it runs first; measured quickly otherwise. */
@@ -117,9 +114,12 @@ const pipelineSection: BenchSection = {
       let coldRun: Run;
       const reopenMs: number[] = [];
       let rss: number;
+      let idleRss: number;
+      let written: number;
       try {
         coldRun = await openSettled(cold, fileUri(path.join(workspace, 'cold', 'requirements.txt')), text);
         log(`cold ${coldRun.wallMs.toFixed(0)} ms wall, ${coldRun.cpuMs} ms CPU, ${coldRun.verified} verified`);
+        written = filesUnder(cacheDirectory);
         for (let i = 0; i < (quick ? 1 : 3); i++) {
           const uri = fileUri(path.join(workspace, `reopen-${i}`, 'requirements.txt'));
           const start = performance.now();
@@ -129,6 +129,9 @@ const pipelineSection: BenchSection = {
           cold.close(uri);
         }
         rss = serverRssMb(cold);
+        // The workers stop once idle: the server's footprint between bursts of work.
+        await new Promise((r) => setTimeout(r, DEFAULT_WORKER_IDLE_MS + 1_000));
+        idleRss = serverRssMb(cold);
       } finally {
         await cold.shutdown().catch(() => cold.kill());
       }
@@ -158,6 +161,8 @@ const pipelineSection: BenchSection = {
         { metric: 'warm: wall / network floor', value: warmRun.wallMs / networkFloor, unit: '×', note: 'nothing needs the network while fresh' },
         { metric: 'reopen in the same process: didOpen → report settled', value: median(reopenMs), unit: 'ms', note: `median of ${reopenMs.length}; a new URI, every answer memoized` },
         { metric: 'server RSS at the end', value: rss, unit: 'MB', note: 'after the cold run and the reopens (VmRSS, includes the worker thread)' },
+        { metric: 'server RSS once the workers are idle', value: idleRss, unit: 'MB', note: `${(DEFAULT_WORKER_IDLE_MS + 1000) / 1000} s later: idle workers stop; target ≤ 100 MB` },
+        { metric: 'files in the cache directory after the cold run', value: written, note: 'HTTP cache entries, verdicts, trust records (each written whole by rename)' },
       ];
     } finally {
       await index.close();

@@ -88,3 +88,19 @@ export interface HoverResult {
 export function hover(client: LspClient, uri: string, line: number, character: number): Promise<HoverResult | null> {
   return client.request<HoverResult | null>('textDocument/hover', { textDocument: { uri }, position: { line, character } });
 }
+
+const BURST = /^Provenance checked for (\d+) files: (\d+) attestations verified, (\d+) already verified/;
+
+/** Attestations the server verified and found already verified, from its burst log lines so far. */
+export function verificationCounts(client: LspClient): { verified: number; remembered: number } {
+  let verified = 0;
+  let remembered = 0;
+  for (const log of client.logs) {
+    const match = BURST.exec(log.message);
+    if (match) {
+      verified += Number(match[2]);
+      remembered += Number(match[3]);
+    }
+  }
+  return { verified, remembered };
+}

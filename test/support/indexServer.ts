@@ -18,6 +18,8 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 
@@ -98,6 +100,11 @@ export interface IndexServerOptions {
   latencyMs?: number;
   /** Cache-Control of pages and provenance (default `max-age=600, public`, as PyPI). */
   cacheControl?: string;
+  /**
+   * Serve over TLS with this key and certificate, offering HTTP/2 and HTTP/1.1 by ALPN (as PyPI's
+   * CDN does); the URLs are then `https://127.0.0.1:PORT/…`. See test/support/testTls.ts.
+   */
+  tls?: { key: string; cert: string; /** Offer HTTP/1.1 only (an index without HTTP/2). */ http1Only?: boolean };
 }
 
 export interface IndexServer {
@@ -176,7 +183,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     timers.add(timer);
   };
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     let path = (req.url ?? '/').split('?')[0];
     const token = /^\/([^/]+)\//.exec(path)?.[1];
     if (token !== undefined && pathTokens.has(token)) {
@@ -206,8 +213,15 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     };
     if (latencyMs > 0) later(latencyMs, answer);
     else answer();
-  });
-  server.on('connection', (socket) => {
+  };
+  // The HTTP/2 compatibility API gives the handler the same request and response surface.
+  const server: http.Server | https.Server | http2.Http2SecureServer =
+    options.tls === undefined
+      ? http.createServer(handle)
+      : options.tls.http1Only
+        ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handle)
+        : http2.createSecureServer({ key: options.tls.key, cert: options.tls.cert, allowHTTP1: true }, handle as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  server.on(options.tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -459,7 +473,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     server.listen(0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  origin = `http://127.0.0.1:${port}`;
+  origin = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
 
   const toMode = (mode: HostileMode | HostileKind | undefined): HostileMode | undefined => {
     if (mode === undefined || typeof mode === 'object') return mode;
@@ -535,7 +549,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      if ('closeAllConnections' in server) server.closeAllConnections();
       for (const socket of sockets) socket.destroy();
       await closed;
     },

@@ -57,6 +57,8 @@ export interface LspClientOptions {
   env?: Record<string, string>;
   /** The server's arguments (default `['--stdio']`). */
   serverArgs?: string[];
+  /** Arguments to node itself, before the script (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export interface ReceivedDiagnostics extends PublishDiagnosticsParams {
@@ -155,7 +157,7 @@ export class LspClient {
 
   /** Spawns the built server, initializes it and sends `initialized`. */
   static async start(options: LspClientOptions = {}): Promise<LspClient> {
-    const child = spawn(process.execPath, [SERVER_MAIN, ...(options.serverArgs ?? ['--stdio'])], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_MAIN, ...(options.serverArgs ?? ['--stdio'])], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env },
       stdio: 'pipe',

@@ -208,6 +208,22 @@ test('the worker-thread executor gives the inline executor\'s answers, and a bro
   await assert.rejects(executor.run({ provenance: null, distribution: { filename: 'x', sha256: 'y' }, known: {} }), /closed/);
 });
 
+test('a worker thread runs only while there is work: none before the first job, none once idle, a new one for the next job', { skip: existsSync(BUILT_WORKER) ? false : 'server/out is not built (npx tsc -b)' }, async () => {
+  const executor = createWorkerExecutor(trust, { script: BUILT_WORKER, size: 2, idleMs: 50 });
+  try {
+    assert.equal(executor.liveWorkers, 0);
+    const good = signed('octo_pkg-4.0.0.tar.gz');
+    const job = { provenance: good.provenance, distribution: { filename: good.target.filename, sha256: good.target.sha256! }, known: {} };
+    assert.equal((await executor.run(job)).verification.status, 'verified');
+    assert.equal(executor.liveWorkers, 1);
+    for (let i = 0; i < 100 && executor.liveWorkers > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(executor.liveWorkers, 0, 'the idle worker was not stopped');
+    assert.equal((await executor.run(job)).verification.status, 'verified');
+  } finally {
+    await executor.close();
+  }
+});
+
 test('a worker started with an unusable trusted root fails its job with the reason', { skip: existsSync(BUILT_WORKER) ? false : 'server/out is not built (npx tsc -b)' }, async () => {
   const executor = createWorkerExecutor({ json: { mediaType: 'nonsense' }, scope: 'root-x' }, { script: BUILT_WORKER, size: 1 });
   try {

@@ -1,10 +1,11 @@
 /**
- * The one HTTP GET path to package indexes (undici): keep-alive pool, concurrency limit, one
+ * The one HTTP GET path to package indexes (undici): keep-alive pool, HTTP/2 where the index offers
+ * it (ALPN), a concurrency limit per origin, one
  * in-flight request per URL, timeouts, bounded retries that honour Retry-After, a body size cap,
  * redirects only to https or the same origin, and credentials that never leave their origin or
  * show in a message.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Client, Dispatcher, buildConnector } from 'undici';
 import { setTimeout as delay } from 'node:timers/promises';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { IndexError } from './errors';
@@ -36,17 +37,28 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: Readonly<RetryPolicy> = { maxRetries: 3, baseDelayMs: 250, maxDelayMs: 10_000 };
+/** Requests at once to an origin that speaks HTTP/1.1: one per connection, as many connections. */
 export const DEFAULT_CONCURRENCY = 16;
+/**
+ * Requests at once to an origin that chose HTTP/2 (ALPN): streams share its connections. 100 is
+ * what HTTP/2 servers commonly advertise as SETTINGS_MAX_CONCURRENT_STREAMS (Node's and CDN
+ * defaults) and the least that RFC 9113 §6.5.2 recommends; uv sends about 50 at once.
+ */
+export const DEFAULT_H2_STREAMS = 100;
 export const DEFAULT_MAX_REDIRECTS = 5;
 export const DEFAULT_MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 export interface HttpClientOptions {
   userAgent?: string;
-  /** Requests in flight at once over all origins (default 16). */
+  /** Requests in flight at once to one origin over HTTP/1.1, and its connections (default 16). */
   concurrency?: number;
+  /** Requests in flight at once to one origin once it has chosen HTTP/2 (default 100; never below `concurrency`). */
+  h2Streams?: number;
   timeouts?: Partial<HttpTimeouts>;
   retry?: Partial<RetryPolicy>;
   maxRedirects?: number;
+  /** Certificate authorities (PEM) trusted instead of Node's own: a test index's (tests and the bench). */
+  ca?: string;
   /** An undici dispatcher to send through; by default a keep-alive Agent owned (and closed) by the client. */
   dispatcher?: Dispatcher;
   /** Milliseconds since the epoch (injected for tests). */
@@ -117,16 +129,59 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const sleep = options.sleep ?? ((ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).then(() => undefined));
   const log = options.log ?? (() => undefined);
   const ownsDispatcher = options.dispatcher === undefined;
+  const h2Streams = Math.max(concurrency, options.h2Streams ?? DEFAULT_H2_STREAMS);
+  const limiters = new Map<string, Limiter>();
+  const limiterFor = (origin: string): Limiter => {
+    let limiter = limiters.get(origin);
+    if (limiter === undefined) limiters.set(origin, (limiter = new Limiter(concurrency)));
+    return limiter;
+  };
+  // undici is loaded with the first client, not with the module: a server whose answers all come
+  // from a fresh cache never needs it (about 100 ms of a warm start's module loading).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Agent, Client: UndiciClient, Pool, buildConnector: makeConnector } = require('undici') as typeof import('undici');
+  // Every origin starts at the HTTP/1.1 limit: one request per connection, `concurrency`
+  // connections. One whose TLS handshake chose h2 is raised to the stream limit: its connections
+  // then carry that many streams (undici's `pipelining` is the streams of an h2 connection) and its
+  // waiting requests start at once.
+  const h2Origins = new Set<string>();
+  const clientsOf = new Map<string, Client[]>();
+  const speaksH2 = (origin: string): void => {
+    if (h2Origins.has(origin)) return;
+    h2Origins.add(origin);
+    for (const client of clientsOf.get(origin) ?? []) client.pipelining = h2Streams;
+    limiterFor(origin).raise(h2Streams);
+  };
+  const connector = makeConnector({ timeout: timeouts.connectMs, allowH2: true, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+  const connect: buildConnector.connector = (connectOptions, callback) =>
+    connector(connectOptions, (error, socket) => {
+      if (error === null && (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2') speaksH2(`${connectOptions.protocol}//${connectOptions.host}`);
+      (callback as (error: Error | null, socket: unknown) => void)(error, socket);
+    });
   const dispatcher: Dispatcher =
     options.dispatcher ??
     new Agent({
       connections: concurrency,
-      connect: { timeout: timeouts.connectMs },
+      allowH2: true,
+      maxConcurrentStreams: h2Streams,
+      connect,
       headersTimeout: timeouts.headersMs,
       bodyTimeout: timeouts.bodyMs,
       keepAliveTimeout: 30_000,
+      factory: (origin, agentOptions) =>
+        new Pool(origin, {
+          ...agentOptions,
+          // A pool keeps its clients (reconnecting them as needed), so this list stays at `concurrency` per origin.
+          factory: (poolOrigin, clientOptions) => {
+            const key = new URL(String(poolOrigin)).origin;
+            const client = new UndiciClient(poolOrigin, { ...clientOptions, pipelining: h2Origins.has(key) ? h2Streams : 1 });
+            const clients = clientsOf.get(key) ?? [];
+            clients.push(client);
+            clientsOf.set(key, clients);
+            return client;
+          },
+        }),
     });
-  const limiter = new Limiter(concurrency);
   const inFlight = new Map<string, Promise<HttpResponse>>();
   const stats: HttpStats = { sent: 0, deduplicated: 0, retries: 0 };
   const budget = new ByteBudget(options.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT);
@@ -185,7 +240,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         if (authorization !== undefined && url.origin === startOrigin) headers.authorization = authorization;
         let answer: HttpResponse;
         try {
-          answer = await limiter.run(() => sendOnce(url, headers, request.maxBytes, startClock()));
+          answer = await limiterFor(url.origin).run(() => sendOnce(url, headers, request.maxBytes, startClock()));
         } catch (error) {
           const failure = toIndexError(error, url, controller.signal.aborted, timeouts.totalMs);
           // Only a dropped or refused connection may go better next time; a TLS failure, a header

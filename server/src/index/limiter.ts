@@ -6,8 +6,22 @@ export class Limiter {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(readonly max: number) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError('concurrency must be a positive integer');
+  constructor(private limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError('concurrency must be a positive integer');
+  }
+
+  get max(): number {
+    return this.limit;
+  }
+
+  /** Lets more tasks run at once from now on (never fewer): waiters start up to the new limit. */
+  raise(max: number): void {
+    if (max <= this.limit) return;
+    this.limit = max;
+    while (this.running < this.limit && this.waiting.length > 0) {
+      this.running++;
+      this.waiting.shift()!();
+    }
   }
 
   get active(): number {
@@ -16,7 +30,7 @@ export class Limiter {
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     // A finishing task hands its slot straight to the next waiter, so a newcomer cannot slip in between.
-    if (this.running >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running++;
     try {
       return await task();

@@ -2,7 +2,9 @@
  * A small pool of verification worker threads (worker.ts). Each worker holds one job at a time;
  * the scheduler hands out no more jobs than `capacity`, and any excess waits here in order. A
  * worker that dies fails its job (the scheduler reports it and retries later) and is replaced on
- * the next job. Idle workers do not keep the process alive.
+ * the next job. Workers start with the first job and stop after `idleMs` without one, so a
+ * server holds a thread (and its heap: tens of MB) only while there is verification to do; idle
+ * workers do not keep the process alive either.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -18,6 +20,15 @@ export interface WorkerExecutorOptions {
   /** Workers (default: one less than the cores, 1 to 2). */
   size?: number;
   log?: (message: string) => void;
+  /** A worker with no job for this long is stopped (default 5 s; the next job starts a new one). */
+  idleMs?: number;
+}
+
+export const DEFAULT_WORKER_IDLE_MS = 5_000;
+
+export interface WorkerPoolExecutor extends VerifyExecutor {
+  /** Worker threads running now. */
+  readonly liveWorkers: number;
 }
 
 /**
@@ -39,11 +50,13 @@ export function defaultPoolSize(): number {
 
 interface Slot {
   worker?: Worker;
+  idle?: NodeJS.Timeout;
   busy?: { id: number; resolve: (result: FileJobResult) => void; reject: (error: Error) => void };
 }
 
-export function createWorkerExecutor(trust: ExecutorTrust, options: WorkerExecutorOptions): VerifyExecutor {
+export function createWorkerExecutor(trust: ExecutorTrust, options: WorkerExecutorOptions): WorkerPoolExecutor {
   const size = Math.max(1, options.size ?? defaultPoolSize());
+  const idleMs = options.idleMs ?? DEFAULT_WORKER_IDLE_MS;
   const log = options.log ?? (() => undefined);
   const slots: Slot[] = Array.from({ length: size }, () => ({}));
   const waiting: Array<{ job: FileJob; resolve: (result: FileJobResult) => void; reject: (error: Error) => void }> = [];
@@ -65,12 +78,25 @@ export function createWorkerExecutor(trust: ExecutorTrust, options: WorkerExecut
       if (reply.ok) busy.resolve(reply.result);
       else busy.reject(new Error(reply.error));
       pump();
+      if (!slot.busy) stopWhenIdle(slot, worker);
     });
     worker.on('error', (error) => fail(slot, worker, error));
     worker.on('exit', (code) => {
       if (!closed) fail(slot, worker, new Error(`the verification worker exited (code ${code})`));
     });
     return worker;
+  }
+
+  function stopWhenIdle(slot: Slot, worker: Worker): void {
+    clearTimeout(slot.idle);
+    slot.idle = setTimeout(() => {
+      slot.idle = undefined;
+      if (slot.worker !== worker || slot.busy) return;
+      // Forgotten first, so its exit is not taken for a failure.
+      slot.worker = undefined;
+      void worker.terminate().catch(() => undefined);
+    }, idleMs);
+    slot.idle.unref?.();
   }
 
   function fail(slot: Slot, worker: Worker, error: Error): void {
@@ -90,6 +116,8 @@ export function createWorkerExecutor(trust: ExecutorTrust, options: WorkerExecut
       if (waiting.length === 0) return;
       if (slot.busy) continue;
       const next = waiting.shift()!;
+      clearTimeout(slot.idle);
+      slot.idle = undefined;
       const worker = (slot.worker ??= spawn(slot));
       const id = nextId++;
       slot.busy = { id, resolve: next.resolve, reject: next.reject };
@@ -101,12 +129,16 @@ export function createWorkerExecutor(trust: ExecutorTrust, options: WorkerExecut
         slot.busy = undefined;
         worker.unref();
         next.reject(error instanceof Error ? error : new Error(String(error)));
+        stopWhenIdle(slot, worker);
       }
     }
   }
 
   return {
     capacity: size,
+    get liveWorkers() {
+      return slots.filter((slot) => slot.worker !== undefined).length;
+    },
     run(job) {
       if (closed) return Promise.reject(new Error('the verification executor is closed'));
       return new Promise<FileJobResult>((resolve, reject) => {
@@ -120,6 +152,7 @@ export function createWorkerExecutor(trust: ExecutorTrust, options: WorkerExecut
       for (const entry of waiting.splice(0)) entry.reject(error);
       await Promise.all(
         slots.map(async (slot) => {
+          clearTimeout(slot.idle);
           slot.busy?.reject(error);
           slot.busy = undefined;
           const worker = slot.worker;
