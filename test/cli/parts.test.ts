@@ -11,7 +11,9 @@ import { kindOfNamedFile } from '../../server/src/parsers/fileKind';
 import { artifactLocationOf } from '../../server/src/cli/output/sarif';
 import { describePublisher, renderText, safe } from '../../server/src/cli/output/text';
 import { progressLine } from '../../server/src/cli/progress';
-import { exitCodeOf, summaryLine, tally } from '../../server/src/cli/summary';
+import { exitCodeOf, summaryLine, tally, uncheckedLine } from '../../server/src/cli/summary';
+import { STATUS_LABEL } from '../../server/src/cli/statusWords';
+import { WILL_RETRY, withoutRetryNote } from '../../server/src/core/format';
 import { DEFAULT_SEVERITY } from '../../server/src/core/codes';
 import { buildDocumentReport } from '../../server/src/pipeline/report';
 import { CODE_DOCS, DOCS_URL } from '../../server/src/pipeline/codeDocs';
@@ -177,12 +179,12 @@ test('text: colours only when asked; hostile names cannot reach the terminal raw
 test('summary line and exit code', () => {
   const run = runOf({ 'a.txt': 'attrs==25.1.0\nbad name!\nidna\nsix\n' });
   const counts = tally(run);
-  assert.equal(summaryLine(counts), '3 dependencies: 1 pending · 2 unpinned; 1 error, 0 warnings, 2 hints');
+  assert.equal(summaryLine(counts), '3 dependencies: 1 being checked · 2 unpinned; 1 error, 0 warnings, 2 hints');
   assert.equal(exitCodeOf(counts), 1);
   const relaxed = tally({ ...run, settings: { ...DEFAULT_SETTINGS, severity: { syntax: 'off', unpinned: 'warning' } } });
-  assert.equal(summaryLine(relaxed), '3 dependencies: 1 pending · 2 unpinned; 0 errors, 2 warnings');
+  assert.equal(summaryLine(relaxed), '3 dependencies: 1 being checked · 2 unpinned; 0 errors, 2 warnings');
   assert.equal(exitCodeOf(relaxed), 0);
-  assert.equal(summaryLine(tally(runOf({ 'b.txt': 'idna==3.10\n' }))), '1 dependency: 1 pending; 0 errors, 0 warnings');
+  assert.equal(summaryLine(tally(runOf({ 'b.txt': 'idna==3.10\n' }))), '1 dependency: 1 being checked; 0 errors, 0 warnings');
   assert.equal(exitCodeOf({ ...tally(runOf({ 'b.txt': 'idna==3.10\n' })), failures: 1 }), 1, 'a failed stage fails the run');
 });
 
@@ -244,4 +246,14 @@ test('every code is documented, and the docs link is the one the server publishe
   for (const doc of Object.values(CODE_DOCS)) assert.ok(doc.summary.length > 10 && doc.help.length > 10 && /^[A-Z][A-Za-z]+$/.test(doc.name));
   const published = toDiagnostic({ code: 'weak-hash', message: 'm', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }, {});
   assert.equal(published?.codeDescription?.href, `${DOCS_URL}#weak-hash`);
+});
+
+test('words: a status never reads as a severity; a run that could not check everything says so', () => {
+  for (const label of Object.values(STATUS_LABEL)) assert.doesNotMatch(label, /\b(errors?|warnings?|hints?|info(rmation)?)\b/, label);
+  const counts = tally(runOf({ 'a.txt': 'idna==3.10\n' }));
+  assert.equal(uncheckedLine(counts), undefined, 'nothing unchecked: no closing line');
+  const unchecked = { ...counts, byStatus: new Map([['error', 2], ['verified', 1]] as const), dependencies: 3, indexErrors: 2 };
+  assert.equal(uncheckedLine(unchecked), '2 of 3 dependencies could not be checked against the index. Use --strict to make that fail the run.');
+  assert.equal(summaryLine(unchecked), '3 dependencies: 1 verified · 2 not checked; 0 errors, 0 warnings');
+  assert.equal(withoutRetryNote(`x could not be checked${WILL_RETRY}`), 'x could not be checked');
 });

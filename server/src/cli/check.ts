@@ -3,6 +3,7 @@
  * the language server's) and build its report. Reading comes first and all of it: an unreadable
  * input stops the run before anything is checked (exit code 2), so CI never gets a partial pass.
  */
+import { withoutRetryNote } from '../core/format';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { severityFor, type SeverityOrOff } from '../core/codes';
@@ -96,7 +97,7 @@ async function checkDocument(file: ReadFile, options: CheckOptions): Promise<Che
   const uri = pathToFileURL(file.path).href;
   const run = await runStages({ uri, format: file.format, text: file.text, parsed, settings: options.settings }, options.engine.stages);
   const failures = error === undefined ? run.failures : [{ stage: 'parse', error }, ...run.failures];
-  const findings = file.decodeFinding ? [file.decodeFinding, ...run.findings] : run.findings;
+  const findings = (file.decodeFinding ? [file.decodeFinding, ...run.findings] : run.findings).map((finding) => ({ ...finding, message: withoutRetryNote(finding.message) }));
   const results = options.engine.dependencyResults({ uri, parsed, settings: options.settings });
   return {
     path: file.path,
@@ -104,9 +105,17 @@ async function checkDocument(file: ReadFile, options: CheckOptions): Promise<Che
     text: file.text,
     parsed,
     findings,
-    report: buildDocumentReport(file.path, parsed, findings, results),
+    report: withoutRetryNotes(buildDocumentReport(file.path, parsed, findings, results)),
     failures,
   };
+}
+
+/** A CLI run ends: nothing it reports will be tried again, so no message may say so. */
+function withoutRetryNotes(report: DocumentReport): DocumentReport {
+  for (const dependency of report.dependencies) {
+    for (const file of dependency.files) if (typeof file.message === 'string') file.message = withoutRetryNote(file.message);
+  }
+  return report;
 }
 
 export function displayPath(absolute: string, cwd: string): string {

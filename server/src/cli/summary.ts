@@ -2,6 +2,7 @@
 import type { Severity } from '../core/codes';
 import type { Status } from '../core/result';
 import { severityOf, type CheckRun } from './check';
+import { statusLabel } from './statusWords';
 
 export const EXIT_OK = 0;
 export const EXIT_ERRORS = 1;
@@ -51,9 +52,20 @@ export function exitCodeOf(counts: Tally, strict = false): number {
 /** The order of the summary: the good news first, then what needs a look. */
 export const SUMMARY_STATUS_ORDER: readonly Status[] = ['verified', 'partial', 'unattested', 'invalid', 'not-found', 'error', 'pending', 'unpinned'];
 
+/**
+ * Said after the summary when the index could not be asked for some dependencies: a run that
+ * checked nothing must not look like a clean one. Undefined when everything could be checked.
+ */
+export function uncheckedLine(counts: Tally): string | undefined {
+  const unchecked = counts.byStatus.get('error') ?? 0;
+  if (unchecked === 0 && counts.indexErrors === 0) return undefined;
+  const what = unchecked > 0 ? `${unchecked} of ${plural(counts.dependencies, 'dependency', 'dependencies')} could not be checked against the index` : `The index could not be asked about everything (${plural(counts.indexErrors, 'index-error')})`;
+  return `${what}. Use --strict to make that fail the run.`;
+}
+
 /** "12 dependencies: 8 verified · 2 unattested · 1 invalid · 1 unpinned; 3 errors, 1 warning". */
 export function summaryLine(counts: Tally, paint: (what: Status | Severity, text: string) => string = (_w, t) => t): string {
-  const statuses = SUMMARY_STATUS_ORDER.filter((status) => (counts.byStatus.get(status) ?? 0) > 0).map((status) => paint(status, `${counts.byStatus.get(status)} ${status}`));
+  const statuses = SUMMARY_STATUS_ORDER.filter((status) => (counts.byStatus.get(status) ?? 0) > 0).map((status) => paint(status, `${counts.byStatus.get(status)} ${statusLabel(status)}`));
   const head = plural(counts.dependencies, 'dependency', 'dependencies') + (statuses.length > 0 ? `: ${statuses.join(' · ')}` : '');
   const { error, warning, information, hint } = counts.bySeverity;
   const counted = (severity: Severity, n: number, text: string) => (n > 0 ? paint(severity, text) : text);

@@ -27,3 +27,14 @@ export function withoutQueryOrFragment(url: string): string {
   const cut = url.search(/[?#]/);
   return cut < 0 ? url : url.slice(0, cut);
 }
+
+/**
+ * What the server adds to a message about a failure it will try again (the index could not be
+ * asked, say). A one-shot run (the CLI) tries nothing again, so it takes the note off.
+ */
+export const WILL_RETRY = ' (will retry)';
+
+/** The message without the retry note (for runs that end, like the CLI's). */
+export function withoutRetryNote(message: string): string {
+  return message.endsWith(WILL_RETRY) ? message.slice(0, -WILL_RETRY.length) : message;
+}

@@ -3,6 +3,7 @@
  * pylock package, the files it locks) with their hashes, sizes, upload times, yanked state and
  * provenance URLs, and the findings that come from comparing the file with the index.
  */
+import { WILL_RETRY } from '../core/format';
 import { compare as pep440Compare, valid as pep440Valid } from '@renovatebot/pep440';
 import { parseDistFilename, sameDistribution, versionsEqual, type DistFilename } from '../core/distFilename';
 import type { Finding } from '../core/finding';
@@ -92,7 +93,7 @@ export async function resolveDependency(dependency: Dependency, context: Resolve
       findings: [
         {
           code: 'index-error',
-          message: `${normalizeName(dependency.name)} could not be resolved: internal error (${redactSecrets(message)}) (will retry)`,
+          message: `${normalizeName(dependency.name)} could not be resolved: internal error (${redactSecrets(message)})${WILL_RETRY}`,
           range: dependency.ranges.requirement,
           ...(context.dependencyIndex !== undefined ? { dependency: context.dependencyIndex } : {}),
         },
@@ -149,7 +150,7 @@ async function resolveOrThrow(dependency: Dependency, context: ResolveContext): 
   if (errors.length > 0) {
     result.retryable = true;
     for (const error of errors) {
-      const when = error.reason === 'offline' ? '' : ' (will retry)';
+      const when = error.reason === 'offline' ? '' : WILL_RETRY;
       finding('index-error', `${name} could not be checked against the index: ${error.message}${when}`);
     }
   }

@@ -11,6 +11,7 @@
  *   never a failure of the dependency;
  * - any other failure: `error` (an `index-error`), asked again later.
  */
+import { WILL_RETRY } from '../core/format';
 import type { IndexError } from '../index/errors';
 import type { ProvenanceAnswer } from '../index/indexClient';
 import { unattested, type Distribution, type FileVerification } from '../verify/index';
@@ -212,5 +213,5 @@ function fetchFailure(error: IndexError): FileOutcome {
       verification: unattested(),
     };
   }
-  return { status: 'error', message: `its provenance could not be fetched: ${error.message}${error.reason === 'offline' ? '' : ' (will retry)'}` };
+  return { status: 'error', message: `its provenance could not be fetched: ${error.message}${error.reason === 'offline' ? '' : WILL_RETRY}` };
 }

@@ -9,6 +9,7 @@
  * The document's work is claimed by a queue owner that is released when the analysis is replaced
  * or the document closes, which cancels jobs nobody else wants.
  */
+import { WILL_RETRY } from '../core/format';
 import type { Finding } from '../core/finding';
 import type { Resolution } from '../index/resolve';
 import type { FindingStage, StageInput } from '../pipeline/contract/stages';
@@ -161,7 +162,7 @@ export function createVerificationStage(
         if (!(error instanceof CancelledError)) return { status: 'error', message: `verification failed internally (${String(error)})` };
       }
     }
-    return input.signal.aborted ? undefined : { status: 'error', message: 'verification was cancelled repeatedly (will retry)' };
+    return input.signal.aborted ? undefined : { status: 'error', message: `verification was cancelled repeatedly${WILL_RETRY}` };
   }
 
   function record(document: DocumentVerification, request: ResolutionRequest, resolution: Resolution | undefined, files: FileState[]): Finding[] {

@@ -12,7 +12,8 @@ import type { Severity } from '../../core/codes';
 import type { Finding } from '../../core/finding';
 import type { DependencyReport, Publisher } from '../../core/result';
 import { severityOf, type CheckRun, type CheckedDocument } from '../check';
-import { summaryLine, tally } from '../summary';
+import { statusLabel } from '../statusWords';
+import { summaryLine, tally, uncheckedLine } from '../summary';
 import { painter, SEVERITY_COLOUR, STATUS_COLOUR, type Colour, type Paint } from './style';
 
 export interface TextOptions {
@@ -33,7 +34,10 @@ export function renderText(run: CheckRun, options: TextOptions): string {
   const lines: string[] = [blocks.join('\n\n'), ''];
   const where = indexLine(run);
   if (where) lines.push(paint('dim', where));
-  lines.push(summaryLine(tally(run), (what, text) => paint(isSeverity(what) ? SEVERITY_COLOUR[what] : STATUS_COLOUR[what], text)));
+  const counts = tally(run);
+  lines.push(summaryLine(counts, (what, text) => paint(isSeverity(what) ? SEVERITY_COLOUR[what] : STATUS_COLOUR[what], text)));
+  const unchecked = uncheckedLine(counts);
+  if (unchecked) lines.push(paint('bold', unchecked));
   return `${lines.join('\n')}\n`;
 }
 
@@ -103,7 +107,7 @@ function dependencyRow(dependency: DependencyReport, published: readonly Publish
   return [
     cell(paint, safe(dependency.name), 'bold'),
     dependency.version === null ? cell(paint, NONE, 'dim') : cell(paint, safe(dependency.version)),
-    cell(paint, dependency.status, STATUS_COLOUR[dependency.status]),
+    cell(paint, statusLabel(dependency.status), STATUS_COLOUR[dependency.status]),
     dependency.publisher ? cell(paint, safe(describePublisher(dependency.publisher))) : cell(paint, NONE, 'dim'),
     { plain: codes.map((c) => c.plain).join(', '), shown: codes.map((c) => c.shown).join(', ') },
   ];
