@@ -43,6 +43,7 @@ export function isDiscoverable(filePath: string): boolean {
 /**
  * The parser for a file named on the command line: its format by name, else requirements (pip
  * reads any file named with `-r` as one), except TOML files that are neither pyproject nor pylock.
+ * uv.lock and poetry.lock are formats of their own (core/format.ts), never requirements.
  */
 export function formatOfInput(filePath: string): DocumentFormat | undefined {
   const format = formatOfPath(filePath);
@@ -73,12 +74,12 @@ export async function discoverInputs(inputs: readonly string[], cwd: string): Pr
       const found: InputFile[] = [];
       await walk(absolute, found, errors);
       if (found.length === 0 && !errors.some((e) => e.startsWith(absolute))) {
-        errors.push(`${input}: no dependency files found in this directory (requirements*.txt, requirements/*.txt, constraints*.txt, *requirements*.in, pyproject.toml, pylock.toml, pylock.*.toml)`);
+        errors.push(`${input}: no dependency files found in this directory (requirements*.txt, requirements/*.txt, constraints*.txt, *requirements*.in, pyproject.toml, pylock.toml, pylock.*.toml, uv.lock, poetry.lock)`);
       }
       found.forEach(add);
     } else if (stat.isFile()) {
       const format = formatOfInput(absolute);
-      if (format === undefined) errors.push(`${input}: not a dependency file this tool reads (a TOML file must be pyproject.toml, pylock.toml or pylock.*.toml)`);
+      if (format === undefined) errors.push(`${input}: not a dependency file this tool reads (a TOML file must be pyproject.toml, pylock.toml or pylock.*.toml; a lock file uv.lock or poetry.lock)`);
       else add({ path: absolute, format });
     } else {
       errors.push(`${input}: not a regular file or directory`);
