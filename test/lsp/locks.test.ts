@@ -99,3 +99,18 @@ test('poetry.lock opened directly: every locked package checked against the inde
     assert.ok(answer.dependencies.every((d) => d.diagnostics.join() === 'no-provenance'), JSON.stringify(answer.dependencies.map((d) => d.diagnostics)));
   });
 });
+
+test('no lock: the hover of a range requirement shows its newest match, not locked, and no diagnostic comes from it', async () => {
+  const folder = dirs.make('no-lock');
+  const text = '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["attrs>=24"]\n';
+  writeFileSync(path.join(folder, 'pyproject.toml'), text);
+  await withClient({ settings: settings(), env: FAST_INDEX_ENV }, async (client) => {
+    const uri = uriIn(folder, 'pyproject.toml');
+    client.open(uri, text);
+    const diagnostics = await client.waitForDiagnostics(uri, { where: (ds) => ds.some((d) => d.code === 'unpinned') });
+    assert.deepEqual(diagnostics.map((d) => d.code), ['unpinned']);
+    const card = await hover(client, uri, 3, 18);
+    assert.match(card?.contents.value ?? '', /Newest match, not locked: 25\.1\.0 \(no file of it has provenance on the index; pin or lock it to verify\)/);
+    assert.deepEqual((await report(client, uri)).dependencies.map((d) => [d.version, d.diagnostics]), [[null, ['unpinned']]]);
+  });
+});

@@ -61,8 +61,8 @@ export function hoverCard(subject: HoverSubject, index: number, results: Documen
     notes: [...(state?.resolution?.notes ?? []), ...trustLines.notes],
   };
   if (trustLines.lateFiles.length > 0) card.lateFiles = trustLines.lateFiles;
-  const lockLine = lockLineOf(dependency);
-  if (lockLine !== undefined) card.lockLine = lockLine;
+  const versionLine = versionLineOf(dependency);
+  if (versionLine !== undefined) card.versionLine = versionLine;
   const projectUrl = projectLink(report.name, dependency.pinnedVersion, page);
   if (projectUrl !== undefined) {
     card.projectUrl = projectUrl;
@@ -74,7 +74,7 @@ export function hoverCard(subject: HoverSubject, index: number, results: Documen
 }
 
 /** Where a pyproject.toml requirement's version came from, and which lock won when the folder holds several. */
-function lockLineOf(dependency: Dependency): string | undefined {
+function versionLineOf(dependency: Dependency): string | undefined {
   const lock = dependency.lock;
   if (lock === undefined || !lock.locked) return undefined;
   const over = lock.passedOver.length > 0 ? ` (the folder also holds ${lock.passedOver.join(', ')}; ${lock.file} comes first)` : '';

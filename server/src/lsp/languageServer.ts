@@ -253,7 +253,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   );
 
   // Provenance (server/src/verification): the hover card, the report request, background progress.
-  connection.onHover(guard(logger, 'textDocument/hover', (params) => provenanceHover(params, analyses, services.verification, hoverContentFormat, services.zeroTrust.results), null));
+  connection.onHover(guard(logger, 'textDocument/hover', (params) => provenanceHover(params, analyses, services.verification, hoverContentFormat, services.zeroTrust.results, services.resolution), null));
   connection.onRequest(
     REPORT_METHOD,
     guard(logger, REPORT_METHOD, (params: unknown) => provenanceReport(params, { analyses, verification: services.verification, stages, settings: () => settings.get(), env: options.env }), null),
