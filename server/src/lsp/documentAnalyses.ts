@@ -7,7 +7,7 @@ import type { Diagnostic } from 'vscode-languageserver';
 import type { Finding } from '../core/finding';
 import { emptyOptions, type DocumentFormat, type ParsedDocument } from '../core/model';
 import { parseDocument } from '../parsers/index';
-import { withLockedVersions, type OpenText } from '../pipeline/lockStep';
+import { locksBeside, withLockedVersions, type OpenText } from '../pipeline/lockStep';
 import { defaultParseWorkerScript, parseOnWorker, parsesOffThread } from '../parsers/offThread';
 import { toDiagnostics } from './diagnostics';
 import { errorText, type Logger } from './guard';
@@ -193,7 +193,7 @@ export class DocumentAnalyses {
     } else {
       parsed = this.parse(uri, document, settings);
     }
-    if (parsed.format === 'pyproject') {
+    if (locksBeside(parsed, uri).length > 0) {
       entry.starting++;
       try {
         parsed = await withLockedVersions(parsed, uri, this.host.openText);

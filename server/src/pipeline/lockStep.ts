@@ -4,7 +4,7 @@
  * sees, saved or not), then from disk through the safe reader (regular files only, size-bounded).
  * Both shells run it: the CLI with no open documents, the LSP with its own.
  */
-import { promises as fs } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ParsedDocument } from '../core/model';
 import { MAX_DOCUMENT_BYTES, readRegularText } from '../core/regularFile';
@@ -16,10 +16,9 @@ import { documentPath } from './includesStage';
 export type OpenText = (absolutePath: string) => string | undefined;
 
 export async function withLockedVersions(parsed: ParsedDocument, uri: string, openText: OpenText = () => undefined): Promise<ParsedDocument> {
-  const file = parsed.format === 'pyproject' ? documentPath(uri) : undefined;
-  if (file === undefined) return parsed;
-  const folder = path.dirname(file);
-  const names = await lockNamesIn(folder);
+  const names = locksBeside(parsed, uri);
+  if (names.length === 0) return parsed;
+  const folder = path.dirname(documentPath(uri)!);
   return lockPyproject(parsed, {
     fileNames: names,
     read: async (name) => {
@@ -35,10 +34,16 @@ export async function withLockedVersions(parsed: ParsedDocument, uri: string, op
   });
 }
 
-/** The lock files of a folder, by name; none when it cannot be listed. */
-async function lockNamesIn(folder: string): Promise<string[]> {
+/**
+ * The lock files beside a pyproject.toml, by name; none for other formats, a document not on disk
+ * or a folder that cannot be listed. Synchronous (one directory listing) so that a pyproject with
+ * no lock is published on open as at once as any other document.
+ */
+export function locksBeside(parsed: ParsedDocument, uri: string): string[] {
+  const file = parsed.format === 'pyproject' ? documentPath(uri) : undefined;
+  if (file === undefined) return [];
   try {
-    return (await fs.readdir(folder)).filter((name) => lockFileKind(name) !== undefined);
+    return readdirSync(path.dirname(file)).filter((name) => lockFileKind(name) !== undefined);
   } catch {
     return [];
   }
