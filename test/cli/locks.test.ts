@@ -3,8 +3,7 @@
 // taking the locked versions (`lockedIn`), in text, json and sarif.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeProject } from '../support/indexServer';
-import { poetryLockText, uvLockText, type LockedRelease } from '../support/lockFixtures';
+import { poetryLockText, serveLockedProjects, uvLockText, type LockedRelease } from '../support/lockFixtures';
 import { makeTree, runCli, type JsonReport } from './cliRunner';
 import { startIndexServer, type IndexServer } from '../support/indexServer';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,11 +16,7 @@ let cache: string;
 let releases: LockedRelease[];
 before(async () => {
   index = await startIndexServer();
-  const attrs = makeProject('attrs', { releases: ['24.2.0', '25.1.0'] });
-  const idna = makeProject('idna', { releases: ['3.10'] });
-  index.setProject(attrs);
-  index.setProject(idna);
-  releases = [{ project: attrs, version: '25.1.0' }, { project: idna, version: '3.10' }];
+  releases = serveLockedProjects(index);
   cache = mkdtempSync(path.join(os.tmpdir(), 'pypi-provenance-lock-cli-'));
   flags = ['--index-url', index.url, '--cache-dir', cache];
 });
@@ -32,12 +27,12 @@ after(async () => {
 
 const PYPROJECT = '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["attrs>=24", "idna", "six>=1"]\n';
 
-type Doc = JsonReport['documents'][number] & { dependencies: Array<JsonReport['documents'][number]['dependencies'][number] & { lockedIn?: string }> };
+type Doc = JsonReport['documents'][number];
 
 function byFile(report: JsonReport, name: string): Doc {
   const doc = report.documents.find((d) => path.basename(d.uri) === name);
   assert.ok(doc, `${name} is in the report`);
-  return doc as Doc;
+  return doc;
 }
 
 test('a directory with pyproject.toml + uv.lock: the lock read as a lock, the pyproject through it', async () => {

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { withClient } from '../support/lspClient';
-import { makeProject, startIndexServer, type IndexServer } from '../support/indexServer';
-import { poetryLockText, uvLockText, type LockedRelease } from '../support/lockFixtures';
+import { startIndexServer, type IndexServer } from '../support/indexServer';
+import { poetryLockText, serveLockedProjects, uvLockText, type LockedRelease } from '../support/lockFixtures';
 import { FAST_INDEX_ENV, TempDirs, uriIn } from './resolutionSupport';
 import { hover, report } from './verificationSupport';
 
@@ -18,11 +18,7 @@ let releases: LockedRelease[];
 
 before(async () => {
   index = await startIndexServer();
-  const attrs = makeProject('attrs', { releases: ['24.2.0', '25.1.0'] });
-  const idna = makeProject('idna', { releases: ['3.10'] });
-  index.setProject(attrs);
-  index.setProject(idna);
-  releases = [{ project: attrs, version: '25.1.0' }, { project: idna, version: '3.10' }];
+  releases = serveLockedProjects(index);
 });
 after(async () => {
   await index.close();

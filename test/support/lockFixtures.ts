@@ -1,6 +1,6 @@
 // uv.lock and poetry.lock texts over the test index's projects: the locked files and their real
 // sha256, so that a lock test checks against what the index serves (or a tampered hash).
-import type { TestFile, TestProject } from './indexServer';
+import { makeProject, type IndexServer, type TestFile, type TestProject } from './indexServer';
 
 export interface LockedRelease {
   project: TestProject;
@@ -40,4 +40,13 @@ export function poetryLockText(releases: readonly LockedRelease[]): string {
   }
   out.push('[metadata]', 'lock-version = "2.1"', 'python-versions = ">=3.9"', 'content-hash = "0000"', '');
   return out.join('\n');
+}
+
+/** attrs (24.2.0, 25.1.0) and idna (3.10) on the test index; the releases a lock of them locks. */
+export function serveLockedProjects(index: IndexServer): LockedRelease[] {
+  const attrs = makeProject('attrs', { releases: ['24.2.0', '25.1.0'] });
+  const idna = makeProject('idna', { releases: ['3.10'] });
+  index.setProject(attrs);
+  index.setProject(idna);
+  return [{ project: attrs, version: '25.1.0' }, { project: idna, version: '3.10' }];
 }
