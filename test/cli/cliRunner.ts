@@ -85,6 +85,7 @@ export interface JsonReport {
       publisher: unknown;
       files: unknown[];
       diagnostics: string[];
+      lockedIn?: string;
     }>;
     findings: Array<{ code: string; severity: string; message: string; range: unknown; dependency?: number }>;
   }>;

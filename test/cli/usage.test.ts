@@ -15,8 +15,8 @@ before(() => {
     'empty/node_modules/x/requirements.txt': 'attrs==25.1.0\n',
     'empty/MANIFEST.in': 'include *.txt\n',
     'config.toml': '[tool]\n',
-    'uv.lock': 'version = 1\nrequires-python = ">=3.9"\n\n[[package]]\nname = "attrs"\nversion = "25.1.0"\n',
-    'poetry.lock': '[[package]]\nname = "attrs"\nversion = "25.1.0"\n',
+    'uv.lock': 'version = 1\nrevision = 3\nrequires-python = ">=3.9"\n\n[[package]]\nname = "attrs"\nversion = "25.1.0"\nsource = { registry = "https://pypi.org/simple" }\n',
+    'poetry.lock': '[[package]]\nname = "attrs"\nversion = "25.1.0"\nfiles = []\n\n[metadata]\nlock-version = "2.1"\npython-versions = ">=3.9"\ncontent-hash = "0"\n',
     'pdm.lock': '[metadata]\ngroups = ["default"]\n\n[[package]]\nname = "attrs"\nversion = "25.1.0"\n',
   });
 });
@@ -104,8 +104,14 @@ test('unreadable input: a missing file, a directory without dependency files, a 
   assert.match(toml.stderr, /config\.toml: not a dependency file/);
 });
 
-test('a lock file of uv, Poetry or PDM named on the command line is refused with what to do instead, never read as requirements → exit 2', async () => {
-  for (const [name, tool] of [['uv.lock', 'uv'], ['poetry.lock', 'Poetry'], ['pdm.lock', 'PDM']]) {
+test('a PDM lock named on the command line is refused with what to do instead, never read as requirements → exit 2; uv.lock and poetry.lock are read as locks', async () => {
+  for (const name of ['uv.lock', 'poetry.lock']) {
+    const result = await runCli(['check', '--offline', '--format', 'json', name], { cwd: tree.root });
+    assert.notEqual(result.code, 2, `${name}: ${result.stderr}`);
+    assert.doesNotMatch(result.stdout, /"syntax"/, `${name}: read as a lock, not as requirements`);
+    assert.match(result.stdout, /"name": ?"attrs"/);
+  }
+  for (const [name, tool] of [['pdm.lock', 'PDM']]) {
     const result = await runCli(['check', name], { cwd: tree.root });
     assert.equal(result.code, 2, name);
     assert.equal(result.stdout, '', `${name}: nothing is checked`);

@@ -175,3 +175,27 @@ test('neovim: the hover on a verified dependency shows the publisher repository 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('neovim: a uv.lock is a dependency file: weak-hash on the locked md5 hash at its exact range, no syntax', { skip }, async () => {
+  assertServerBuilt();
+  const md5 = 'b'.repeat(32);
+  const lock = [
+    'version = 1',
+    'revision = 3',
+    'requires-python = ">=3.9"',
+    '',
+    '[[package]]',
+    'name = "sampleproject"',
+    'version = "4.0.0"',
+    'source = { registry = "https://pypi.org/simple" }',
+    `sdist = { url = "https://files.pythonhosted.org/sampleproject-4.0.0.tar.gz", hash = "md5:${md5}", size = 10 }`,
+    '',
+  ].join('\n');
+  const result = await runNeovim({ files: { 'uv.lock': lock }, open: 'uv.lock', languageId: 'toml', settings: { offline: true }, expectCodes: ['weak-hash'] });
+  assert.equal(result.error, null, describe(result));
+  const weak = only(result, 'weak-hash');
+  const line = lock.split('\n')[8];
+  assert.deepEqual([weak.lnum, weak.col, weak.end_lnum, weak.end_col], [8, line.indexOf('md5:'), 8, line.indexOf('md5:') + 4 + 32], describe(result));
+  assert.equal(weak.severity, NvimSeverity.error);
+  assert.ok(!result.diagnostics.some((d) => d.code === 'syntax'), describe(result));
+});

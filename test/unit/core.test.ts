@@ -32,6 +32,10 @@ test('formatOfPath recognises the dependency files and nothing else', () => {
   assert.equal(formatOfPath('file:///x/pyproject.toml'), 'pyproject');
   assert.equal(formatOfPath('/x/pylock.toml'), 'pylock');
   assert.equal(formatOfPath('/x/pylock.dev.toml'), 'pylock');
+  assert.equal(formatOfPath('/x/uv.lock'), 'uvlock');
+  assert.equal(formatOfPath('file:///x/poetry.lock'), 'poetrylock');
+  assert.equal(formatOfPath('/x/pdm.lock'), undefined);
+  assert.equal(formatOfPath('/x/Cargo.lock'), undefined);
   assert.equal(formatOfPath('/x/Cargo.toml'), undefined);
   assert.equal(formatOfPath('/x/notes.txt'), undefined);
   assert.equal(formatOfPath('/x/MANIFEST.in'), undefined);

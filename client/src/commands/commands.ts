@@ -43,7 +43,7 @@ async function verifyWorkspace(context: CommandContext): Promise<VerifyResult> {
   const summary = workspaceTotals(context.results.files());
   const result = { files: pass.files.length, reports, cancelled: pass.cancelled, summary };
   if (pass.files.length === 0) {
-    void vscode.window.showInformationMessage(`${EXTENSION_NAME}: no dependency files (requirements*.txt, pyproject.toml, pylock.toml) in the workspace.`);
+    void vscode.window.showInformationMessage(`${EXTENSION_NAME}: no dependency files (requirements*.txt, pyproject.toml, pylock.toml, uv.lock, poetry.lock) in the workspace.`);
   } else if (!pass.cancelled) {
     // Not awaited: a notification waits for the user, the command does not.
     void vscode.window

@@ -100,7 +100,7 @@ export function buildReportModel(entries: readonly ReportEntry[], options: Model
   const facts: FileFacts[] = entries.map((entry) => ({ name: options.displayPath(entry.uri), report: entry.report, levels: options.findings(entry.uri).map((f) => f.severity) }));
   return {
     generatedAt: utc(options.generatedAt.toISOString()),
-    totals: entries.length === 0 ? 'No dependency files (requirements*.txt, pyproject.toml, pylock.toml) were found in the workspace.' : workspaceTotals(facts),
+    totals: entries.length === 0 ? 'No dependency files (requirements*.txt, pyproject.toml, pylock.toml, uv.lock, poetry.lock) were found in the workspace.' : workspaceTotals(facts),
     documents,
     statuses: STATUS_ORDER.filter((s) => counts.has(s)).map((s) => ({ status: s, label: STATUS_WORDS[s].label, meaning: STATUS_WORDS[s].meaning, count: counts.get(s)! })),
   };

@@ -61,6 +61,8 @@ function label(dep: Dependency): string {
 
 function unpinnedMessage(dep: Dependency, hashMode: boolean): string | undefined {
   if (dep.pinnedVersion !== undefined) return undefined;
+  // The lock beside a pyproject.toml was read and could not give a version: say why.
+  if (dep.lock?.message !== undefined) return dep.lock.message;
   if (dep.editable) return `${label(dep)} is an editable project, not a release on the index: its files cannot be verified`;
   if (dep.url !== undefined) return `${label(dep)} comes from a URL or path, not from the index: its files cannot be verified`;
   const base = `${label(dep)} is not pinned to one exact version (==X or ===X): its files cannot be verified`;

@@ -14,6 +14,7 @@ import type { Engine } from '../pipeline/engine';
 import { parseDocumentSafely } from '../pipeline/parse';
 import { buildDocumentReport } from '../pipeline/report';
 import { runStages, type StageFailure } from '../pipeline/runStages';
+import { withLockedVersions } from '../pipeline/lockStep';
 import type { Settings } from '../pipeline/contract/settings';
 import { decodeUtf8, invalidUtf8Finding } from './decode';
 import { describeFsError, type InputFile } from './discover';
@@ -93,8 +94,10 @@ export async function checkDocuments(files: readonly ReadFile[], options: CheckO
 }
 
 async function checkDocument(file: ReadFile, options: CheckOptions): Promise<CheckedDocument> {
-  const { parsed, error } = parseDocumentSafely(file.format, file.text, { env: options.env });
+  const safe = parseDocumentSafely(file.format, file.text, { env: options.env });
+  const error = safe.error;
   const uri = pathToFileURL(file.path).href;
+  const parsed = await withLockedVersions(safe.parsed, uri);
   const run = await runStages({ uri, format: file.format, text: file.text, parsed, settings: options.settings }, options.engine.stages);
   const failures = error === undefined ? run.failures : [{ stage: 'parse', error }, ...run.failures];
   const findings = (file.decodeFinding ? [file.decodeFinding, ...run.findings] : run.findings).map((finding) => ({ ...finding, message: withoutRetryNote(finding.message) }));

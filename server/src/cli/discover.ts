@@ -64,7 +64,7 @@ export async function discoverInputs(inputs: readonly string[], cwd: string): Pr
       const found: InputFile[] = [];
       await walk(absolute, found, errors);
       if (found.length === 0 && !errors.some((e) => e.startsWith(absolute))) {
-        errors.push(`${input}: no dependency files found in this directory (requirements*.txt, requirements/*.txt, constraints*.txt, *requirements*.in, pyproject.toml, pylock.toml, pylock.*.toml)`);
+        errors.push(`${input}: no dependency files found in this directory (requirements*.txt, requirements/*.txt, constraints*.txt, *requirements*.in, pyproject.toml, pylock.toml, pylock.*.toml, uv.lock, poetry.lock)`);
       }
       found.forEach(add);
     } else if (stat.isFile()) {

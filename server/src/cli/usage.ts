@@ -17,9 +17,9 @@ export function checkHelp(): string {
   const codes = ALL_CODES.map((code) => `    ${code.padEnd(20)}${DEFAULT_SEVERITY[code]}`).join('\n');
   return `Usage: pypi-provenance check [options] FILE|DIRECTORY...
 
-Checks requirements files, pyproject.toml and pylock.toml files. A directory is searched
-for them (requirements*.txt, requirements/*.txt, constraints*.txt, *requirements*.in,
-pyproject.toml, pylock.toml, pylock.*.toml), skipping .git, node_modules, virtualenvs
+Checks requirements files, pyproject.toml, pylock.toml, uv.lock and poetry.lock files. A
+directory is searched for them (requirements*.txt, requirements/*.txt, constraints*.txt,
+*requirements*.in, pyproject.toml, pylock.toml, pylock.*.toml, uv.lock, poetry.lock), skipping .git, node_modules, virtualenvs
 and caches.
 
 Options:
@@ -33,7 +33,7 @@ Options:
   --late-upload-days N       report files uploaded N days after their release's first
                              file as late (default ${DEFAULT_SETTINGS.lateUploadDays})
   --trust-workspace          use index URLs named inside the files (-i, --extra-index-url,
-                             pylock \`index\`); without it only --index-url is asked
+                             pylock \`index\`, uv.lock/poetry.lock source); without it only --index-url is asked
   --severity CODE=LEVEL      the severity of a diagnostic code: error, warning,
                              information, hint or off (repeatable)
   --strict                   an index-error (a dependency that could not be checked)

@@ -1,6 +1,10 @@
 import type { DocumentFormat } from './model';
 
-/** Which parser a file name calls for; undefined when it is not a dependency file we know. */
+/**
+ * Which parser a file name calls for; undefined when it is not a dependency file we know. The one
+ * place that decides it: the LSP, the CLI's walk and named inputs, and parsers/lockFiles.ts
+ * (`lockFileKind`) all ask this.
+ */
 export function formatOfPath(pathOrUri: string): DocumentFormat | undefined {
   const clean = decodeURIComponentSafe(withoutQueryOrFragment(pathOrUri));
   const segments = clean.split(/[\\/]/);
@@ -8,6 +12,9 @@ export function formatOfPath(pathOrUri: string): DocumentFormat | undefined {
   const parent = segments[segments.length - 2] ?? '';
   if (base === 'pyproject.toml') return 'pyproject';
   if (base === 'pylock.toml' || /^pylock\.[^/\\]+\.toml$/.test(base)) return 'pylock';
+  // The lock files of uv and Poetry by their exact names (never every `.lock`: pdm.lock, Cargo.lock… are not read).
+  if (base === 'uv.lock') return 'uvlock';
+  if (base === 'poetry.lock') return 'poetrylock';
   // pip-tools inputs (`requirements.in`) count too, but not every `*.in` (MANIFEST.in is not one).
   if (/^(requirements|constraints).*\.(txt|in)$/.test(base) || /requirements\.(txt|in)$/.test(base)) return 'requirements';
   if (parent === 'requirements' && /\.(txt|in)$/.test(base)) return 'requirements';

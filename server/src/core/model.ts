@@ -99,8 +99,25 @@ export interface Dependency {
   files?: LockedFile[];
   /** pylock.toml: recorded publisher identities; unset when the package has none. */
   attestationIdentities?: AttestationIdentity[];
+  /**
+   * pyproject.toml: the lock beside it that was read for this requirement (locks/lockedPyproject.ts).
+   * `locked`: its version, files and index are the lock's; else `message` says why the lock gave
+   * none (not in it, stale, ambiguous), and the requirement stays unpinned.
+   */
+  lock?: LockUse;
   /** pip options given on the requirement line other than `--hash` (e.g. `--config-settings`). */
   lineOptions?: Record<string, string[]>;
+}
+
+/** How a pyproject.toml requirement went through the lock beside it. */
+export interface LockUse {
+  /** The lock's file name (`uv.lock`). */
+  file: string;
+  /** The other locks of the folder, passed over in precedence order. */
+  passedOver: string[];
+  locked: boolean;
+  /** When not locked: the `unpinned` message. */
+  message?: string;
 }
 
 /** A problem the parser found in the text itself. */

@@ -30,6 +30,8 @@ export interface HoverCard {
   notes?: string[];
   /** Which trusted root the verdicts are against. */
   trust?: string;
+  /** Where the version shown comes from: "locked at 2.32.3 in uv.lock" (a pyproject through its lock), or the newest match of a range, not locked. */
+  versionLine?: string;
   /** Files uploaded late, one line each: "x.whl: 60 days after the release (2024-03-01)" (zeroTrust/messages.ts). */
   lateFiles?: string[];
 }
@@ -124,6 +126,7 @@ function fileStatusText(file: FileReport): string {
 function renderMarkdown(card: HoverCard): string {
   const { title, word, sentence } = headline(card);
   const out: string[] = [`**${md(title)}** — ${word.icon} **${word.word}**`, '', md(sentence)];
+  if (card.versionLine !== undefined) out.push('', `_${md(card.versionLine)}_`);
   const rows = facts(card);
   if (rows.length > 0) {
     out.push('', '| | |', '|---|---|');
@@ -154,6 +157,7 @@ function renderMarkdown(card: HoverCard): string {
 function renderPlain(card: HoverCard): string {
   const { title, word, sentence } = headline(card);
   const out: string[] = [`${title}: ${word.word}`, sentence];
+  if (card.versionLine !== undefined) out.push(card.versionLine);
   const rows = facts(card);
   if (rows.length > 0) {
     out.push('');

@@ -4,7 +4,7 @@
  * on is `pending`). Never waits for anything. Pure.
  */
 import type { Finding } from '../core/finding';
-import type { ParsedDocument, Position } from '../core/model';
+import type { Dependency, ParsedDocument, Position } from '../core/model';
 import { DEFAULT_SEVERITY } from '../core/codes';
 import { buildDocumentReport } from '../pipeline/report';
 import type { DocumentResults } from '../verification/documentResults';
@@ -61,6 +61,8 @@ export function hoverCard(subject: HoverSubject, index: number, results: Documen
     notes: [...(state?.resolution?.notes ?? []), ...trustLines.notes],
   };
   if (trustLines.lateFiles.length > 0) card.lateFiles = trustLines.lateFiles;
+  const versionLine = versionLineOf(dependency);
+  if (versionLine !== undefined) card.versionLine = versionLine;
   const projectUrl = projectLink(report.name, dependency.pinnedVersion, page);
   if (projectUrl !== undefined) {
     card.projectUrl = projectUrl;
@@ -69,4 +71,13 @@ export function hoverCard(subject: HoverSubject, index: number, results: Documen
   if (document?.trust !== undefined) card.trust = document.trust;
   if (document?.failure !== undefined) card.messages.push(document.failure);
   return card;
+}
+
+/** Where a pyproject.toml requirement's version came from, and which lock won when the folder holds several. */
+function versionLineOf(dependency: Dependency): string | undefined {
+  const lock = dependency.lock;
+  if (lock === undefined || !lock.locked) return undefined;
+  const over = lock.passedOver.length > 0 ? ` (the folder also holds ${lock.passedOver.join(', ')}; ${lock.file} comes first)` : '';
+  const what = dependency.pinnedVersion !== undefined ? `This requirement is locked at ${dependency.pinnedVersion}` : 'This requirement is locked to a source that is not an index';
+  return `${what} in ${lock.file}${over}.`;
 }

@@ -7,6 +7,7 @@ import type { Diagnostic } from 'vscode-languageserver';
 import type { Finding } from '../core/finding';
 import { emptyOptions, type DocumentFormat, type ParsedDocument } from '../core/model';
 import { parseDocument } from '../parsers/index';
+import { locksBeside, withLockedVersions, type OpenText } from '../pipeline/lockStep';
 import { defaultParseWorkerScript, parseOnWorker, parsesOffThread } from '../parsers/offThread';
 import { toDiagnostics } from './diagnostics';
 import { errorText, type Logger } from './guard';
@@ -35,6 +36,8 @@ export interface AnalysisHost {
   logger: Logger;
   /** For `${VAR}` expansion in requirements files. */
   env: Readonly<Record<string, string | undefined>>;
+  /** The text of an open document by file system path (a lock being edited beside a pyproject.toml). */
+  openText?: OpenText;
 }
 
 /** One version of one document under one set of settings, and what the stages found in it. */
@@ -189,6 +192,15 @@ export class DocumentAnalyses {
       if (this.entries.get(uri) !== entry || this.host.document(uri)?.version !== document.version) return;
     } else {
       parsed = this.parse(uri, document, settings);
+    }
+    if (locksBeside(parsed, uri).length > 0) {
+      entry.starting++;
+      try {
+        parsed = await withLockedVersions(parsed, uri, this.host.openText);
+      } finally {
+        entry.starting--;
+      }
+      if (this.entries.get(uri) !== entry || this.host.document(uri)?.version !== document.version) return;
     }
 
     const replacing = entry.current !== undefined && entry.current.version === document.version;

@@ -25,6 +25,8 @@ import { CODE_ACTION_KINDS, hashPinCodeActions } from './codeActions';
 import { DocumentAnalyses, DEFAULT_DEBOUNCE_MS, type OpenDocument } from './documentAnalyses';
 import { errorText, guard, guardVoid, type Logger } from './guard';
 import { documentPath, includedPaths } from '../pipeline/includesStage';
+import { isPyprojectIn, lockFolder } from '../pipeline/lockStep';
+import { pathToFileURL } from 'node:url';
 import { hoverFormat, provenanceHover } from './provenanceHover';
 import { REPORT_METHOD, provenanceReport } from './reportRequest';
 import { RetrySchedule } from './retrySchedule';
@@ -39,6 +41,8 @@ import { RECORD_IDENTITIES_KIND, TRUST_PUBLISHER_COMMAND, executeTrustPublisher,
 type TextDocumentConnection = Parameters<TextDocuments<TextDocument>['listen']>[0];
 
 export const SERVER_NAME = 'pypi-provenance';
+/** The lock files a pyproject.toml takes its versions from; the client watches them for the server (dynamic registration). */
+const LOCK_FILES_GLOB = '**/{uv.lock,poetry.lock,pylock.toml,pylock.*.toml}';
 export const REQUIREMENTS_LANGUAGE_ID = 'pip-requirements';
 
 export interface ServerOptions {
@@ -96,6 +100,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }).catch((error) => logger.error(`Publishing diagnostics failed: ${errorText(error)}`)),
       logger,
       env: options.env,
+      openText: (absolutePath) => documents.get(pathToFileURL(absolutePath).href)?.getText(),
     },
     stages,
     options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
@@ -103,6 +108,13 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   // Before the reanalysis: a `trustedRoot` file is read again under the new settings.
   settings.onDidChange(() => services.verification.settingsChanged());
   settings.onDidReread(() => analyses.reanalyzeAll());
+
+  /** The open pyproject.toml files whose lock is one of these paths are analysed again. */
+  const refreshPyprojectsBeside = (paths: readonly string[]): void => {
+    const folders = new Set(paths.map(lockFolder).filter((folder) => folder !== undefined));
+    if (folders.size === 0) return;
+    for (const uri of analyses.uris()) if ([...folders].some((folder) => isPyprojectIn(uri, folder))) analyses.refresh(uri);
+  };
 
   let dynamicConfigurationRegistration = false;
   let dynamicWatchRegistration = false;
@@ -146,7 +158,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
         // VS Code sends didChangeConfiguration only to servers that register for it.
         dynamicConfigurationRegistration ? register('configuration changes', connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION })) : undefined,
         // `-r`/`-c` targets appearing or vanishing on disk change a requirements file's diagnostics.
-        dynamicWatchRegistration ? register('file changes', connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{txt,in}' }] })) : undefined,
+        dynamicWatchRegistration ? register('file changes', connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{txt,in}' }, { globPattern: LOCK_FILES_GLOB }] })) : undefined,
       ];
       // Not after the registrations: a client slow to answer them must not hold diagnostics back.
       await settings.initialized();
@@ -160,6 +172,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
         const analysis = analyses.get(uri);
         if (analysis && includedPaths(analysis).some((p) => changed.has(p))) analyses.refresh(uri);
       }
+      refreshPyprojectsBeside([...changed]);
     }),
   );
   connection.onDidChangeConfiguration(guardVoid(logger, 'workspace/didChangeConfiguration', (params) => settings.didChangeConfiguration(params?.settings)));
@@ -175,6 +188,9 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   documents.onDidChangeContent(
     guardVoid(logger, 'textDocument/didChange', ({ document }) => {
       if (formats.has(document.uri)) analyses.changed(document.uri);
+      // A lock edited in the editor (saved or not) gives the pyproject.toml beside it new versions.
+      const path = documentPath(document.uri);
+      if (path !== undefined) refreshPyprojectsBeside([path]);
     }),
   );
   documents.onDidClose(
@@ -237,7 +253,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   );
 
   // Provenance (server/src/verification): the hover card, the report request, background progress.
-  connection.onHover(guard(logger, 'textDocument/hover', (params) => provenanceHover(params, analyses, services.verification, hoverContentFormat, services.zeroTrust.results), null));
+  connection.onHover(guard(logger, 'textDocument/hover', (params) => provenanceHover(params, analyses, services.verification, hoverContentFormat, services.zeroTrust.results, services.resolution), null));
   connection.onRequest(
     REPORT_METHOD,
     guard(logger, REPORT_METHOD, (params: unknown) => provenanceReport(params, { analyses, verification: services.verification, stages, settings: () => settings.get(), env: options.env }), null),

@@ -1,12 +1,14 @@
 /**
  * textDocument/hover on a dependency: the provenance card (hover/card.ts) from what the document's
  * current analysis knows at this moment — a dependency still being verified says so; the hover
- * never waits for verification. Hovering also tells the verification queue that this document is
+ * never waits for verification. A range requirement with no lock adds its newest match (newestMatchHover.ts). Hovering also tells the verification queue that this document is
  * the one being looked at, so its work goes first.
  */
 import { MarkupKind, type ClientCapabilities, type Hover, type HoverParams } from 'vscode-languageserver/node';
 import { dependencyHover } from '../hover/dependencyHover';
-import type { HoverFormat } from '../hover/card';
+import { renderHover, type HoverFormat } from '../hover/card';
+import type { ResolutionServices } from '../resolution/resolutionServices';
+import { newestMatchLine } from './newestMatchHover';
 import type { VerificationServices } from '../verification/service';
 import type { ZeroTrustResults } from '../zeroTrust/service';
 import { allFindings, type DocumentAnalyses } from './documentAnalyses';
@@ -18,13 +20,14 @@ export function hoverFormat(capabilities: ClientCapabilities | undefined): Hover
   return formats.includes(MarkupKind.Markdown) ? 'markdown' : 'plaintext';
 }
 
-export function provenanceHover(
+export async function provenanceHover(
   params: HoverParams,
   analyses: DocumentAnalyses,
   verification: VerificationServices | undefined,
   format: HoverFormat,
   zeroTrust?: ZeroTrustResults,
-): Hover | null {
+  resolution?: ResolutionServices,
+): Promise<Hover | null> {
   const uri = params?.textDocument?.uri;
   const position = params?.position;
   if (typeof uri !== 'string' || typeof position?.line !== 'number' || typeof position.character !== 'number') return null;
@@ -33,8 +36,11 @@ export function provenanceHover(
   const hover = dependencyHover({ uri, parsed: analysis.parsed, findings: allFindings(analysis) }, position, verification?.results, format, zeroTrust);
   if (!hover) return null;
   verification?.queue.focus(uri);
+  let text = hover.text;
+  const newest = resolution && hover.card.versionLine === undefined ? await newestMatchLine(analysis, hover.dependency, resolution) : undefined;
+  if (newest !== undefined) text = renderHover({ ...hover.card, versionLine: newest }, format);
   return {
-    contents: { kind: format === 'markdown' ? MarkupKind.Markdown : MarkupKind.PlainText, value: hover.text },
+    contents: { kind: format === 'markdown' ? MarkupKind.Markdown : MarkupKind.PlainText, value: text },
     range: analysis.parsed.dependencies[hover.dependency].ranges.requirement,
   };
 }

@@ -9,6 +9,7 @@ import { MAX_DOCUMENT_BYTES, readRegularText } from '../core/regularFile';
 import { formatOfPath } from '../core/format';
 import type { DocumentReport } from '../core/result';
 import { parseDocumentSafely } from '../pipeline/parse';
+import { withLockedVersions } from '../pipeline/lockStep';
 import { buildDocumentReport } from '../pipeline/report';
 import { runStages } from '../pipeline/runStages';
 import type { VerificationServices } from '../verification/service';
@@ -58,7 +59,7 @@ async function reportFromDisk(uri: string, host: ReportHost): Promise<DocumentRe
     return null;
   }
   const settings = await host.settings();
-  const { parsed } = parseDocumentSafely(format, text, { env: host.env, workspaceTrusted: settings.workspaceTrusted });
+  const parsed = await withLockedVersions(parseDocumentSafely(format, text, { env: host.env, workspaceTrusted: settings.workspaceTrusted }).parsed, uri);
   const run = await runStages({ uri, format, text, parsed, settings }, host.stages);
   return buildDocumentReport(uri, parsed, run.findings, host.verification?.results.dependencyResults(parsed));
 }

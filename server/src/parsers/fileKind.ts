@@ -11,9 +11,9 @@ import { formatOfPath } from '../core/format';
 import type { DocumentFormat } from '../core/model';
 
 /** Every kind of file this module tells apart. */
-export type FileKind = DocumentFormat | 'uv-lock' | 'poetry-lock' | 'pdm-lock' | 'other-toml';
+export type FileKind = DocumentFormat | 'pdm-lock' | 'other-toml';
 
-/** The lock files of other tools, by exact file name. */
+/** The lock files of tools this one does not read yet, by exact file name (uv.lock and poetry.lock are formats: core/format.ts). */
 export interface LockFileSpec {
   kind: Exclude<FileKind, DocumentFormat | 'other-toml'>;
   /** The tool, as its users write it. */
@@ -25,8 +25,6 @@ export interface LockFileSpec {
 }
 
 export const LOCK_FILES: Readonly<Record<string, LockFileSpec>> = {
-  'uv.lock': { kind: 'uv-lock', tool: 'uv', advice: 'check the pyproject.toml beside it, or export the lock with `uv export --format pylock.toml -o pylock.toml` and check that' },
-  'poetry.lock': { kind: 'poetry-lock', tool: 'Poetry', advice: 'check the pyproject.toml beside it, or export the lock with `poetry export -f requirements.txt -o requirements.txt` and check that' },
   'pdm.lock': { kind: 'pdm-lock', tool: 'PDM', advice: 'check the pyproject.toml beside it, or export the lock with `pdm export -f pylock -o pylock.toml` and check that' },
 };
 
@@ -47,7 +45,7 @@ export function kindOfNamedFile(filePath: string): InputKind {
     return { ok: false, kind: lock.kind, message: `${base} is a ${lock.tool} lock file; this tool does not read ${lock.tool} lock files yet: ${lock.advice}` };
   }
   if (base.toLowerCase().endsWith('.toml')) {
-    return { ok: false, kind: 'other-toml', message: 'not a dependency file this tool reads (a TOML file must be pyproject.toml, pylock.toml or pylock.*.toml)' };
+    return { ok: false, kind: 'other-toml', message: 'not a dependency file this tool reads (a TOML file must be pyproject.toml, pylock.toml or pylock.*.toml; a lock file uv.lock or poetry.lock)' };
   }
   return { ok: true, kind: 'requirements', format: 'requirements' };
 }

@@ -71,6 +71,7 @@ export function buildDocumentReport(uri: string, parsed: ParsedDocument, finding
       publisher: result?.publisher !== undefined ? result.publisher : (files.find((file) => file.status === 'verified' && file.publisher !== null)?.publisher ?? null),
       files,
       diagnostics,
+      ...(dependency.lock?.locked === true ? { lockedIn: dependency.lock.file } : {}),
     };
   });
   return { uri, dependencies };

@@ -68,6 +68,17 @@ suite('Verification against the test index', () => {
     assert.ok(!JSON.stringify(comment ?? []).includes('Verified'), 'no provenance card on the comment line');
   });
 
+  test('a pyproject.toml with uv.lock beside it: the hover of a range requirement is the locked release, "locked at … in uv.lock"', async () => {
+    const { verified } = index.projects;
+    const lock = ['version = 1', 'revision = 3', '', '[[package]]', `name = "${verified.name}"`, `version = "${verified.version}"`, `source = { registry = "${index.url}" }`, ''].join('\n');
+    await writeWorkspaceFile(workspaceFile(`${SCRATCH}/locked/uv.lock`), lock);
+    const document = await writeAndOpen('locked/pyproject.toml', `[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["${verified.name}>=0.1"]\n`);
+    const markdown = await waitForHover(document.uri, new vscode.Position(3, 19), (text) => text.includes(verified.repository));
+    assert.ok(markdown.includes(`locked at ${verified.version} in uv.lock`), markdown);
+    assert.match(markdown, /\*\*Verified\*\*/, markdown);
+    assert.ok(!diagnosticsOf(document.uri).some((d) => d.code === 'unpinned'), describe(diagnosticsOf(document.uri)));
+  });
+
   test('Add hash pins applies, and the file then passes the hash-mode check', async () => {
     const { hashes, verified } = index.projects;
     // Line 2 has a hash, so hash-checking mode is on and line 1 lacks one.
