@@ -116,5 +116,5 @@ export function displayPath(absolute: string, cwd: string): string {
 
 /** The severity a finding is shown with under the run's `severity` settings. */
 export function severityOf(finding: Finding, settings: Readonly<Settings>): SeverityOrOff {
-  return severityFor(finding.code, settings.severity);
+  return severityFor(finding.code, settings.severity, finding.defaultSeverity);
 }

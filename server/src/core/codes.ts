@@ -18,6 +18,12 @@ export const CONTRACT_CODES = {
   'provenance-lost': 'warning',
   'late-upload': 'warning',
   'index-error': 'warning',
+  'fresh-release': 'information',
+  'project-quarantined': 'error',
+  'project-archived': 'warning',
+  'project-deprecated': 'warning',
+  'release-changed': 'warning',
+  'file-replaced': 'error',
 } as const;
 
 /** Codes this project adds to the contract. */
@@ -39,7 +45,7 @@ export function isDiagnosticCode(code: string): code is DiagnosticCode {
 }
 
 /** The severity a code gets under the `severity` setting (CONTRACT.md §2). */
-export function severityFor(code: DiagnosticCode, overrides: Readonly<Record<string, SeverityOrOff>> | undefined): SeverityOrOff {
+export function severityFor(code: DiagnosticCode, overrides: Readonly<Record<string, SeverityOrOff>> | undefined, findingDefault?: Severity): SeverityOrOff {
   const chosen = overrides?.[code];
-  return chosen ?? DEFAULT_SEVERITY[code];
+  return chosen ?? findingDefault ?? DEFAULT_SEVERITY[code];
 }

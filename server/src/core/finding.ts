@@ -1,4 +1,4 @@
-import type { DiagnosticCode } from './codes';
+import type { DiagnosticCode, Severity } from './codes';
 import type { Range } from './model';
 
 /**
@@ -10,4 +10,6 @@ export interface Finding {
   message: string;
   range: Range;
   dependency?: number;
+  /** The severity when this finding is graver than its code's default (a `severity` setting still wins). */
+  defaultSeverity?: Severity;
 }

@@ -30,7 +30,7 @@ export interface DiagnosticData {
 
 /** The diagnostic for a finding, or undefined when the `severity` setting turns its code off. */
 export function toDiagnostic(finding: Finding, severity: Settings['severity']): Diagnostic | undefined {
-  const level = severityFor(finding.code, severity);
+  const level = severityFor(finding.code, severity, finding.defaultSeverity);
   if (level === 'off') return undefined;
   const diagnostic: Diagnostic = {
     range: finding.range,
