@@ -109,3 +109,14 @@ test('a file uploaded to pypi.org over 14 days after its release, after 2026-07-
   const before = findLateUploads([{ filename: wheel.filename, uploadTime: '2025-01-01T00:00:00Z' }, { filename: added.filename, uploadTime: '2025-03-01T00:00:00Z' }], 14);
   assert.equal(lateUploadFinding(before, range, { indexUrl: 'https://pypi.org/simple/' })?.defaultSeverity, undefined, 'before the rule began a late file is no anomaly');
 });
+
+test('fresh-release: a release first uploaded 2 days ago under a 7-day cooldown says how old and how to wait; 0 turns it off; an old one raises nothing', async () => {
+  const { freshReleaseFinding } = await import('../../server/src/zeroTrust/freshRelease');
+  const now = Date.parse('2026-08-03T12:00:00Z');
+  const release = { project: 'demo', version: '1.0', firstUpload: '2026-08-01T10:00:00Z' };
+  const fresh = freshReleaseFinding(release, 7, now, range);
+  assert.equal(fresh?.code, 'fresh-release');
+  assert.match(fresh!.message, /2 days ago.*--uploaded-prior-to.*exclude-newer/);
+  assert.equal(freshReleaseFinding(release, 0, now, range), undefined);
+  assert.equal(freshReleaseFinding(release, 7, Date.parse('2026-09-01T00:00:00Z'), range), undefined);
+});

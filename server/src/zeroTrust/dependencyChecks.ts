@@ -17,6 +17,7 @@ import type { Resolution } from '../index/resolve';
 import { checkHistory, type HistoryResult, type VerifyReleaseFiles } from './history';
 import { checkLockedIdentities, distinctPublishers, type FileIdentityInput, type LockedIdentityCheck } from './identities';
 import { findLateUploads, lateUploadFinding, type LateUploadResult } from './lateUpload';
+import { freshReleaseFinding } from './freshRelease';
 import { compareFileSets, fileSetFindings, type FileSetMemory, type RememberedRelease } from './fileSetMemory';
 import { releaseFiles } from './releases';
 import { checkTrustedPublishers, normalizeIndexUrl, type ObserveResult, type TrustStore, type TrustedPublisher } from './trustStore';
@@ -35,6 +36,9 @@ export interface ZeroTrustInput {
   store?: TrustStore;
   /** Verifies files of an earlier release through the same verifier and cache. */
   verifyRelease: VerifyReleaseFiles;
+  /** `minReleaseAgeDays` and the clock, for `fresh-release`. */
+  minReleaseAgeDays?: number;
+  now?: number;
   /** The release file-set memory (every format). */
   fileSets?: FileSetMemory;
 }
@@ -157,6 +161,9 @@ export async function checkZeroTrust(input: ZeroTrustInput): Promise<ZeroTrustOu
   const late = checkLateUploads(dependency, dependencyIndex, resolution, pinnedFiles.map((file) => file.filename), input.lateUploadDays);
   outcome.late = late.late;
   if (late.finding) outcome.findings.push(late.finding);
+
+  const fresh = freshReleaseFinding({ project: dependency.rawName || dependency.name, version, firstUpload: outcome.late.first?.uploadTime }, input.minReleaseAgeDays ?? 0, input.now ?? Date.now(), range, dependencyIndex);
+  if (fresh) outcome.findings.push(fresh);
 
   if (input.fileSets) {
     try {

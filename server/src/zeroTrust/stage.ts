@@ -147,6 +147,8 @@ export function createZeroTrustStage(
       lateUploadDays: input.settings.lateUploadDays,
       store: zeroTrust.storeFor(input.settings),
       fileSets: zeroTrust.fileSetsFor(input.settings),
+      minReleaseAgeDays: input.settings.minReleaseAgeDays,
+      now: now(),
       // Earlier releases after every file of the document itself.
       verifyRelease: (_version, releaseFiles) => verification.verifyFiles(input.settings, source, owner, releaseFiles.map(targetOf), count + order),
     });
@@ -209,6 +211,7 @@ function memoKey(input: StageInput, request: ResolutionRequest, resolution: Reso
     }),
     releaseFiles(resolution.pages, resolution.name, version).map((file) => [file.filename, file.sha256 ?? null, file.uploadTime ?? null]),
     input.settings.lateUploadDays,
+    input.settings.minReleaseAgeDays,
   ]);
 }
 
