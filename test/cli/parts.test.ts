@@ -53,6 +53,7 @@ test('flags map onto the same settings object the server uses', () => {
     cacheDirectory: '/var/cache/pp',
     offline: true,
     lateUploadDays: 30,
+    minReleaseAgeDays: 7,
     workspaceTrusted: true,
     severity: { 'no-provenance': 'error', 'unpinned': 'information', 'yanked': 'warning' },
   };

@@ -18,6 +18,7 @@ test('every contract setting has its default', () => {
     cacheDirectory: '',
     offline: false,
     lateUploadDays: 14,
+    minReleaseAgeDays: 7,
     workspaceTrusted: false,
     severity: {},
   });
@@ -31,6 +32,7 @@ test('good values are taken as given', () => {
     cacheDirectory: '/var/cache/pp',
     offline: true,
     lateUploadDays: 3,
+    minReleaseAgeDays: 0,
     workspaceTrusted: true,
     severity: { unpinned: 'off', 'no-provenance': 'Warning', yanked: 'info', 'missing-file': 'hint' },
     trace: { server: 'verbose' },
@@ -42,6 +44,7 @@ test('good values are taken as given', () => {
     cacheDirectory: '/var/cache/pp',
     offline: true,
     lateUploadDays: 3,
+    minReleaseAgeDays: 0,
     workspaceTrusted: true,
     severity: { unpinned: 'off', 'no-provenance': 'warning', yanked: 'information', 'missing-file': 'hint' },
   });

@@ -32,6 +32,7 @@ const CHECK_OPTIONS = {
   'cache-dir': { type: 'string' },
   'offline': { type: 'boolean' },
   'late-upload-days': { type: 'string' },
+  'min-release-age-days': { type: 'string' },
   'trust-workspace': { type: 'boolean' },
   'severity': { type: 'string', multiple: true },
   'strict': { type: 'boolean' },
@@ -65,6 +66,11 @@ function parseCheck(args: readonly string[], cwd: string): Command {
   if (values['cache-dir'] !== undefined) raw.cacheDirectory = absolutePath(values['cache-dir'], '--cache-dir', cwd);
   if (values.offline) raw.offline = true;
   if (values['trust-workspace']) raw.workspaceTrusted = true;
+  if (values['min-release-age-days'] !== undefined) {
+    const days = values['min-release-age-days'].trim();
+    if (!/^\d{1,6}$/.test(days)) throw new UsageError(`--min-release-age-days must be a whole number of days (0 or more); got ${quote(values['min-release-age-days'])}`);
+    raw.minReleaseAgeDays = Number(days);
+  }
   if (values['late-upload-days'] !== undefined) {
     const days = values['late-upload-days'].trim();
     if (!/^\d{1,6}$/.test(days)) throw new UsageError(`--late-upload-days must be a whole number of days (0 or more); got ${quote(values['late-upload-days'])}`);

@@ -32,6 +32,8 @@ Options:
   --offline                  never touch the network; use the cache only
   --late-upload-days N       report files uploaded N days after their release's first
                              file as late (default ${DEFAULT_SETTINGS.lateUploadDays})
+  --min-release-age-days N   note pinned releases younger than N days (fresh-release;
+                             default ${DEFAULT_SETTINGS.minReleaseAgeDays}, 0 off)
   --trust-workspace          use index URLs named inside the files (-i, --extra-index-url,
                              pylock \`index\`, uv.lock/poetry.lock source); without it only --index-url is asked
   --severity CODE=LEVEL      the severity of a diagnostic code: error, warning,

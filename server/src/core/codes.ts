@@ -18,6 +18,12 @@ export const CONTRACT_CODES = {
   'provenance-lost': 'warning',
   'late-upload': 'warning',
   'index-error': 'warning',
+  'fresh-release': 'information',
+  'project-quarantined': 'error',
+  'project-archived': 'warning',
+  'project-deprecated': 'warning',
+  'release-changed': 'warning',
+  'file-replaced': 'error',
 } as const;
 
 /** Codes this project adds to the contract. */

@@ -10,6 +10,6 @@ export interface Finding {
   message: string;
   range: Range;
   dependency?: number;
-  /** A default severity of its own, below its code's (see ParseProblem.defaultSeverity). */
+  /** A default severity of its own, other than its code's (a `syntax` warning, a late upload PyPI refuses); the `severity` setting still wins. */
   defaultSeverity?: Severity;
 }

@@ -93,6 +93,36 @@ export const CODE_DOCS: Readonly<Record<DiagnosticCode, CodeDoc>> = {
     summary: "A file was uploaded more than `lateUploadDays` after its release's first file.",
     help: 'Files added to a release long after it was published deserve a look: check who uploaded them and why.',
   },
+  'release-changed': {
+    name: 'ReleaseChanged',
+    summary: 'A release seen before now lists a file it did not list then, or no longer lists one it did (file-set memory).',
+    help: 'A file added to a release everyone pins can change what gets installed: check who uploaded it and why before installing.',
+  },
+  'file-replaced': {
+    name: 'FileReplaced',
+    summary: 'A file seen before is now served under the same name with another sha256.',
+    help: 'Files on an index never change: do not install this release until the index or the project explains it.',
+  },
+  'fresh-release': {
+    name: 'FreshRelease',
+    summary: "The pinned release's first file was uploaded fewer than `minReleaseAgeDays` days ago.",
+    help: 'Most malicious releases are caught within days: wait (pip `--uploaded-prior-to`, uv `exclude-newer`) or pin the previous release.',
+  },
+  'project-quarantined': {
+    name: 'ProjectQuarantined',
+    summary: 'The index marks the project quarantined (PEP 792): under review, possibly malware.',
+    help: 'Do not install it; the index says why in the message.',
+  },
+  'project-archived': {
+    name: 'ProjectArchived',
+    summary: 'The index marks the project archived (PEP 792): no further releases are expected.',
+    help: 'No fixes will come; plan a replacement.',
+  },
+  'project-deprecated': {
+    name: 'ProjectDeprecated',
+    summary: 'The index marks the project deprecated (PEP 792).',
+    help: 'Read the reason the index gives and move to what it recommends.',
+  },
   'index-error': {
     name: 'IndexError',
     summary: 'The index could not be reached or answered badly; the message says how.',

@@ -25,7 +25,7 @@ import { STATUS_PRECEDENCE, type DependencyReport, type DocumentReport, type Fil
 import type { DependencyResult, DependencyResults } from './contract/dependencyResult';
 
 /** Codes that make a dependency `invalid` whatever else is known (CONTRACT.md §5). */
-export const FORCING_INVALID: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['identity-mismatch', 'hash-not-on-index']);
+export const FORCING_INVALID: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['identity-mismatch', 'hash-not-on-index', 'file-replaced', 'project-quarantined']);
 
 /** The status a finding of this code implies on its own, when it implies one. */
 const STATUS_OF_CODE: Partial<Record<DiagnosticCode, Status>> = {

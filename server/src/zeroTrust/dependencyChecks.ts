@@ -17,6 +17,8 @@ import type { Resolution } from '../index/resolve';
 import { checkHistory, type HistoryResult, type VerifyReleaseFiles } from './history';
 import { checkLockedIdentities, distinctPublishers, type FileIdentityInput, type LockedIdentityCheck } from './identities';
 import { findLateUploads, lateUploadFinding, type LateUploadResult } from './lateUpload';
+import { freshReleaseFinding } from './freshRelease';
+import { compareFileSets, fileSetFindings, type FileSetMemory, type RememberedRelease } from './fileSetMemory';
 import { releaseFiles } from './releases';
 import { checkTrustedPublishers, normalizeIndexUrl, type ObserveResult, type TrustStore, type TrustedPublisher } from './trustStore';
 
@@ -34,6 +36,21 @@ export interface ZeroTrustInput {
   store?: TrustStore;
   /** Verifies files of an earlier release through the same verifier and cache. */
   verifyRelease: VerifyReleaseFiles;
+  /** `minReleaseAgeDays` and the clock, for `fresh-release`. */
+  minReleaseAgeDays?: number;
+  now?: number;
+  /** The release file-set memory (every format). */
+  fileSets?: FileSetMemory;
+}
+
+/** What the file-set memory remembers of the pinned release, for the hover, report and JSON. */
+export interface RememberedFileSet {
+  /** True when this check recorded it. */
+  firstUse: boolean;
+  /** When the release was first seen, ISO 8601. */
+  firstSeen: string;
+  /** The files then: filename, sha256, upload time. */
+  files: { filename: string; sha256: string; uploadTime?: string }[];
 }
 
 /** What the trust store said about the dependency's verified publishers. */
@@ -59,6 +76,8 @@ export interface ZeroTrustOutcome {
   trust?: TrustState;
   history?: HistoryResult;
   late: LateUploadResult;
+  /** The release's files as first seen (file-set memory). */
+  fileSet?: RememberedFileSet;
   /** Why something could not be decided, for the hover. */
   notes: string[];
 }
@@ -76,7 +95,7 @@ export function checkLateUploads(
   const all = listed.length > 0 ? listed : resolution.files;
   const wanted = new Set(subjects);
   const late = findLateUploads(all, lateUploadDays, { subject: (filename) => wanted.has(filename) });
-  const finding = lateUploadFinding(late, dependency.ranges.requirement, { dependencyIndex });
+  const finding = lateUploadFinding(late, dependency.ranges.requirement, { dependencyIndex, indexUrl: resolution.index.indexUrl });
   return finding ? { late, finding } : { late };
 }
 
@@ -142,5 +161,24 @@ export async function checkZeroTrust(input: ZeroTrustInput): Promise<ZeroTrustOu
   const late = checkLateUploads(dependency, dependencyIndex, resolution, pinnedFiles.map((file) => file.filename), input.lateUploadDays);
   outcome.late = late.late;
   if (late.finding) outcome.findings.push(late.finding);
+
+  const fresh = freshReleaseFinding({ project: dependency.rawName || dependency.name, version, firstUpload: outcome.late.first?.uploadTime }, input.minReleaseAgeDays ?? 0, input.now ?? Date.now(), range, dependencyIndex);
+  if (fresh) outcome.findings.push(fresh);
+
+  if (input.fileSets) {
+    try {
+      const listed = releaseFiles(resolution.pages, resolution.name, version);
+      const current = listed.length > 0 ? listed : resolution.files;
+      const seen = await input.fileSets.observe(normalizeIndexUrl(resolution.index.indexUrl), resolution.name, version, current);
+      outcome.fileSet = rememberedFileSet(seen.firstUse, seen.remembered);
+      if (!seen.firstUse) outcome.findings.push(...fileSetFindings(dependency.rawName || dependency.name, seen.remembered, compareFileSets(seen.remembered, current), range, dependencyIndex));
+    } catch (error) {
+      outcome.notes.push(`the release's files could not be compared with the remembered ones: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   return outcome;
+}
+
+function rememberedFileSet(firstUse: boolean, remembered: RememberedRelease): RememberedFileSet {
+  return { firstUse, firstSeen: remembered.firstSeen, files: Object.entries(remembered.files).map(([filename, file]) => ({ filename, ...file })) };
 }

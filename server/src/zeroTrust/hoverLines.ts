@@ -26,6 +26,15 @@ export function zeroTrustHoverLines(state: ZeroTrustDependencyState | undefined)
         lines.notes.push(`Publisher trusted on this machine since ${shown(trust.trusted.version)}: ${describePublisher(trust.trusted.publisher, 'workflow')}.`);
       }
     }
+    const fileSet = outcome.fileSet;
+    if (fileSet) {
+      const when = fileSet.firstSeen.slice(0, 10);
+      lines.notes.push(
+        fileSet.firstUse
+          ? `Files of this release remembered on this machine (${fileSet.files.length}); a file added or replaced later will be flagged.`
+          : `Release first seen on ${shown(when)} with ${fileSet.files.length} file${fileSet.files.length === 1 ? '' : 's'}: ${fileSet.files.map((file) => shown(file.filename)).join(', ')}.`,
+      );
+    }
     // The notes are made of shown() pieces already.
     lines.notes.push(...outcome.notes.map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}.`));
   }

@@ -10,6 +10,24 @@ import { lateUploadMessage } from './messages';
 
 export const DEFAULT_LATE_UPLOAD_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** warehouse#19727: from this day PyPI refuses a new file for a release older than 14 days. */
+export const PYPI_REFUSAL_SINCE = '2026-07-08T00:00:00Z';
+export const PYPI_REFUSAL_DAYS = 14;
+
+function isPypi(indexUrl: string): boolean {
+  try {
+    return new URL(indexUrl).hostname.toLowerCase() === 'pypi.org';
+  } catch {
+    return false;
+  }
+}
+
+/** A late file PyPI would have refused: uploaded after the rule began and over 14 days after the release's first file. */
+function refusedByPypi(file: LateFile, first: LateUploadResult['first']): boolean {
+  if (first === undefined) return false;
+  const at = Date.parse(file.uploadTime);
+  return at >= Date.parse(PYPI_REFUSAL_SINCE) && at - Date.parse(first.uploadTime) > PYPI_REFUSAL_DAYS * DAY_MS;
+}
 
 export interface UploadedFile {
   filename: string;
@@ -59,12 +77,18 @@ export function findLateUploads(releaseFiles: readonly UploadedFile[], lateUploa
 }
 
 /** One `late-upload` finding naming the late files, or undefined when none is late. */
-export function lateUploadFinding(result: LateUploadResult, range: Range, options: { dependencyIndex?: number } = {}): Finding | undefined {
+export function lateUploadFinding(result: LateUploadResult, range: Range, options: { dependencyIndex?: number; indexUrl?: string } = {}): Finding | undefined {
   if (result.late.length === 0) return undefined;
+  const refused = options.indexUrl !== undefined && isPypi(options.indexUrl) ? result.late.filter((file) => refusedByPypi(file, result.first)) : [];
   return {
     code: 'late-upload',
-    message: lateUploadMessage(result.late),
+    message:
+      lateUploadMessage(result.late) +
+      (refused.length > 0
+        ? `. PyPI refuses files for releases older than ${PYPI_REFUSAL_DAYS} days since ${PYPI_REFUSAL_SINCE.slice(0, 10)}, yet it serves ${refused.map((file) => file.filename).join(', ')}: an index anomaly`
+        : ''),
     range,
+    ...(refused.length > 0 ? { defaultSeverity: 'error' as const } : {}),
     ...(options.dependencyIndex !== undefined ? { dependency: options.dependencyIndex } : {}),
   };
 }

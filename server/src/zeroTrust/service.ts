@@ -9,6 +9,7 @@ import type { ParsedDocument } from '../core/model';
 import type { Publisher } from '../core/result';
 import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
 import type { ZeroTrustOutcome } from './dependencyChecks';
+import { createFileSetMemory, type FileSetMemory } from './fileSetMemory';
 import { createTrustStore, type TrustStore } from './trustStore';
 
 /** The zero-trust state of one dependency of one analysed document. */
@@ -60,6 +61,7 @@ export interface TrustRequest {
 export class ZeroTrustServices {
   readonly results = new ZeroTrustResults();
   private readonly stores = new Map<string, TrustStore>();
+  private readonly fileSetMemories = new Map<string, FileSetMemory>();
   private readonly memo = new Map<string, { at: number; outcome: ZeroTrustOutcome }>();
   private readonly now: () => number;
   private readonly memoMs: number;
@@ -79,6 +81,17 @@ export class ZeroTrustServices {
       this.stores.set(key, store);
     }
     return store;
+  }
+
+  /** The release file-set memory of the settings' effective cache directory (trust state, beside the trust store). */
+  fileSetsFor(settings: { cacheDirectory: string }): FileSetMemory {
+    const directory = effectiveCacheDirectory(settings.cacheDirectory, this.options.defaultCacheDirectory);
+    let memory = this.fileSetMemories.get(directory ?? '');
+    if (!memory) {
+      memory = createFileSetMemory({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
+      this.fileSetMemories.set(directory ?? '', memory);
+    }
+    return memory;
   }
 
   /** A finished check for this key, while fresh. */

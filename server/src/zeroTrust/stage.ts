@@ -146,6 +146,9 @@ export function createZeroTrustStage(
       pinnedFiles,
       lateUploadDays: input.settings.lateUploadDays,
       store: zeroTrust.storeFor(input.settings),
+      fileSets: zeroTrust.fileSetsFor(input.settings),
+      minReleaseAgeDays: input.settings.minReleaseAgeDays,
+      now: now(),
       // Earlier releases after every file of the document itself.
       verifyRelease: (_version, releaseFiles) => verification.verifyFiles(input.settings, source, owner, releaseFiles.map(targetOf), count + order),
     });
@@ -206,8 +209,9 @@ function memoKey(input: StageInput, request: ResolutionRequest, resolution: Reso
       const publishers = outcome.verification ? [outcome.verification.publisher, ...outcome.verification.attestations.map((record) => record.publisher)] : [];
       return [file.filename, outcome.status, publishers.map((publisher) => (publisher ? publisherKey(publisher) : null))];
     }),
-    releaseFiles(resolution.pages, resolution.name, version).map((file) => [file.filename, file.uploadTime ?? null]),
+    releaseFiles(resolution.pages, resolution.name, version).map((file) => [file.filename, file.sha256 ?? null, file.uploadTime ?? null]),
     input.settings.lateUploadDays,
+    input.settings.minReleaseAgeDays,
   ]);
 }
 

@@ -19,6 +19,8 @@ export interface Settings {
   cacheDirectory: string;
   offline: boolean;
   lateUploadDays: number;
+  /** A pinned release younger than this many days gets `fresh-release`; 0 turns it off. */
+  minReleaseAgeDays: number;
   workspaceTrusted: boolean;
   /** Only the codes the user overrode; core/codes.ts `severityFor` supplies the rest. */
   severity: Partial<Record<DiagnosticCode, SeverityOrOff>>;
@@ -32,6 +34,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   cacheDirectory: '',
   offline: false,
   lateUploadDays: 14,
+  minReleaseAgeDays: 7,
   workspaceTrusted: false,
   severity: Object.freeze({}),
 });
@@ -78,6 +81,10 @@ export function parseSettings(raw: unknown, warn: Warn, base: Readonly<Settings>
       case 'lateUploadDays':
         if (typeof value === 'number' && Number.isFinite(value) && value >= 0) result.lateUploadDays = value;
         else warn(`${SETTINGS_SECTION}.lateUploadDays: expected a number of days (0 or more), got ${describe(value)}; ignored`);
+        break;
+      case 'minReleaseAgeDays':
+        if (typeof value === 'number' && Number.isFinite(value) && value >= 0) result.minReleaseAgeDays = value;
+        else warn(`${SETTINGS_SECTION}.minReleaseAgeDays: expected a number of days (0 or more), got ${describe(value)}; ignored`);
         break;
       case 'severity':
         mergeSeverity(result.severity, value, warn);
