@@ -21,13 +21,13 @@ test('the workspace search finds every file name the pip-requirements language c
   const names = DEPENDENCY_FILES_GLOB.replace(/^\*\*\/\{|\}$/g, '').split(',');
   const language = manifest.contributes.languages.find((l: { id: string }) => l.id === 'pip-requirements');
   for (const pattern of language.filenamePatterns as string[]) assert.ok(names.includes(pattern.replace(/^\*\*\//, '')), `${pattern} is searched`);
-  for (const name of ['pyproject.toml', 'pylock.toml', 'pylock.*.toml']) assert.ok(names.includes(name));
+  for (const name of ['pyproject.toml', 'pylock.toml', 'pylock.*.toml', 'uv.lock', 'poetry.lock']) assert.ok(names.includes(name), name);
   assert.ok(!(language.filenamePatterns as string[]).includes('*.in'), 'MANIFEST.in and other .in files are not requirements');
 });
 
-test('the server gets requirements documents and the three TOML names, never every TOML file', () => {
+test('the server gets requirements documents, the three TOML names and the two lock names, never every TOML file', () => {
   const patterns = DOCUMENT_SELECTOR.flatMap((f) => (f.pattern ? [f.pattern] : []));
-  assert.deepEqual(patterns.sort(), ['**/pylock.*.toml', '**/pylock.toml', '**/pyproject.toml']);
+  assert.deepEqual(patterns.sort(), ['**/poetry.lock', '**/pylock.*.toml', '**/pylock.toml', '**/pyproject.toml', '**/uv.lock']);
   assert.ok(DOCUMENT_SELECTOR.every((f) => f.language === 'pip-requirements' || f.pattern !== undefined));
   const activation = manifest.activationEvents as string[];
   assert.ok(activation.includes('onLanguage:pip-requirements'));
