@@ -208,6 +208,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
           {
             document: documentOf,
             analysis: (uri) => analyses.get(uri),
+            settled: (uri) => analyses.settled(uri),
             settings: () => (typeof params?.textDocument?.uri === 'string' ? settings.forDocument(params.textDocument.uri) : settings.get()),
             resolution: services.resolution,
             env: options.env,
