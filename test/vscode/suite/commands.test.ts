@@ -1,6 +1,6 @@
 /** The commands are contributed, registered and run to completion without the user. */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -48,9 +48,16 @@ suite('Commands', () => {
       await vscode.commands.executeCommand('pypiProvenance.verifyWorkspace');
       for (let i = 0; i < 100 && filesIn(responses) === 0; i++) await new Promise((r) => setTimeout(r, 100));
       assert.ok(filesIn(responses) > 0, 'the check cached index answers');
+      // Files the re-analysis after clearing cannot write again: one in the cache, one in the trust memory.
+      const cached = path.join(responses, 'planted-answer');
+      const trusted = path.join(cache, 'trusted-publishers-v2', 'planted-trust.json');
+      writeFileSync(cached, 'x');
+      mkdirSync(path.dirname(trusted), { recursive: true });
+      writeFileSync(trusted, '{}');
       const result = await vscode.commands.executeCommand<string>('pypiProvenance.clearCache');
       assert.equal(result, 'cleared');
-      assert.equal(filesIn(responses), 0, 'the cached index answers are gone');
+      assert.equal(existsSync(cached), false, 'the cached index answers are gone');
+      assert.equal(existsSync(trusted), true, 'the trust memory stays');
     } finally {
       await configuration.update('cacheDirectory', undefined, vscode.ConfigurationTarget.Workspace);
       rmSync(cache, { recursive: true, force: true });
