@@ -16,6 +16,7 @@ import { parseDocument } from '../../server/src/parsers/index';
 import { withClient, type LspClient, type LspClientOptions } from '../support/lspClient';
 import { fileFrom, makeProject, startIndexServer, type IndexServer, type TestFile, type TestProject } from '../support/indexServer';
 import { FAST_INDEX_ENV, TempDirs, checked, openAndResolve, uriIn } from './resolutionSupport';
+import { SignedIndex } from './verificationSupport';
 
 const run = promisify(execFile);
 const dirs = new TempDirs();
@@ -119,17 +120,18 @@ test('"Add hash pins" on a pinned line: exactly the pip-compile layout, sorted, 
     const uri = uriIn(dirs.make('ws'), 'requirements.txt');
     await openAndResolve(client, uri, TEXT, []);
 
+    // No hash in the file yet: one line's hashes would turn on hash-checking for every line, so the
+    // file-wide fix comes first and is preferred, and the line's fix says what it does.
     const onA = await codeActions(client, uri, 1);
-    assert.deepEqual(onA.map((a) => [a.title, a.kind]), [
-      ['Add hash pins', 'quickfix'],
-      ['Add hash pins to every pinned requirement', 'quickfix'],
+    assert.deepEqual(onA.map((a) => [a.title, a.kind, a.isPreferred === true]), [
+      ['Add hash pins to every pinned requirement', 'quickfix', true],
+      ['Add hash pins (turns on hash-checking for the file)', 'quickfix', false],
     ]);
-    assert.equal(onA[0].isPreferred, true);
-    assert.equal(apply(TEXT, editsOf(onA[0], uri, 1)), ['# top', pinned('demo-a==1.0', 'demo-a'), 'Demo_B==2.0  # pinned for reasons', 'unpinned-thing>=1', ''].join('\n'));
+    assert.equal(apply(TEXT, editsOf(onA[1], uri, 1)), ['# top', pinned('demo-a==1.0', 'demo-a'), 'Demo_B==2.0  # pinned for reasons', 'unpinned-thing>=1', ''].join('\n'));
 
     const onB = await codeActions(client, uri, 2);
-    assert.equal(onB[0].title, 'Add hash pins');
-    assert.equal(apply(TEXT, editsOf(onB[0], uri, 1)), ['# top', 'demo-a==1.0', pinned('Demo_B==2.0', 'demo-b', '  # pinned for reasons'), 'unpinned-thing>=1', ''].join('\n'));
+    assert.equal(onB[1].title, 'Add hash pins (turns on hash-checking for the file)');
+    assert.equal(apply(TEXT, editsOf(onB[1], uri, 1)), ['# top', 'demo-a==1.0', pinned('Demo_B==2.0', 'demo-b', '  # pinned for reasons'), 'unpinned-thing>=1', ''].join('\n'));
 
     // Lines it does not apply to: a comment, an unpinned requirement.
     assert.deepEqual(await codeActions(client, uri, 0), []);
@@ -153,8 +155,8 @@ test('fix-all as source.fixAll(.pypiProvenance): every pinned line hashed; the r
       assert.deepEqual(actions.map((a) => [a.title, a.kind]), [['Add hash pins to every pinned requirement', 'source.fixAll.pypiProvenance']], `only ${only}`);
     }
     assert.deepEqual((await codeActions(client, uri, 0, { only: ['quickfix'] })).map((a) => [a.title, a.kind]), [
-      ['Add hash pins', 'quickfix'],
       ['Add hash pins to every pinned requirement', 'quickfix'],
+      ['Add hash pins (turns on hash-checking for the file)', 'quickfix'],
     ]);
 
     const [fixAll] = await codeActions(client, uri, 0, { only: ['source.fixAll'] });
@@ -213,26 +215,27 @@ test('the fix is attached to the missing-hashes diagnostic of its line', async (
   });
 });
 
-test('files not known: a disabled action with the reason, or none for a client without disabled support', async () => {
-  const text = ['nope==1.0', 'slow-index==1.0', ''].join('\n');
-  // The index's own time limit longer than the code action's wait for it.
+test('never vouches for a flagged or unchecked release: no "Add hash pins" for a tampered attestation, a yanked release, a missing version, a silent index; the file-wide fix skips them and says so', async () => {
+  const signed = new SignedIndex(index, dirs.make('root'));
+  signed.serve('tampered-one', [{ version: '1.0', sdist: 'tampered' }]);
+  index.setProject(makeProject('yanked-one', { releases: [{ version: '1.0', yanked: 'broken build' }] }));
+  const text = ['demo-a==1.0', 'tampered-one==1.0', 'yanked-one==1.0', 'demo-b==9.9', 'nope==1.0', ''].join('\n');
+  await withClient({ ...options(), settings: { indexUrl: index.url, cacheDirectory: dirs.make('cache'), trustedRoot: signed.trustedRootPath } }, async (client) => {
+    const uri = uriIn(dirs.make('ws'), 'requirements.txt');
+    client.open(uri, text);
+    for (const line of [1, 2, 3, 4]) assert.deepEqual((await codeActions(client, uri, line)).map((a) => a.title), [], `line ${line}`);
+    const [fixAll] = await codeActions(client, uri, 0, { only: ['source.fixAll'] });
+    assert.equal(
+      fixAll.title,
+      'Add hash pins to every pinned requirement (skips tampered-one: attestation-invalid; yanked-one: yanked; demo-b: version-not-found; nope: project-not-found)',
+    );
+    const fixed = apply(text, editsOf(fixAll, uri, 1));
+    assert.equal(fixed, [pinned('demo-a==1.0', 'demo-a'), 'tampered-one==1.0', 'yanked-one==1.0', 'demo-b==9.9', 'nope==1.0', ''].join('\n'));
+  });
+  // The index hangs: nothing offered after a bounded wait, and the server still serves meanwhile.
   await withClient(options(CAPABLE, { PYPI_PROVENANCE_HTTP_TIMEOUT_MS: '20000' }), async (client) => {
     const uri = uriIn(dirs.make('ws'), 'requirements.txt');
-    client.open(uri, text);
-    const [notFound] = await codeActions(client, uri, 0);
-    assert.equal(notFound.title, 'Add hash pins');
-    assert.equal(notFound.edit, undefined);
-    assert.match(notFound.disabled?.reason ?? '', /no project named nope/);
-    // The index hangs: the request answers after a bounded wait, and the server still serves meanwhile.
-    const pending = codeActions(client, uri, 1);
-    const meanwhile = await codeActions(client, uri, 0);
-    assert.equal(meanwhile.length, 1);
-    const [slow] = await pending;
-    assert.match(slow.disabled?.reason ?? '', /has not answered yet/);
-  });
-  await withClient(options({}), async (client) => {
-    const uri = uriIn(dirs.make('ws'), 'requirements.txt');
-    client.open(uri, text);
+    client.open(uri, ['slow-index==1.0', ''].join('\n'));
     assert.deepEqual(await codeActions(client, uri, 0), []);
   });
 });

@@ -80,10 +80,19 @@ function reportUnavailable(): ReportResult {
   return { shown: false, reason };
 }
 
+/** "Removed 12 cached files (1.4 MB); trusted publishers kept", from the answer of CONTRACT §5. */
+export function clearedMessage(answer: unknown): string {
+  const { removedFiles, removedBytes } = (typeof answer === 'object' && answer !== null ? answer : {}) as { removedFiles?: unknown; removedBytes?: unknown };
+  if (typeof removedFiles !== 'number' || typeof removedBytes !== 'number') return 'cache cleared; trusted publishers kept.';
+  const megabytes = removedBytes / 1_000_000;
+  const size = megabytes >= 0.1 || removedBytes === 0 ? `${megabytes.toFixed(1)} MB` : `${Math.max(1, Math.round(removedBytes / 1000))} kB`;
+  return `Removed ${removedFiles} cached ${removedFiles === 1 ? 'file' : 'files'} (${size}); trusted publishers kept.`;
+}
+
 async function clearCache(context: CommandContext): Promise<ClearCacheResult> {
   try {
-    await requestClearCache(context.client);
-    void vscode.window.showInformationMessage(`${EXTENSION_NAME}: cache cleared.`);
+    const answer = await requestClearCache(context.client);
+    void vscode.window.showInformationMessage(`${EXTENSION_NAME}: ${clearedMessage(answer)}`);
     return 'cleared';
   } catch (error) {
     if (error instanceof UnsupportedRequestError) {

@@ -65,7 +65,8 @@ export interface ResponseCache {
   fileNameOf(url: string, accept: string, authorization?: string): string;
 }
 
-const SUBDIRECTORY = 'index-http-v1';
+export const RESPONSE_CACHE_SUBDIRECTORY = 'index-http-v1';
+const SUBDIRECTORY = RESPONSE_CACHE_SUBDIRECTORY;
 /** Temp files this old are leftovers of a killed process. */
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
 /** Entries hold at most a 20 MB page (JSON-escaped); a larger file is not ours. */

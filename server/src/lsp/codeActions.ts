@@ -7,12 +7,16 @@
  *
  * The files come from the shared resolution service: what the resolution stage already knows,
  * else resolved on demand and awaited for a bounded time (the request is asynchronous; the
- * message loop is never held). When they are not known in time, the single fix is offered
- * disabled with the reason (to clients that support that) or not at all.
+ * message loop is never held). Pinning records trust in a file, so neither fix is offered for a
+ * release the index could not answer for, whose verification has not finished in time, or that a
+ * finding flags (index/hashPinBlockers.ts); the file-wide fix names in its title what it skips.
+ * On a file with no hash yet, one line's hashes turn on pip's hash-checking for every line: the
+ * file-wide fix comes first and is preferred, and the line's fix says so in its title.
  */
 import { CodeActionKind, TextDocumentEdit, type CodeAction, type CodeActionParams, type Diagnostic, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { Dependency, ParsedDocument } from '../core/model';
 import { computeHashPinEdit, computeHashPinEdits, hashPinsApplicable, type HashedFile } from '../index/hashPins';
+import { hashPinBlocker } from '../index/hashPinBlockers';
 import type { Resolution } from '../index/resolve';
 import { parseDocument } from '../parsers/index';
 import type { ResolutionRequest, ResolutionService } from '../resolution/resolutionService';
@@ -23,6 +27,8 @@ import type { Settings } from '../pipeline/contract/settings';
 
 export const ADD_HASH_PINS_TITLE = 'Add hash pins';
 export const ADD_ALL_HASH_PINS_TITLE = 'Add hash pins to every pinned requirement';
+/** The one-line fix on a file with no hashes yet: pip then checks hashes for every line (CONTRACT §7). */
+export const ADD_HASH_PINS_FIRST_TITLE = 'Add hash pins (turns on hash-checking for the file)';
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.pypiProvenance`;
 /** Diagnostics the fix resolves. */
 const FIXED_CODES: ReadonlySet<string> = new Set(['missing-hashes']);
@@ -30,6 +36,8 @@ const FIXED_CODES: ReadonlySet<string> = new Set(['missing-hashes']);
 export interface CodeActionHost {
   document(uri: string): OpenDocument | undefined;
   analysis(uri: string): DocumentAnalysis | undefined;
+  /** The document's analysis once every stage has settled (undefined if it closes first). */
+  settled(uri: string): Promise<DocumentAnalysis | undefined>;
   /** The settings analyses run with (waits for the client's first answer, as analyses do). */
   settings(): Promise<Readonly<Settings>>;
   resolution: ResolutionServices;
@@ -58,21 +66,34 @@ export async function hashPinCodeActions(params: CodeActionParams, host: CodeAct
   const wantFixAll = only !== undefined && requested(only, FIX_ALL_KIND);
   if (!wantQuickFix && !wantFixAll) return [];
 
-  const analysis = host.analysis(uri);
-  const current = analysis !== undefined && analysis.version === document.version && analysis.text === document.text;
-  const settings = current ? analysis.settings : await host.settings();
-  const parsed: ParsedDocument = current ? analysis.parsed : parseDocument(document.format, document.text, { env: host.env, workspaceTrusted: settings.workspaceTrusted });
-  const service = host.resolution.forSettings(settings);
   const waits = host.waitMs ?? DEFAULT_WAIT_MS;
+  const isCurrent = (a: DocumentAnalysis | undefined): a is DocumentAnalysis => a !== undefined && a.version === document.version && a.text === document.text;
+  let analysis = host.analysis(uri);
+  // What verification says decides whether hashes may be pinned: wait for it, as for the index.
+  if (!isCurrent(analysis) || analysis.pending.size > 0) analysis = (await withTimeout(host.settled(uri), wantFixAll ? waits.all : waits.single)) ?? host.analysis(uri);
+  if (cancelled()) return [];
+  const known = isCurrent(analysis) ? analysis : undefined;
+  const settings = known ? known.settings : await host.settings();
+  const parsed: ParsedDocument = known ? known.parsed : parseDocument(document.format, document.text, { env: host.env, workspaceTrusted: settings.workspaceTrusted });
+  const service = host.resolution.forSettings(settings);
 
   const applicable = parsed.dependencies.map((dependency, index) => ({ dependency, index })).filter(({ dependency }) => hashPinsApplicable(dependency).ok);
   if (applicable.length === 0) return [];
+  // Pinning records trust: never for a release the analysis of this text flagged or has not finished (CONTRACT §7).
+  const blockers = new Map<number, string>();
+  for (const { dependency, index } of applicable) {
+    const findings = known ? [...known.findingsByStage.values()].flat().filter((f) => f.dependency === index) : [];
+    const blocker = hashPinBlocker(findings, !known || known.pending.size > 0);
+    if (blocker !== undefined) blockers.set(index, `${dependency.name}: ${blocker}`);
+  }
+  // With no hash in the file yet, one line's hashes turn on pip's hash-checking for every line.
+  const firstHashes = parsed.dependencies.every((d) => d.hashes.length === 0);
   const request = (dependency: Dependency, index: number): ResolutionRequest => ({ dependency, dependencyIndex: index, documentOptions: parsed.options, settings });
 
-  const here = wantQuickFix ? applicable.filter(({ dependency }) => onLines(dependency.ranges.requirement, params.range)) : [];
+  const here = wantQuickFix ? applicable.filter(({ dependency, index }) => !blockers.has(index) && onLines(dependency.ranges.requirement, params.range)) : [];
   // The fix-all beside the line's fix only when there is more than that line to fix.
   const fixAllAsQuickFix = here.length > 0 && applicable.length > here.length;
-  const needed = fixAllAsQuickFix || wantFixAll ? applicable : here;
+  const needed = (fixAllAsQuickFix || wantFixAll ? applicable : here).filter(({ index }) => !blockers.has(index));
   if (needed.length === 0) return [];
   // Every lookup at once, against one deadline: the request waits at most that long in all.
   const until = Date.now() + (wantFixAll ? waits.all : waits.single);
@@ -85,34 +106,38 @@ export async function hashPinCodeActions(params: CodeActionParams, host: CodeAct
     const found = await lookups.get(index)!;
     if (cancelled()) return [];
     const computed = 'reason' in found ? found : computeHashPinEdit(document.text, dependency, found.files);
-    if ('reason' in computed) {
-      if (host.disabledSupport) actions.push({ title: ADD_HASH_PINS_TITLE, kind: CodeActionKind.QuickFix, diagnostics: fixed(dependency), disabled: { reason: computed.reason } });
-      continue;
-    }
+    if ('reason' in computed) continue;
     lineEdits++;
     actions.push({
-      title: ADD_HASH_PINS_TITLE,
+      title: firstHashes ? ADD_HASH_PINS_FIRST_TITLE : ADD_HASH_PINS_TITLE,
       kind: CodeActionKind.QuickFix,
       diagnostics: fixed(dependency),
-      isPreferred: true,
+      isPreferred: !firstHashes,
       edit: workspaceEdit(uri, document.version, [computed.edit], host.documentChangesSupport),
     });
   }
 
   if (fixAllAsQuickFix || wantFixAll) {
+    const skipped = new Map(blockers);
     const entries = await Promise.all(
       applicable.map(async ({ dependency, index }) => {
-        const found = await lookups.get(index)!;
-        return { dependency, files: 'files' in found ? found.files : undefined };
+        const found = blockers.has(index) ? undefined : await lookups.get(index)!;
+        if (found !== undefined && 'reason' in found) skipped.set(index, `${dependency.name}: the index did not answer`);
+        return { dependency, files: found !== undefined && 'files' in found ? found.files : undefined };
       }),
     );
     if (cancelled()) return [];
     const { edits } = computeHashPinEdits(document.text, entries);
     if (edits.length > 0) {
       const edit = workspaceEdit(uri, document.version, edits, host.documentChangesSupport);
-      // Beside the line's fix, the fix-all only when it does more than that fix.
-      if (fixAllAsQuickFix && edits.length > lineEdits) actions.push({ title: ADD_ALL_HASH_PINS_TITLE, kind: CodeActionKind.QuickFix, diagnostics: here.flatMap(({ dependency }) => fixed(dependency)), edit });
-      if (wantFixAll) actions.push({ title: ADD_ALL_HASH_PINS_TITLE, kind: FIX_ALL_KIND, edit });
+      const title = skipped.size === 0 ? ADD_ALL_HASH_PINS_TITLE : `${ADD_ALL_HASH_PINS_TITLE} (skips ${[...skipped.values()].join('; ')})`;
+      // Beside the line's fix, the fix-all only when it does more than that fix; first when the line's fix would turn on hash-checking for the file.
+      if (fixAllAsQuickFix && edits.length > lineEdits) {
+        const all: CodeAction = { title, kind: CodeActionKind.QuickFix, diagnostics: here.flatMap(({ dependency }) => fixed(dependency)), edit, ...(firstHashes ? { isPreferred: true } : {}) };
+        if (firstHashes) actions.unshift(all);
+        else actions.push(all);
+      }
+      if (wantFixAll) actions.push({ title, kind: FIX_ALL_KIND, edit });
     }
   }
   return actions;

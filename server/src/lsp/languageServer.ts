@@ -33,6 +33,8 @@ import { RetrySchedule } from './retrySchedule';
 import { SETTINGS_SECTION } from '../pipeline/contract/settings';
 import { SettingsSource } from './settingsSource';
 import type { FindingStage } from '../pipeline/contract/stages';
+import { CACHE_SUBDIRECTORIES, removeSubdirectories } from '../pipeline/cacheLayout';
+import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
 import { THROW_METHOD, THROW_UNCAUGHT_METHOD, testFaultsEnabled } from '../pipeline/testFaults';
 import { attachVerificationProgress } from './verificationProgress';
 import { RECORD_IDENTITIES_KIND, TRUST_PUBLISHER_COMMAND, executeTrustPublisher, resolveZeroTrustCodeAction, zeroTrustCodeActions, type ZeroTrustActionHost } from './zeroTrustActions';
@@ -43,6 +45,7 @@ type TextDocumentConnection = Parameters<TextDocuments<TextDocument>['listen']>[
 export const SERVER_NAME = 'pypi-provenance';
 /** The lock files a pyproject.toml takes its versions from; the client watches them for the server (dynamic registration). */
 const LOCK_FILES_GLOB = '**/{uv.lock,poetry.lock,pylock.toml,pylock.*.toml}';
+export const CLEAR_CACHE_METHOD = 'pypiProvenance/clearCache';
 export const REQUIREMENTS_LANGUAGE_ID = 'pip-requirements';
 
 export interface ServerOptions {
@@ -224,6 +227,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
           {
             document: documentOf,
             analysis: (uri) => analyses.get(uri),
+            settled: (uri) => analyses.settled(uri),
             settings: () => (typeof params?.textDocument?.uri === 'string' ? settings.forDocument(params.textDocument.uri) : settings.get()),
             resolution: services.resolution,
             env: options.env,
@@ -259,6 +263,25 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     guard(logger, REPORT_METHOD, (params: unknown) => provenanceReport(params, { analyses, verification: services.verification, stages, settings: () => settings.get(), env: options.env }), null),
   );
   attachVerificationProgress(services.verification.queue, connection.window, () => workDoneProgressSupport, logger);
+
+  // CONTRACT §5: the cached index answers and verdicts go, on disk and in memory; trust memory stays.
+  connection.onRequest(
+    CLEAR_CACHE_METHOD,
+    guard(
+      logger,
+      CLEAR_CACHE_METHOD,
+      async () => {
+        const current = await settings.get();
+        const removed = removeSubdirectories(effectiveCacheDirectory(current.cacheDirectory, options.defaultCacheDirectory), CACHE_SUBDIRECTORIES);
+        services.resolution.reset();
+        services.verification.forgetResults();
+        analyses.reanalyzeAll(true);
+        logger.info(`Cache cleared: ${removed.removedFiles} files (${removed.removedBytes} bytes); trusted publishers kept.`);
+        return removed;
+      },
+      null,
+    ),
+  );
 
   connection.onShutdown(
     guardVoid(logger, 'shutdown', () => {

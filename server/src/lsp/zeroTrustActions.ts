@@ -17,7 +17,6 @@ import { CodeActionKind, TextDocumentEdit, type CodeAction, type CodeActionParam
 import type { Dependency } from '../core/model';
 import type { Publisher } from '../core/result';
 import { identitiesToRecord, recordIdentitiesEdit, recordIdentitiesEdits } from '../zeroTrust/recordIdentities';
-import { sameIdentity } from '../zeroTrust/identities';
 import { describePublisher } from '../zeroTrust/messages';
 import type { ZeroTrustServices } from '../zeroTrust/service';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
@@ -164,15 +163,16 @@ function currentAnalysis(uri: string, host: ZeroTrustActionHost): { document: Op
   return { document, analysis };
 }
 
-/** pylock packages with verified publishers that the lock does not record yet. */
+/** pylock packages with verified publishers and no identities recorded in the lock. */
 function recordCandidates(analysis: DocumentAnalysis, zeroTrust: ZeroTrustServices): Candidate[] {
   const candidates: Candidate[] = [];
   analysis.parsed.dependencies.forEach((dependency, index) => {
     const outcome = zeroTrust.results.dependency(analysis.parsed, index)?.outcome;
     if (!outcome || outcome.publishers.length === 0) return;
-    const recorded = dependency.attestationIdentities ?? [];
-    const missing = identitiesToRecord(outcome.publishers).filter((identity) => !recorded.some((other) => sameIdentity(other, identity)));
-    if (missing.length > 0) candidates.push({ dependency, index, publishers: outcome.publishers });
+    // Recording is for a package with none recorded: a publisher that differs from a recorded one is
+    // an identity-mismatch, which a one-click record must not silence (issue 10 item 3).
+    if ((dependency.attestationIdentities ?? []).length > 0) return;
+    if (identitiesToRecord(outcome.publishers).length > 0) candidates.push({ dependency, index, publishers: outcome.publishers });
   });
   return candidates;
 }

@@ -56,6 +56,12 @@ export class ResolutionServices {
     return this.current?.service;
   }
 
+  /** The cached index answers were removed (clearCache): the next need makes a fresh service, with no answers in memory. */
+  reset(): void {
+    if (this.current) this.retire(this.current.service);
+    this.current = undefined;
+  }
+
   async dispose(): Promise<void> {
     if (this.current) this.retire(this.current.service);
     this.current = undefined;

@@ -128,6 +128,11 @@ export class VerificationServices {
     );
   }
 
+  /** The cached verdicts were removed from disk (clearCache): forget the ones in memory too. */
+  forgetResults(): void {
+    this.stores.clear();
+  }
+
   /** Settings changed: a `trustedRoot` file is read again on next use. */
   settingsChanged(): void {
     this.resolved.clear();

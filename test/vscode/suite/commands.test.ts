@@ -1,5 +1,8 @@
 /** The commands are contributed, registered and run to completion without the user. */
 import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, diagnosticsOf, hasCodes, waitForDiagnostics, workspaceFile } from './helpers';
 
@@ -35,9 +38,30 @@ suite('Commands', () => {
     }
   });
 
-  test('Clear Cache asks the server, and tolerates a server without the request', async () => {
-    const result = await vscode.commands.executeCommand<string>('pypiProvenance.clearCache');
-    assert.ok(result === 'cleared' || result === 'unsupported', `clear cache: ${result}`);
+  test('Clear Cache removes the cached index answers from the cache directory', async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'pypi-provenance-clear-'));
+    const configuration = vscode.workspace.getConfiguration('pypiProvenance');
+    await configuration.update('cacheDirectory', cache, vscode.ConfigurationTarget.Workspace);
+    try {
+      const responses = path.join(cache, 'index-http-v1');
+      const filesIn = (dir: string) => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length : 0);
+      await vscode.commands.executeCommand('pypiProvenance.verifyWorkspace');
+      for (let i = 0; i < 100 && filesIn(responses) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(filesIn(responses) > 0, 'the check cached index answers');
+      // Files the re-analysis after clearing cannot write again: one in the cache, one in the trust memory.
+      const cached = path.join(responses, 'planted-answer');
+      const trusted = path.join(cache, 'trusted-publishers-v2', 'planted-trust.json');
+      writeFileSync(cached, 'x');
+      mkdirSync(path.dirname(trusted), { recursive: true });
+      writeFileSync(trusted, '{}');
+      const result = await vscode.commands.executeCommand<string>('pypiProvenance.clearCache');
+      assert.equal(result, 'cleared');
+      assert.equal(existsSync(cached), false, 'the cached index answers are gone');
+      assert.equal(existsSync(trusted), true, 'the trust memory stays');
+    } finally {
+      await configuration.update('cacheDirectory', undefined, vscode.ConfigurationTarget.Workspace);
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   test('Show Output runs', async () => {

@@ -37,7 +37,7 @@ async function addHashPinsAction(uri: vscode.Uri, range: vscode.Range, timeoutMs
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
-    const fix = actions.find((action) => action.title === ADD_HASH_PINS && !action.disabled);
+    const fix = actions.find((action) => action.title.startsWith(ADD_HASH_PINS) && !action.disabled);
     if (fix) return fix;
     if (Date.now() > deadline) assert.fail(`no enabled "${ADD_HASH_PINS}" within ${timeoutMs} ms; got ${JSON.stringify(actions.map((a) => ({ title: a.title, disabled: a.disabled?.reason })))}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
