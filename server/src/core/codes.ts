@@ -18,6 +18,9 @@ export const CONTRACT_CODES = {
   'provenance-lost': 'warning',
   'late-upload': 'warning',
   'index-error': 'warning',
+  'index-conflict': 'warning',
+  'owners-changed': 'warning',
+  'log-inconsistent': 'error',
 } as const;
 
 /** Codes this project adds to the contract. */
