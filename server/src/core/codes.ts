@@ -24,6 +24,9 @@ export const CONTRACT_CODES = {
   'project-deprecated': 'warning',
   'release-changed': 'warning',
   'file-replaced': 'error',
+  'index-conflict': 'warning',
+  'owners-changed': 'warning',
+  'log-inconsistent': 'error',
 } as const;
 
 /** Codes this project adds to the contract. */

@@ -128,6 +128,21 @@ export const CODE_DOCS: Readonly<Record<DiagnosticCode, CodeDoc>> = {
     summary: 'The index could not be reached or answered badly; the message says how.',
     help: 'Check the index URL, the network and any credentials; the check runs again on the next run or edit.',
   },
+  'index-conflict': {
+    name: 'IndexConflict',
+    summary: 'The project is served by more than one of the indexes the file names (dependency confusion); the message says which index serves which files.',
+    help: 'pip merges the candidates of every index it is given; pin the project to one index (uv `[tool.uv.sources]`, or drop `--extra-index-url`) and check the other index\'s files and publishers.',
+  },
+  'owners-changed': {
+    name: 'OwnersChanged',
+    summary: "The project's owners or organization, as the index's JSON API reports them, differ from those seen at first use.",
+    help: 'A change of maintainers can be ordinary or a takeover (xz-utils); check the project\'s announcements before trusting the new owners.',
+  },
+  'log-inconsistent': {
+    name: 'LogInconsistent',
+    summary: 'Two signed checkpoints of one transparency log for the same tree size carry different root hashes (a split view).',
+    help: 'The log showed different histories to different clients; do not trust this attestation and report it to the log operator (Sigstore).',
+  },
   'missing-file': {
     name: 'MissingFile',
     summary: 'A file named by -r or -c cannot be read.',

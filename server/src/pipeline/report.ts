@@ -4,7 +4,7 @@
  * and the server's `pypiProvenance/report` request are both made with it.
  *
  * A dependency's status, decided in this order:
- * 1. `identity-mismatch` or `hash-not-on-index` found for it: `invalid`, whatever else is known.
+ * 1. `identity-mismatch`, `hash-not-on-index` or `log-inconsistent` found for it: `invalid`, whatever else is known.
  * 2. Nothing on the index can be verified for it (not pinned to one version, a URL, a path, an
  *    editable): `unpinned`.
  * 3. Otherwise every status that applies is gathered — the one the stages' DependencyResult gives,
@@ -25,7 +25,7 @@ import { STATUS_PRECEDENCE, type DependencyReport, type DocumentReport, type Fil
 import type { DependencyResult, DependencyResults } from './contract/dependencyResult';
 
 /** Codes that make a dependency `invalid` whatever else is known (CONTRACT.md §5). */
-export const FORCING_INVALID: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['identity-mismatch', 'hash-not-on-index', 'file-replaced', 'project-quarantined']);
+export const FORCING_INVALID: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['identity-mismatch', 'hash-not-on-index', 'file-replaced', 'project-quarantined', 'log-inconsistent']);
 
 /** The status a finding of this code implies on its own, when it implies one. */
 const STATUS_OF_CODE: Partial<Record<DiagnosticCode, Status>> = {
