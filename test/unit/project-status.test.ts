@@ -187,7 +187,7 @@ test('conflict: two indexes serve the project → index-conflict listing each in
     result.findings[0].message,
     'Demo is served by 2 of the indexes this file names (dependency confusion: an installer that merges indexes, as pip does with --extra-index-url, may take it from any of them): ' +
       'https://***@a.example/simple/ serves demo-1.0.tar.gz (sha256 a1a1a1a1a1a1), demo-1.0-py3-none-any.whl (sha256 b2b2b2b2b2b2), published by github.com/demo-org/demo (release.yml); ' +
-      'https://b.example/simple/ serves demo-1.0.tar.gz (sha256 eeeeeeeeeeee, another file under the same name).',
+      'https://b.example/simple/ serves demo-1.0.tar.gz (sha256 eeeeeeeeeeee, another file under the same name), not verified.',
   );
   assert.doesNotMatch(result.findings[0].message, /s3cret/);
 });

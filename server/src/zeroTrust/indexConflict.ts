@@ -149,9 +149,17 @@ function describeListing(listing: Extract<IndexListing, { state: 'served' }>, ve
     return `${shown(file.filename)} (${sha}${other})`;
   });
   const more = listing.files.length > MAX_FILES_LISTED ? ` and ${listing.files.length - MAX_FILES_LISTED} more` : '';
-  const known = distinctPublishers(listing.files.flatMap((file) => publishers.get(fileKey(file)) ?? []));
-  const by = known.length > 0 ? `, published by ${known.map((p) => describePublisher(p, 'workflow')).join(' and ')}` : '';
-  return `${listing.index} serves ${named.join(', ')}${more}${by}`;
+  return `${listing.index} serves ${named.join(', ')}${more}${publishedBy(listing.files, publishers)}`;
+}
+
+/** Who published the listed files, where verification knows it (a file verified under that very sha256). */
+function publishedBy(files: readonly ListedFile[], publishers: Map<string, Publisher[]>): string {
+  const verified = files.filter((file) => publishers.has(fileKey(file)));
+  if (verified.length === 0) return files.length === 1 ? ', not verified' : ', none of them verified';
+  const names = distinctPublishers(verified.flatMap((file) => publishers.get(fileKey(file)) ?? [])).map((p) => describePublisher(p, 'workflow'));
+  const by = names.length > 0 ? `published by ${names.join(' and ')}` : 'verified';
+  if (verified.length === files.length) return `, ${by}`;
+  return `, ${verified.length} of ${files.length} verified as ${by}`;
 }
 
 /** Verified publishers by file (name and sha256): only a file verified under that very hash has a known publisher. */
