@@ -40,7 +40,11 @@ before(async () => {
   serveProject(signed, 'zt-both', [{ version: '1.0.0' }]);
   other.setProject(makeProject('zt-both', { releases: ['1.0.0'] }));
   Object.assign(settings, { indexUrl: index.url, trustedRoot: signed.trustedRootPath, cacheDirectory: dirs.make('status-lsp-cache'), severity: { unpinned: 'off' }, workspaceTrusted: false });
-  client = await LspClient.start({ settings, env: FAST_INDEX_ENV });
+  client = await LspClient.start({
+    settings,
+    env: FAST_INDEX_ENV,
+    capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source.fixAll'] } } } } },
+  });
 });
 
 after(async () => {
@@ -98,6 +102,11 @@ test('PEP 792 through the server: quarantined an error (invalid), archived and d
   assert.ok(card.includes('zt-quarantined is quarantined on the index'), card);
   assert.ok(card.includes('“Reported as malware”'), card);
   assert.ok((await hoverText(uri, 1)).includes('zt-archived is archived on the index'));
+  // Pinning a hash records trust in a file: never for a quarantined project (CONTRACT §7).
+  const titles = async (line: number) =>
+    (await client.request<Array<{ title: string }>>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line, character: 0 }, end: { line, character: 0 } }, context: { diagnostics: [] } })).map((a) => a.title);
+  assert.ok(!(await titles(0)).some((title) => title.startsWith('Add hash pins (')), 'no line fix on the quarantined project');
+  assert.ok((await titles(1)).includes('Add hash pins (turns on hash-checking for the file)'), 'the archived one may be pinned');
   const clean = await hoverText(uri, 4);
   for (const word of ['quarantined', 'archived', 'deprecated', 'served by']) assert.ok(!clean.includes(word), clean);
   assert.deepEqual(client.errors(), []);
