@@ -107,6 +107,7 @@ test('PEP 792 through the server: quarantined an error (invalid), archived and d
     (await client.request<Array<{ title: string }>>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line, character: 0 }, end: { line, character: 0 } }, context: { diagnostics: [] } })).map((a) => a.title);
   assert.ok(!(await titles(0)).some((title) => title.startsWith('Add hash pins (')), 'no line fix on the quarantined project');
   assert.ok((await titles(1)).includes('Add hash pins (turns on hash-checking for the file)'), 'the archived one may be pinned');
+  assert.ok((await hoverText(uri, 3)).includes('the project status the index gives is not a string (ignored)'), 'the hostile status is a note, not a finding');
   const clean = await hoverText(uri, 4);
   for (const word of ['quarantined', 'archived', 'deprecated', 'served by']) assert.ok(!clean.includes(word), clean);
   assert.deepEqual(client.errors(), []);
