@@ -57,6 +57,12 @@ export interface TestProject {
   cacheControl?: string;
   /** Write file and provenance URLs relative to the page instead of absolute. */
   relativeUrls?: boolean;
+  /**
+   * PEP 792: the page's top-level `project-status` value as given (any JSON, hostile too), e.g.
+   * `{ status: 'quarantined', reason: '…' }`; its string `status`/`reason` also become the HTML
+   * page's `pypi:project-status` meta tags. Omitted when undefined.
+   */
+  projectStatus?: unknown;
 }
 
 export type HostileMode =
@@ -427,6 +433,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
                 : `${base}${provenancePath(project.name, file)}`,
       })),
       ...(versions !== undefined ? { versions } : {}),
+      ...(project.projectStatus !== undefined ? { 'project-status': project.projectStatus } : {}),
     };
   }
 
@@ -437,7 +444,12 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
         return `<a href="${escapeHtml(fileUrl(project, file, base))}#sha256=${file.sha256}"${yanked}>${escapeHtml(file.filename)}</a><br/>`;
       })
       .join('\n');
-    return `<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="${project.apiVersion ?? '1.3'}"></head><body>\n<h1>Links for ${escapeHtml(normalize(project.name))}</h1>\n${links}\n</body></html>`;
+    const status = project.projectStatus as { status?: unknown; reason?: unknown } | undefined;
+    const statusTags = [
+      typeof status?.status === 'string' ? `<meta name="pypi:project-status" content="${escapeHtml(status.status)}">` : '',
+      typeof status?.reason === 'string' ? `<meta name="pypi:project-status-reason" content="${escapeHtml(status.reason)}">` : '',
+    ].join('');
+    return `<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="${project.apiVersion ?? '1.3'}">${statusTags}</head><body>\n<h1>Links for ${escapeHtml(normalize(project.name))}</h1>\n${links}\n</body></html>`;
   }
 
   function provenance(req: http.IncomingMessage, res: http.ServerResponse, name: string, version: string, filename: string): void {

@@ -4,6 +4,7 @@
  */
 import { normalizeName } from '../core/names';
 import { IndexError } from './errors';
+import { projectStatusFromJson, type ProjectStatus } from './projectStatus';
 import { redactUrl } from './redact';
 
 export const SIMPLE_JSON_V1 = 'application/vnd.pypi.simple.v1+json';
@@ -39,6 +40,8 @@ export interface ProjectPage {
   files: IndexFile[];
   /** PEP 700 `versions`, when the index sends it. */
   versions?: string[];
+  /** PEP 792 project status, when the index marks one (absent: active). */
+  projectStatus?: ProjectStatus;
   /** Things ignored while reading the page (a provenance URL not on a secure origin, a newer minor version). */
   warnings: string[];
 }
@@ -96,7 +99,8 @@ export function parseProjectPage(body: Buffer | string, contentType: string | un
   if (!Array.isArray(data.files)) return fail('files', 'is missing or not a list');
   const pageOrigin = new URL(pageUrl).origin;
   const files = data.files.map((entry, i) => parseFile(entry, `files[${i}]`, pageUrl, pageOrigin, fail, warnings));
-  return { name, apiVersion, url: pageUrl, files, versions, warnings };
+  const projectStatus = projectStatusFromJson(data, warnings);
+  return { name, apiVersion, url: pageUrl, files, versions, warnings, ...(projectStatus ? { projectStatus } : {}) };
 }
 
 function parseFile(

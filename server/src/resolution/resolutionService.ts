@@ -12,7 +12,7 @@
 import type { Dependency, DocumentOptions } from '../core/model';
 import { normalizeName } from '../core/names';
 import type { HttpClientOptions } from '../index/httpClient';
-import { createIndexClient, DEFAULT_INDEX_URL, type IndexClient, type IndexClientStats, type ProvenanceAnswer } from '../index/indexClient';
+import { createIndexClient, DEFAULT_INDEX_URL, type IndexClient, type IndexClientStats, type ProjectAnswer, type ProvenanceAnswer } from '../index/indexClient';
 import { resolveDependency, type Resolution } from '../index/resolve';
 import { chooseIndex } from '../index/whichIndex';
 import type { Settings } from '../pipeline/contract/settings';
@@ -175,6 +175,38 @@ export class ResolutionService {
    */
   getProvenance(url: string): Promise<ProvenanceAnswer> {
     return this.client.getProvenance(url);
+  }
+
+  /**
+   * A project page through this service's index client (its limiter, cache, offline mode and
+   * credentials): for the index-conflict check, which asks every index a document names.
+   */
+  getProject(indexUrl: string, name: string): Promise<ProjectAnswer> {
+    return this.client.getProject(indexUrl, name);
+  }
+
+  /**
+   * The indexes these requests resolve against, in order, each once: with a trusted workspace the
+   * file's `--index-url`, `--extra-index-url`s and lock package indexes; otherwise the setting alone.
+   */
+  indexesOf(requests: readonly ResolutionRequest[]): string[] {
+    const byKey = new Map<string, string>();
+    for (const request of requests) {
+      if (!isResolvable(request.dependency)) continue;
+      const index = chooseIndex({
+        settingIndexUrl: settingIndexUrl(request.settings),
+        workspaceTrusted: request.settings.workspaceTrusted,
+        documentIndexUrl: request.documentOptions?.indexUrl,
+        documentExtraIndexUrls: request.documentOptions?.extraIndexUrls,
+        packageIndexUrl: request.dependency.indexUrl,
+        env: this.env,
+      });
+      for (const url of [index.indexUrl, ...index.extraIndexUrls]) {
+        const key = url.endsWith('/') ? url : `${url}/`;
+        if (!byKey.has(key)) byKey.set(key, url);
+      }
+    }
+    return [...byKey.values()];
   }
 
   get stats(): ResolutionServiceStats {

@@ -18,6 +18,7 @@ import { checkHistory, type HistoryResult, type VerifyReleaseFiles } from './his
 import { checkLockedIdentities, distinctPublishers, type FileIdentityInput, type LockedIdentityCheck } from './identities';
 import { findLateUploads, lateUploadFinding, type LateUploadResult } from './lateUpload';
 import { freshReleaseFinding } from './freshRelease';
+import { projectStatusFindings } from './projectStatusCheck';
 import { compareFileSets, fileSetFindings, type FileSetMemory, type RememberedRelease } from './fileSetMemory';
 import { releaseFiles } from './releases';
 import { checkTrustedPublishers, normalizeIndexUrl, type ObserveResult, type TrustStore, type TrustedPublisher } from './trustStore';
@@ -158,6 +159,7 @@ export async function checkZeroTrust(input: ZeroTrustInput): Promise<ZeroTrustOu
     outcome.notes.push(`the zero-trust checks stopped: ${error instanceof Error ? error.message : String(error)}`);
   }
 
+  outcome.findings.push(...projectStatusFindings(dependency, dependencyIndex, resolution));
   const late = checkLateUploads(dependency, dependencyIndex, resolution, pinnedFiles.map((file) => file.filename), input.lateUploadDays);
   outcome.late = late.late;
   if (late.finding) outcome.findings.push(late.finding);

@@ -23,6 +23,8 @@ import type { VerificationContext, VerificationServices } from '../verification/
 import { targetOf, type ResolutionSource } from '../verification/stage';
 import { isTrustFailure } from '../verification/trust';
 import { checkLateUploads, checkZeroTrust, type ZeroTrustOutcome } from './dependencyChecks';
+import { addIndexConflicts, startIndexConflictCheck, type IndexConflictSource } from './indexConflict';
+import { projectStatusFindings, projectStatusKey, projectStatusOutcome } from './projectStatusCheck';
 import { publisherKey, type FileIdentityInput } from './identities';
 import { releaseFiles } from './releases';
 import { normalizeIndexUrl } from './trustStore';
@@ -39,7 +41,7 @@ export interface ZeroTrustStageHooks {
 export function createZeroTrustStage(
   zeroTrust: ZeroTrustServices,
   verification: VerificationServices,
-  resolutions: { forSettings(settings: StageInput['settings']): ResolutionSource },
+  resolutions: { forSettings(settings: StageInput['settings']): ResolutionSource & Partial<IndexConflictSource> },
   hooks: ZeroTrustStageHooks = {},
 ): FindingStage {
   const now = hooks.now ?? Date.now;
@@ -57,7 +59,7 @@ export function createZeroTrustStage(
   };
 
   /** The findings when every check's inputs and result are remembered; undefined otherwise. */
-  function answerNow(input: StageInput, source: ResolutionSource, requests: ResolutionRequest[], states: Map<number, ZeroTrustDependencyState>): Finding[] | undefined {
+  function answerNow(input: StageInput, source: ResolutionSource & Partial<IndexConflictSource>, requests: ResolutionRequest[], states: Map<number, ZeroTrustDependencyState>): Finding[] | undefined {
     const known = verification.peekContext(input.settings, source);
     if (known === undefined || isTrustFailure(known)) return undefined;
     const answers: Array<{ index: number; state: ZeroTrustDependencyState }> = [];
@@ -66,7 +68,8 @@ export function createZeroTrustStage(
       const resolution = source.peek(request);
       if (!resolution) return undefined;
       if (resolution.status !== 'resolved') {
-        answers.push({ index, state: { settled: true } });
+        const statusOnly = projectStatusOutcome(request.dependency, index, resolution);
+        answers.push({ index, state: statusOnly ? { settled: true, outcome: statusOnly } : { settled: true } });
         continue;
       }
       const files = filesToVerify(request.dependency, resolution);
@@ -80,7 +83,7 @@ export function createZeroTrustStage(
     return answers.flatMap(({ state }) => state.outcome?.findings ?? []);
   }
 
-  function runInBackground(input: StageInput, source: ResolutionSource, requests: ResolutionRequest[], states: Map<number, ZeroTrustDependencyState>): Promise<Finding[]> {
+  function runInBackground(input: StageInput, source: ResolutionSource & Partial<IndexConflictSource>, requests: ResolutionRequest[], states: Map<number, ZeroTrustDependencyState>): Promise<Finding[]> {
     const owner = verification.queue.owner(input.uri);
     const findings: Finding[][] = requests.map(() => []);
     const all = () => findings.flat();
@@ -112,7 +115,7 @@ export function createZeroTrustStage(
 
   async function checkOne(
     input: StageInput,
-    source: ResolutionSource,
+    source: ResolutionSource & Partial<IndexConflictSource>,
     owner: QueueOwner,
     request: ResolutionRequest,
     order: number,
@@ -123,17 +126,23 @@ export function createZeroTrustStage(
     const index = request.dependencyIndex ?? 0;
     const resolution = await source.resolve(request);
     if (input.signal.aborted) return;
-    if (resolution.status !== 'resolved') return publish({ settled: true });
+    if (resolution.status !== 'resolved') {
+      const statusOnly = projectStatusOutcome(dependency, index, resolution);
+      return publish(statusOnly ? { settled: true, outcome: statusOnly } : { settled: true });
+    }
     const files = filesToVerify(dependency, resolution);
+    // The other indexes the document names are asked while the files are verified.
+    const conflicts = startIndexConflictCheck(source, input, resolution);
 
-    // Late files need only the page: shown while the files are verified.
+    // Late files and the project status need only the page: shown while the files are verified.
     const early = checkLateUploads(dependency, index, resolution, files.map((file) => file.filename), input.settings.lateUploadDays);
-    if (early.finding) publish({ settled: false, outcome: { findings: [early.finding], publishers: [], late: early.late, notes: [] } });
+    const earlyFindings = [...projectStatusFindings(dependency, index, resolution), ...(early.finding ? [early.finding] : [])];
+    if (earlyFindings.length > 0) publish({ settled: false, outcome: { findings: earlyFindings, publishers: [], late: early.late, notes: [] } });
 
     const context = await verification.context(input.settings, source);
     if (input.signal.aborted) return;
     if (isTrustFailure(context)) {
-      return publish({ settled: true, outcome: { findings: early.finding ? [early.finding] : [], publishers: [], late: early.late, notes: [] } });
+      return publish({ settled: true, outcome: { findings: earlyFindings, publishers: [], late: early.late, notes: [] } });
     }
     const outcomes = await settledOutcomes(input, context, owner, files, order);
     if (outcomes === undefined) return;
@@ -152,9 +161,10 @@ export function createZeroTrustStage(
       // Earlier releases after every file of the document itself.
       verifyRelease: (_version, releaseFiles) => verification.verifyFiles(input.settings, source, owner, releaseFiles.map(targetOf), count + order),
     });
+    const everyIndexAnswered = addIndexConflicts(outcome, await conflicts, dependency, index, resolution, pinnedFiles);
     if (input.signal.aborted) return;
-    // Only a check whose every file was settled is worth reusing.
-    if (outcomes.every((outcome) => outcome.status !== 'error')) zeroTrust.remember(memoKey(input, request, resolution, files, outcomes), outcome);
+    // Only a check whose every file was settled (and every index answered) is worth reusing.
+    if (everyIndexAnswered && outcomes.every((outcome) => outcome.status !== 'error')) zeroTrust.remember(memoKey(input, request, resolution, files, outcomes), outcome);
     publish({ settled: true, outcome });
   }
 
@@ -212,6 +222,7 @@ function memoKey(input: StageInput, request: ResolutionRequest, resolution: Reso
     releaseFiles(resolution.pages, resolution.name, version).map((file) => [file.filename, file.sha256 ?? null, file.uploadTime ?? null]),
     input.settings.lateUploadDays,
     input.settings.minReleaseAgeDays,
+    projectStatusKey(resolution),
   ]);
 }
 
