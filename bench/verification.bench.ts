@@ -18,7 +18,7 @@ import path from 'node:path';
 import { DEFAULT_CONCURRENCY } from '../server/src/index/httpClient';
 import { DEFAULT_WORKER_IDLE_MS } from '../server/src/verification/workerExecutor';
 import { startIndexServer, type IndexServer } from '../test/support/indexServer';
-import { LspClient, fileUri } from '../test/support/lspClient';
+import { BUNDLED_SERVER_MAIN, LspClient, fileUri } from '../test/support/lspClient';
 import { SignedIndex, TempDirs, hover, report, verificationCounts } from '../test/lsp/verificationSupport';
 import { median, type BenchSection } from './harness';
 import { benchVerify } from './verify';
@@ -79,7 +79,7 @@ const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
 function startServer(index: IndexServer, signed: SignedIndex, cacheDirectory: string): Promise<LspClient> {
   const nodeArgs = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : [];
-  return LspClient.start({ settings: { indexUrl: index.url, trustedRoot: signed.trustedRootPath, cacheDirectory }, env: { PIP_INDEX_URL: '' }, nodeArgs });
+  return LspClient.start({ settings: { indexUrl: index.url, trustedRoot: signed.trustedRootPath, cacheDirectory }, env: { PIP_INDEX_URL: '' }, nodeArgs, serverMain: process.env.BENCH_UNBUNDLED ? undefined : BUNDLED_SERVER_MAIN });
 }
 
 /** Set by the attestation section when it runs first; measured quickly otherwise. */

@@ -32,6 +32,8 @@ import {
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const SERVER_MAIN = path.join(REPO_ROOT, 'server', 'out', 'server.js');
+/** The bundled server the extension ships (`npm run build` makes it): what VS Code users run. */
+export const BUNDLED_SERVER_MAIN = path.join(REPO_ROOT, 'dist', 'server', 'server.js');
 export const SETTINGS_SECTION = 'pypiProvenance';
 export const DEFAULT_WAIT_MS = 15_000;
 
@@ -57,6 +59,8 @@ export interface LspClientOptions {
   env?: Record<string, string>;
   /** The server's arguments (default `['--stdio']`). */
   serverArgs?: string[];
+  /** The server script (default SERVER_MAIN, the unbundled build; BUNDLED_SERVER_MAIN is what the extension runs). */
+  serverMain?: string;
   /** Arguments to node itself, before the script (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
 }
@@ -157,7 +161,7 @@ export class LspClient {
 
   /** Spawns the built server, initializes it and sends `initialized`. */
   static async start(options: LspClientOptions = {}): Promise<LspClient> {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_MAIN, ...(options.serverArgs ?? ['--stdio'])], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.serverMain ?? SERVER_MAIN, ...(options.serverArgs ?? ['--stdio'])], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env },
       stdio: 'pipe',
