@@ -127,7 +127,7 @@ const largePages: BenchSection = {
         const how = `${result.files} files read${errors.length > 0 ? `, ${errors.length} errors: ${errors[0].slice(0, 80)}` : ''}`;
         rows.push({ metric: `index client, ${label}: fetch + parse`, value: result.ms as number, unit: 'ms', note: how });
         rows.push({ metric: `index client, ${label}: main-thread longest block`, value: result.loopMaxMs as number, unit: 'ms', note: 'monitorEventLoopDelay max while fetching' });
-        rows.push({ metric: `index client, ${label}: peak RSS`, value: result.peakRssMb as number, unit: 'MB', note: `${((result.peakRssMb as number) - (result.baseRssMb as number)).toFixed(0)} MB above the warmed-up client; byte budget peak ${(result.budgetPeakMb as number).toFixed(0)} MB` });
+        rows.push({ metric: `index client, ${label}: peak RSS`, value: result.peakRssMb as number, unit: 'MB', note: `${((result.peakRssMb as number) - (result.baseRssMb as number)).toFixed(0)} MB above the warmed-up client; ${result.budgetPeakMb === undefined ? 'no byte budget' : `byte budget peak ${(result.budgetPeakMb as number).toFixed(0)} MB`}` });
       }
     } finally {
       await index.close();

@@ -13,8 +13,11 @@
 export interface BudgetHold {
   /** Bytes this answer holds now. */
   readonly held: number;
-  /** Waits until `bytes` more fit; rejects with the signal's reason when it aborts first. */
-  take(bytes: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Waits until `bytes` more fit; rejects with the signal's reason when it aborts first.
+   * `onWait` is called (synchronously) when the take cannot be granted at once.
+   */
+  take(bytes: number, signal?: AbortSignal, onWait?: () => void): Promise<void>;
   /** The answer will take at most `claim` bytes after all (its Content-Length is known now). */
   lower(claim: number): void;
   /** Gives every byte back; later calls do nothing. */
@@ -93,7 +96,7 @@ export class ByteBudget {
       get held() {
         return hold.held;
       },
-      take: (bytes, signal) => this.take(hold, bytes, signal),
+      take: (bytes, signal, onWait) => this.take(hold, bytes, signal, onWait),
       lower: (claim) => {
         if (claim >= hold.held && claim < hold.claim) {
           hold.claim = claim;
@@ -104,7 +107,7 @@ export class ByteBudget {
     };
   }
 
-  private take(hold: Hold, bytes: number, signal?: AbortSignal): Promise<void> {
+  private take(hold: Hold, bytes: number, signal?: AbortSignal, onWait?: () => void): Promise<void> {
     if (!hold.open) return Promise.reject(new Error('the hold was released'));
     // An answer that outgrows its claim (a body longer than its Content-Length) claims the rest of
     // its cap's worth: it is counted all the same.
@@ -114,7 +117,9 @@ export class ByteBudget {
       this.grant(hold, bytes);
       return Promise.resolve();
     }
-    return this.wait(hold, bytes, signal);
+    const waiting = this.wait(hold, bytes, signal);
+    if (this.waiting.some((waiter) => waiter.hold === hold)) onWait?.();
+    return waiting;
   }
 
   private wait(hold: Hold, bytes: number, signal?: AbortSignal): Promise<void> {

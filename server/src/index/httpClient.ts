@@ -233,13 +233,30 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const controller = new AbortController();
     let deadline = Number.POSITIVE_INFINITY;
     let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number): void => {
+      deadline = now() + ms;
+      timer = setTimeout(() => controller.abort(), ms);
+      timer.unref?.();
+    };
     const startClock = (): AbortSignal => {
-      if (timer === undefined) {
-        deadline = now() + timeouts.totalMs;
-        timer = setTimeout(() => controller.abort(), timeouts.totalMs);
-        timer.unref?.();
-      }
+      if (timer === undefined) arm(timeouts.totalMs);
       return controller.signal;
+    };
+    // While a body waits for room in the byte budget the time is ours, not the index's: the
+    // clock stops (other answers, each on its own clock, are what it waits for).
+    let pausedWithMs: number | undefined;
+    const clock: RequestClock = {
+      pause() {
+        if (timer === undefined || pausedWithMs !== undefined) return;
+        clearTimeout(timer);
+        pausedWithMs = Math.max(0, deadline - now());
+      },
+      resume() {
+        if (pausedWithMs === undefined) return;
+        const left = pausedWithMs;
+        pausedWithMs = undefined;
+        arm(left);
+      },
     };
 
     let url = startUrl;
@@ -261,7 +278,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           // parsed hold most of it (the wait is before the clock starts, as in the limiter's queue).
           const hold = await budget.admit(Math.min(request.maxBytes, budget.limit));
           answer = await limiterFor(url.origin)
-            .run(() => sendOnce(url, headers, request.maxBytes, startClock(), hold))
+            .run(() => sendOnce(url, headers, request.maxBytes, startClock(), hold, clock))
             .catch((error: unknown) => {
               hold.release();
               throw error;
@@ -333,7 +350,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return Math.min(retry.baseDelayMs * 2 ** attempt, retry.maxDelayMs);
   }
 
-  async function sendOnce(url: URL, headers: Record<string, string>, maxBytes: number, signal: AbortSignal, hold: BudgetHold): Promise<HttpResponse> {
+  async function sendOnce(url: URL, headers: Record<string, string>, maxBytes: number, signal: AbortSignal, hold: BudgetHold, clock: RequestClock): Promise<HttpResponse> {
     stats.sent++;
     const response = await dispatcher.request({
       origin: url.origin,
@@ -370,7 +387,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       throw overBudget(url, budget.limit);
     }
     hold.lower(claim);
-    const body = await readBody(response.body, coding, maxBytes, hold, signal, url, budget.limit, claim, coding === 'identity' && Number.isFinite(declared));
+    const body = await readBody(response.body, coding, maxBytes, hold, signal, clock, url, budget.limit, claim, coding === 'identity' && Number.isFinite(declared));
     return { status, url: url.href, headers: responseHeaders, body, release: () => hold.release() };
   }
 
@@ -384,6 +401,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 }
 
 type Coding = 'identity' | 'gzip' | 'deflate' | 'br';
+
+/** The whole-request clock of one get(), stopped while its body waits for the byte budget. */
+interface RequestClock {
+  pause(): void;
+  resume(): void;
+}
 
 /** The one content coding of a Content-Encoding value, or undefined when it is none we decode. */
 function contentCoding(header: string | undefined): Coding | undefined {
@@ -415,6 +438,7 @@ async function readBody(
   maxBytes: number,
   hold: BudgetHold,
   signal: AbortSignal,
+  clock: RequestClock,
   url: URL,
   budgetLimit: number,
   claim: number,
@@ -433,10 +457,12 @@ async function readBody(
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (total + chunk.length > maxBytes) throw tooLarge(url, maxBytes);
       try {
-        await hold.take(chunk.length, signal);
+        await hold.take(chunk.length, signal, () => clock.pause());
       } catch (error) {
         if (error instanceof RangeError) throw overBudget(url, budgetLimit);
         throw error;
+      } finally {
+        clock.resume();
       }
       if (total + chunk.length > buffer.length) {
         // Exactly the length the index declared; doubling from 64 KB when it declared none.
