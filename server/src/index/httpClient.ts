@@ -449,10 +449,13 @@ async function readBody(
     const decoder = coding === 'gzip' ? createGunzip() : coding === 'deflate' ? createInflate() : createBrotliDecompress();
     source = pipeline(body, decoder, () => undefined);
   }
-  // One buffer of the claim's size, filled as chunks arrive: its pages are touched (and become
-  // resident) a chunk at a time, never in one long copy of the whole body at the end.
-  let buffer = Buffer.allocUnsafe(0);
+  // With a declared length, one buffer of that size is filled as chunks arrive: its pages are
+  // touched (and become resident) a chunk at a time, never in one long copy at the end. Without
+  // one, the chunks are kept and joined once the body is complete (a body cut off is never joined).
+  const preallocated = knownLength ? Buffer.allocUnsafeSlow(claim) : undefined;
+  const chunks: Buffer[] = [];
   let total = 0;
+  let filled = 0;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (total + chunk.length > maxBytes) throw tooLarge(url, maxBytes);
@@ -464,14 +467,8 @@ async function readBody(
       } finally {
         clock.resume();
       }
-      if (total + chunk.length > buffer.length) {
-        // Exactly the length the index declared; doubling from 64 KB when it declared none.
-        const size = Math.max(total + chunk.length, knownLength ? claim : Math.max(64 * 1024, buffer.length * 2));
-        const grown = Buffer.allocUnsafeSlow(Math.min(maxBytes, size));
-        buffer.copy(grown, 0, 0, total);
-        buffer = grown;
-      }
-      chunk.copy(buffer, total);
+      if (preallocated !== undefined && chunks.length === 0 && total + chunk.length <= preallocated.length) filled += chunk.copy(preallocated, total);
+      else chunks.push(chunk);
       total += chunk.length;
     }
   } catch (error) {
@@ -480,7 +477,9 @@ async function readBody(
     if (isZlibError(error)) throw new IndexError('bad-response', `${redactUrl(url.href)} sent a body that does not decompress as ${coding}`);
     throw error;
   }
-  return buffer.subarray(0, total);
+  if (preallocated === undefined) return Buffer.concat(chunks, total);
+  // A body longer than it said (undici normally refuses one) keeps its overflow.
+  return chunks.length === 0 ? preallocated.subarray(0, filled) : Buffer.concat([preallocated.subarray(0, filled), ...chunks], total);
 }
 
 function tooLarge(url: URL, maxBytes: number): IndexError {
