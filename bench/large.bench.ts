@@ -5,8 +5,10 @@
  * JSON document of the same size with JSON.parse in the same way: what "as fast as the platform"
  * looks like on this machine and in this run.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
+import { makeProject, SIMPLE_JSON, startIndexServer } from '../test/support/indexServer';
+import { largePageJson } from '../test/support/largePages';
 import type { BenchRow, BenchSection } from './harness';
 
 interface ChildResult {
@@ -84,4 +86,65 @@ const serverLarge: BenchSection = {
   },
 };
 
-export const sections: BenchSection[] = [parseLarge, serverLarge];
+/** A child that prints one JSON line, run without blocking this process (which may be serving its index). */
+function runChildAsync(repoRoot: string, script: string, args: string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = spawn(process.execPath, ['--import', 'tsx', ...profile, path.join(repoRoot, 'bench', script), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (output += chunk));
+    child.on('error', reject);
+    child.on('exit', () => {
+      try {
+        resolve(JSON.parse(output.trim().split('\n').pop() ?? '{}') as Record<string, unknown>);
+      } catch {
+        reject(new Error(`${script} printed no result: ${output.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+const PAGE_MB = 18;
+
+const largePages: BenchSection = {
+  name: 'large/pages',
+  title: `${PAGE_MB} MB project pages (issue 15 item 7): one, and nine at once; the index client alone, then the real server over stdio`,
+  async run({ repoRoot, quick, log }) {
+    const rows: BenchRow[] = [];
+    const counts = quick ? [1] : [1, 9];
+    const index = await startIndexServer();
+    try {
+      const names = Array.from({ length: Math.max(...counts) }, (_, i) => `big-page-${i}`);
+      for (const name of names) index.setMode(name, { kind: 'raw', status: 200, contentType: SIMPLE_JSON, body: largePageJson(name, PAGE_MB * 1_000_000, index.origin) });
+      index.setProject(makeProject('warmup', { releases: ['1.0'] }));
+      for (const count of counts) {
+        const label = count === 1 ? `one ${PAGE_MB} MB page` : `${count} ${PAGE_MB} MB pages at once`;
+        const result = await runChildAsync(repoRoot, 'largePageClient.child.ts', [index.url, ...names.slice(0, count)]);
+        log(`index client, ${label}: ${JSON.stringify(result)}`);
+        if (result.error !== undefined) throw new Error(`${label}: ${String(result.error)}`);
+        const errors = result.errors as string[];
+        const how = `${result.files} files read${errors.length > 0 ? `, ${errors.length} errors: ${errors[0].slice(0, 80)}` : ''}`;
+        rows.push({ metric: `index client, ${label}: fetch + parse`, value: result.ms as number, unit: 'ms', note: how });
+        rows.push({ metric: `index client, ${label}: main-thread longest block`, value: result.loopMaxMs as number, unit: 'ms', note: 'monitorEventLoopDelay max while fetching' });
+        rows.push({ metric: `index client, ${label}: peak RSS`, value: result.peakRssMb as number, unit: 'MB', note: `${((result.peakRssMb as number) - (result.baseRssMb as number)).toFixed(0)} MB above the warmed-up client; ${result.budgetPeakMb === undefined ? 'no byte budget' : `byte budget peak ${(result.budgetPeakMb as number).toFixed(0)} MB`}` });
+      }
+    } finally {
+      await index.close();
+    }
+    for (const count of counts) {
+      const label = count === 1 ? `one ${PAGE_MB} MB page` : `${count} ${PAGE_MB} MB pages at once`;
+      const result = await runChildAsync(repoRoot, 'largePage.child.ts', [String(count), String(PAGE_MB)]);
+      log(`server, ${label}: ${JSON.stringify(result)}`);
+      if (result.error !== undefined) throw new Error(`${label}: ${String(result.error)}`);
+      const said = result.firstError ? `; ${String(result.firstError).slice(0, 80)}` : '';
+      rows.push({ metric: `server, ${label}: didOpen → every pin settled`, value: result.ms as number, unit: 'ms', note: `${result.diagnostics} diagnostics (${result.codes})${said}` });
+      rows.push({ metric: `server, ${label}: main-thread longest block`, value: result.loopMaxMs as number, unit: 'ms', note: 'monitorEventLoopDelay max in the server (bench/loopDelay.cjs)' });
+      rows.push({ metric: `server, ${label}: slowest hover meanwhile`, value: result.hoverMaxMs as number, unit: 'ms', note: `${result.hovers} hovers, one every 20 ms` });
+      rows.push({ metric: `server, ${label}: server peak RSS`, value: result.serverPeakRssMb as number, unit: 'MB', note: `${((result.serverPeakRssMb as number) - (result.serverBaseRssMb as number)).toFixed(0)} MB above the warmed-up server` });
+    }
+    return rows;
+  },
+};
+
+export const sections: BenchSection[] = [parseLarge, serverLarge, largePages];

@@ -24,6 +24,7 @@ const entries = [
   { in: 'server/src/cli.ts', out: 'server/cli', external: [] },
   { in: 'server/src/verification/worker.ts', out: 'server/verificationWorker', external: [] },
   { in: 'server/src/parsers/parseWorker.ts', out: 'server/parseWorker', external: [] },
+  { in: 'server/src/index/pageWorker.ts', out: 'server/pageWorker', external: [] },
 ].filter((entry) => existsSync(join(root, entry.in)));
 
 /** @type {import('esbuild').BuildOptions} */

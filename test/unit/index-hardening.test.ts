@@ -176,13 +176,16 @@ test('no token of an index URL reaches the cache directory (userinfo, path, quer
 
 // --- item 7: a budget for answers in flight -------------------------------------------------
 
-test('answers being read share one byte budget: over it, the answer is cut off with a message saying so', async () => {
+test('an answer larger than the whole byte budget (though under the per-answer cap) is refused with a message saying so', async () => {
   const filler = 'x'.repeat(1536 * 1024);
   index.setMode('big-a', { kind: 'raw', status: 200, contentType: 'application/vnd.pypi.simple.v1+json', body: `{"meta":{"api-version":"1.3"},"name":"big-a","files":[],"pad":"${filler}"}` });
-  // Under the 20 MB cap of one answer, over a budget of 1 MB for all of them.
+  // Under the 20 MB cap of one answer, over a budget of 1 MB for all of them: it could never fit.
   const answer = await client({ http: { maxBytesInFlight: 1024 * 1024, sleep: async () => undefined } }).getProject(index.url, 'big-a');
   assert.equal(answer.kind, 'error');
-  if (answer.kind === 'error') assert.match(answer.error.message, /was cut off: the answers being read at once came to more than 1 MB/);
+  if (answer.kind === 'error') {
+    assert.equal(answer.error.reason, 'too-large');
+    assert.match(answer.error.message, /sent more than 1 MB, more than all answers being read at once may hold; the answer was cut off/);
+  }
   assert.equal((await client().getProject(index.url, 'big-a')).kind, 'found');
 });
 

@@ -7,7 +7,10 @@
  */
 import type { Client, Dispatcher, buildConnector } from 'undici';
 import { setTimeout as delay } from 'node:timers/promises';
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { ByteBudget, type BudgetHold } from './byteBudget';
 import { IndexError } from './errors';
 import { Limiter } from './limiter';
 import { redactUrl, splitCredentials } from './redact';
@@ -68,11 +71,19 @@ export interface HttpClientOptions {
   /** Diagnostic log lines; URLs in them are redacted. */
   log?: (message: string) => void;
   /**
-   * Body bytes all answers being read may hold at once (default 64 MB): nine hostile pages just
-   * under the per-answer cap would otherwise cost gigabytes together. The answer that goes over
-   * is a `too-large` IndexError (retried later like any index failure).
+   * The budget of body bytes that answers being read (and, until their `release`, parsed) may
+   * hold at once; by default one of DEFAULT_MAX_BYTES_IN_FLIGHT shared by every client of the
+   * process. Answers beyond it wait for room (byteBudget.ts).
    */
+  byteBudget?: ByteBudget;
+  /** A budget of this many bytes for this client alone, instead of the process's (tests). */
   maxBytesInFlight?: number;
+}
+
+let processBudget: ByteBudget | undefined;
+/** The budget every HTTP client of the process shares unless given its own. */
+export function processByteBudget(): ByteBudget {
+  return (processBudget ??= new ByteBudget(DEFAULT_MAX_BYTES_IN_FLIGHT));
 }
 
 export interface HttpGet {
@@ -96,6 +107,12 @@ export interface HttpResponse {
   /** Lower-case names; repeated headers joined with `, `. */
   headers: Record<string, string>;
   body: Buffer;
+  /**
+   * Gives the body's bytes back to the byte budget: call it once the body has been used (parsed,
+   * cached). Until then they count against the budget, so that answers waiting to be parsed are
+   * bounded too. Idempotent; a response that read no body holds nothing.
+   */
+  release(): void;
 }
 
 export interface HttpStats {
@@ -184,7 +201,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     });
   const inFlight = new Map<string, Promise<HttpResponse>>();
   const stats: HttpStats = { sent: 0, deduplicated: 0, retries: 0 };
-  const budget = new ByteBudget(options.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT);
+  const budget = options.byteBudget ?? (options.maxBytesInFlight !== undefined ? new ByteBudget(options.maxBytesInFlight) : processByteBudget());
 
   function get(request: HttpGet): Promise<HttpResponse> {
     const key = JSON.stringify([request.url, request.accept, request.maxBytes, request.authorization ?? '', request.headers ?? {}]);
@@ -216,13 +233,30 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const controller = new AbortController();
     let deadline = Number.POSITIVE_INFINITY;
     let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number): void => {
+      deadline = now() + ms;
+      timer = setTimeout(() => controller.abort(), ms);
+      timer.unref?.();
+    };
     const startClock = (): AbortSignal => {
-      if (timer === undefined) {
-        deadline = now() + timeouts.totalMs;
-        timer = setTimeout(() => controller.abort(), timeouts.totalMs);
-        timer.unref?.();
-      }
+      if (timer === undefined) arm(timeouts.totalMs);
       return controller.signal;
+    };
+    // While a body waits for room in the byte budget the time is ours, not the index's: the
+    // clock stops (other answers, each on its own clock, are what it waits for).
+    let pausedWithMs: number | undefined;
+    const clock: RequestClock = {
+      pause() {
+        if (timer === undefined || pausedWithMs !== undefined) return;
+        clearTimeout(timer);
+        pausedWithMs = Math.max(0, deadline - now());
+      },
+      resume() {
+        if (pausedWithMs === undefined) return;
+        const left = pausedWithMs;
+        pausedWithMs = undefined;
+        arm(left);
+      },
     };
 
     let url = startUrl;
@@ -240,7 +274,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         if (authorization !== undefined && url.origin === startOrigin) headers.authorization = authorization;
         let answer: HttpResponse;
         try {
-          answer = await limiterFor(url.origin).run(() => sendOnce(url, headers, request.maxBytes, startClock()));
+          // Room in the byte budget first: a request is not sent while answers being read and
+          // parsed hold most of it (the wait is before the clock starts, as in the limiter's queue).
+          const hold = await budget.admit(Math.min(request.maxBytes, budget.limit));
+          answer = await limiterFor(url.origin)
+            .run(() => sendOnce(url, headers, request.maxBytes, startClock(), hold, clock))
+            .catch((error: unknown) => {
+              hold.release();
+              throw error;
+            });
         } catch (error) {
           const failure = toIndexError(error, url, controller.signal.aborted, timeouts.totalMs);
           // Only a dropped or refused connection may go better next time; a TLS failure, a header
@@ -308,7 +350,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return Math.min(retry.baseDelayMs * 2 ** attempt, retry.maxDelayMs);
   }
 
-  async function sendOnce(url: URL, headers: Record<string, string>, maxBytes: number, signal: AbortSignal): Promise<HttpResponse> {
+  async function sendOnce(url: URL, headers: Record<string, string>, maxBytes: number, signal: AbortSignal, hold: BudgetHold, clock: RequestClock): Promise<HttpResponse> {
     stats.sent++;
     const response = await dispatcher.request({
       origin: url.origin,
@@ -324,23 +366,29 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     if (REDIRECT_STATUSES.has(status) || status === 304 || status === 429 || status >= 500) {
       // Bodies of these answers are not used; drain a little so the connection can be reused.
       await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-      return { status, url: url.href, headers: responseHeaders, body: Buffer.alloc(0) };
+      hold.release();
+      return { status, url: url.href, headers: responseHeaders, body: Buffer.alloc(0), release: () => undefined };
     }
     const declared = Number(responseHeaders['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
       response.body.destroy();
       throw tooLarge(url, maxBytes);
     }
-    const held = budget.hold();
-    try {
-      const raw = await readCapped(response.body, maxBytes, held);
-      if (raw === 'too-large') throw tooLarge(url, maxBytes);
-      if (raw === 'over-budget') throw overBudget(url, budget.limit);
-      const body = decode(raw, responseHeaders['content-encoding'], maxBytes, url);
-      return { status, url: url.href, headers: responseHeaders, body };
-    } finally {
-      held.release();
+    const coding = contentCoding(responseHeaders['content-encoding']);
+    if (coding === undefined) {
+      response.body.destroy();
+      throw new IndexError('bad-response', `${redactUrl(url.href)} sent an unsupported content encoding "${clipHeader(responseHeaders['content-encoding'])}"`);
     }
+    // What this answer may come to once decoded: its length when the index says it and nothing
+    // needs decoding, else the cap.
+    const claim = coding === 'identity' && Number.isFinite(declared) ? declared : maxBytes;
+    if (claim > budget.limit) {
+      response.body.destroy();
+      throw overBudget(url, budget.limit);
+    }
+    hold.lower(claim);
+    const body = await readBody(response.body, coding, maxBytes, hold, signal, clock, url, budget.limit, claim, coding === 'identity' && Number.isFinite(declared));
+    return { status, url: url.href, headers: responseHeaders, body, release: () => hold.release() };
   }
 
   return {
@@ -352,62 +400,86 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   };
 }
 
-/** Bytes held by the answers being read, against one limit for all of them. */
-class ByteBudget {
-  private used = 0;
-  constructor(readonly limit: number) {}
+type Coding = 'identity' | 'gzip' | 'deflate' | 'br';
 
-  hold(): { take(bytes: number): boolean; release(): void } {
-    let mine = 0;
-    return {
-      take: (bytes) => {
-        mine += bytes;
-        this.used += bytes;
-        return this.used <= this.limit;
-      },
-      release: () => {
-        this.used -= mine;
-        mine = 0;
-      },
-    };
-  }
+/** The whole-request clock of one get(), stopped while its body waits for the byte budget. */
+interface RequestClock {
+  pause(): void;
+  resume(): void;
 }
 
-async function readCapped(
-  body: AsyncIterable<Buffer> & { destroy(): void },
+/** The one content coding of a Content-Encoding value, or undefined when it is none we decode. */
+function contentCoding(header: string | undefined): Coding | undefined {
+  const coding = (header ?? '').trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return 'identity';
+  if (coding === 'gzip' || coding === 'x-gzip') return 'gzip';
+  if (coding === 'deflate' || coding === 'br') return coding;
+  return undefined;
+}
+
+function clipHeader(value: string | undefined): string {
+  const text = (value ?? '').replace(/[\u0000-\u001f\u007f]/g, '?');
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}
+
+/** zlib's own failures (corrupt or truncated data), as opposed to the socket's. */
+function isZlibError(error: unknown): boolean {
+  return /^Z_/.test(errorCode(error) ?? '');
+}
+
+/**
+ * Reads a body as it arrives, decoding it on the way: every decoded chunk is counted against the
+ * per-answer cap and taken from the budget before the next one is read (a wait there stops the
+ * reading). Only the decoded bytes are kept.
+ */
+async function readBody(
+  body: Readable,
+  coding: Coding,
   maxBytes: number,
-  held: { take(bytes: number): boolean },
-): Promise<Buffer | 'too-large' | 'over-budget'> {
+  hold: BudgetHold,
+  signal: AbortSignal,
+  clock: RequestClock,
+  url: URL,
+  budgetLimit: number,
+  claim: number,
+  knownLength: boolean,
+): Promise<Buffer> {
+  let source: AsyncIterable<Buffer> = body;
+  if (coding !== 'identity') {
+    const decoder = coding === 'gzip' ? createGunzip() : coding === 'deflate' ? createInflate() : createBrotliDecompress();
+    source = pipeline(body, decoder, () => undefined);
+  }
+  // With a declared length, one buffer of that size is filled as chunks arrive: its pages are
+  // touched (and become resident) a chunk at a time, never in one long copy at the end. Without
+  // one, the chunks are kept and joined once the body is complete (a body cut off is never joined).
+  const preallocated = knownLength ? Buffer.allocUnsafeSlow(claim) : undefined;
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      body.destroy();
-      return 'too-large';
-    }
-    if (!held.take(chunk.length)) {
-      body.destroy();
-      return 'over-budget';
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
-}
-
-function decode(raw: Buffer, encoding: string | undefined, maxBytes: number, url: URL): Buffer {
-  const coding = (encoding ?? '').trim().toLowerCase();
-  if (coding === '' || coding === 'identity') return raw;
+  let filled = 0;
   try {
-    // maxOutputLength bounds what a compression bomb can make us allocate.
-    if (coding === 'gzip' || coding === 'x-gzip') return gunzipSync(raw, { maxOutputLength: maxBytes });
-    if (coding === 'deflate') return inflateSync(raw, { maxOutputLength: maxBytes });
-    if (coding === 'br') return brotliDecompressSync(raw, { maxOutputLength: maxBytes });
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      if (total + chunk.length > maxBytes) throw tooLarge(url, maxBytes);
+      try {
+        await hold.take(chunk.length, signal, () => clock.pause());
+      } catch (error) {
+        if (error instanceof RangeError) throw overBudget(url, budgetLimit);
+        throw error;
+      } finally {
+        clock.resume();
+      }
+      if (preallocated !== undefined && chunks.length === 0 && total + chunk.length <= preallocated.length) filled += chunk.copy(preallocated, total);
+      else chunks.push(chunk);
+      total += chunk.length;
+    }
   } catch (error) {
-    if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(url, maxBytes);
-    throw new IndexError('bad-response', `${redactUrl(url.href)} sent a body that does not decompress as ${coding}`);
+    body.destroy();
+    if (error instanceof IndexError) throw error;
+    if (isZlibError(error)) throw new IndexError('bad-response', `${redactUrl(url.href)} sent a body that does not decompress as ${coding}`);
+    throw error;
   }
-  throw new IndexError('bad-response', `${redactUrl(url.href)} sent an unsupported content encoding "${coding}"`);
+  if (preallocated === undefined) return Buffer.concat(chunks, total);
+  // A body longer than it said (undici normally refuses one) keeps its overflow.
+  return chunks.length === 0 ? preallocated.subarray(0, filled) : Buffer.concat([preallocated.subarray(0, filled), ...chunks], total);
 }
 
 function tooLarge(url: URL, maxBytes: number): IndexError {
@@ -415,7 +487,7 @@ function tooLarge(url: URL, maxBytes: number): IndexError {
 }
 
 function overBudget(url: URL, limit: number): IndexError {
-  return new IndexError('too-large', `${redactUrl(url.href)} was cut off: the answers being read at once came to more than ${formatBytes(limit)}`);
+  return new IndexError('too-large', `${redactUrl(url.href)} sent more than ${formatBytes(limit)}, more than all answers being read at once may hold; the answer was cut off`);
 }
 
 function formatSeconds(ms: number): string {

@@ -8,8 +8,9 @@ import { IndexError, type IndexErrorReason } from './errors';
 import { createHttpClient, type HttpClient, type HttpClientOptions, type HttpResponse } from './httpClient';
 import { INTEGRITY_JSON_V1, parseProvenance, type ProvenanceObject } from './provenanceApi';
 import { redactUrl, splitCredentials } from './redact';
+import { createPageParser, type PageParser, type PageParserOptions } from './pageParser';
 import { createResponseCache, freshnessSeconds, isFresh, parseCacheControl, type CacheFs, type CachedResponse, type ResponseCache } from './responseCache';
-import { parseProjectPage, SIMPLE_JSON_V1, type ProjectPage } from './simpleApi';
+import { SIMPLE_JSON_V1, type ProjectPage } from './simpleApi';
 
 export const DEFAULT_INDEX_URL = 'https://pypi.org/simple/';
 export const DEFAULT_MAX_PAGE_BYTES = 20 * 1024 * 1024;
@@ -32,6 +33,8 @@ export interface IndexClientOptions {
   warn?: (message: string) => void;
   /** File operations of the cache (tests inject failures). */
   fs?: CacheFs;
+  /** Where large pages are read (default: a worker thread of pageWorker.js when it is built, for pages over 1 MB). */
+  pages?: PageParser | PageParserOptions;
 }
 
 /** Where an answer came from. */
@@ -108,6 +111,10 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
   const warn = options.warn ?? log;
   const warnedPlain = new Set<string>();
 
+  const givenPages = options.pages;
+  const injectedPages = givenPages !== undefined && 'parse' in givenPages ? givenPages : undefined;
+  const pages: PageParser = injectedPages ?? createPageParser(givenPages as PageParserOptions | undefined);
+
   // Opened lazily so that an offline client never even creates a connection pool.
   const network = (): HttpClient => (http ??= createHttpClient(httpOptions));
 
@@ -127,15 +134,16 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
     url: string,
     accept: string,
     maxBytes: number,
-    interpret: (entry: CachedResponse) => T,
+    /** `raw` is the body's bytes when they came from the network (the entry has them as text too). */
+    interpret: (entry: CachedResponse, raw?: Buffer) => T | Promise<T>,
     redirectOrigins?: ReadonlySet<string>,
   ): Promise<{ value: T; source: AnswerSource } | { error: IndexError }> {
     const authorization = authorizationByOrigin.get(new URL(url).origin);
     let cached = await cache.read(url, accept, authorization);
-    const useEntry = (entry: CachedResponse, source: AnswerSource) => {
+    const useEntry = async (entry: CachedResponse, source: AnswerSource, raw?: Buffer) => {
       const memo = parsed.get(entry) as Interpreted<T> | undefined;
       if (memo) return { value: memo.value, source };
-      const value = interpret(entry);
+      const value = await interpret(entry, raw);
       parsed.set(entry, { value });
       return { value, source };
     };
@@ -146,7 +154,8 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
     };
 
     if (cached && isFresh(cached, now())) {
-      const hit = safely(() => useEntry(cached as CachedResponse, { from: 'cache', fetchedAt: (cached as CachedResponse).fetchedAt }));
+      const fresh = cached;
+      const hit = await safely(() => useEntry(fresh, { from: 'cache', fetchedAt: fresh.fetchedAt }));
       if (!('error' in hit)) {
         counts.cacheHits++;
         return hit;
@@ -155,10 +164,9 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
       cached = undefined;
     }
     if (options.offline) {
-      if (!cached) return { error: new IndexError('offline', `offline: ${redactUrl(url)} is not in the cache`) };
-      return safely(() =>
-        serveStale(cached as CachedResponse, new IndexError('offline', `offline: using the answer cached on ${new Date((cached as CachedResponse).fetchedAt).toISOString()}`)),
-      );
+      const old = cached;
+      if (!old) return { error: new IndexError('offline', `offline: ${redactUrl(url)} is not in the cache`) };
+      return safely(() => serveStale(old, new IndexError('offline', `offline: using the answer cached on ${new Date(old.fetchedAt).toISOString()}`)));
     }
 
     let response: HttpResponse;
@@ -173,58 +181,68 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
       });
     } catch (error) {
       const failure = error instanceof IndexError ? error : new IndexError('unreachable', `${redactUrl(url)}: ${String(error)}`);
-      if (cached) return safely(() => serveStale(cached, failure));
+      const old = cached;
+      if (old) return safely(() => serveStale(old, failure));
       return { error: failure };
     }
-
-    if (response.status === 304 && cached) {
-      counts.revalidated++;
-      const refreshed: CachedResponse = {
-        ...cached,
-        fetchedAt: now(),
-        maxAgeSeconds: freshnessSeconds(response.headers, defaultMaxAge),
-        etag: response.headers.etag ?? cached.etag,
-      };
-      const memo = parsed.get(cached);
-      if (memo) parsed.set(refreshed, memo);
-      if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(refreshed, authorization);
-      return safely(() => useEntry(refreshed, { from: 'revalidated', fetchedAt: refreshed.fetchedAt }));
+    // The body counts against the byte budget until it has been read and cached.
+    try {
+      return await useResponse(response);
+    } finally {
+      response.release();
     }
 
-    if (response.status === 200 || response.status === 404 || response.status === 410) {
-      const entry: CachedResponse = {
-        v: 1,
-        url,
-        accept,
-        status: response.status,
-        finalUrl: response.url,
-        contentType: response.headers['content-type'],
-        etag: response.headers.etag,
-        fetchedAt: now(),
-        maxAgeSeconds: freshnessSeconds(response.headers, defaultMaxAge),
-        body: response.status === 200 ? response.body.toString('utf8') : '',
-      };
-      let answer: { value: T; source: AnswerSource };
-      try {
-        answer = useEntry(entry, { from: 'network', fetchedAt: entry.fetchedAt });
-      } catch (error) {
-        if (!(error instanceof IndexError)) throw error;
-        // A bad answer is never cached; an older good one is better than none.
-        if (cached) return safely(() => serveStale(cached, error));
-        return { error };
+    async function useResponse(response: HttpResponse): Promise<{ value: T; source: AnswerSource } | { error: IndexError }> {
+      const old = cached;
+      if (response.status === 304 && old) {
+        counts.revalidated++;
+        const refreshed: CachedResponse = {
+          ...old,
+          fetchedAt: now(),
+          maxAgeSeconds: freshnessSeconds(response.headers, defaultMaxAge),
+          etag: response.headers.etag ?? old.etag,
+        };
+        const memo = parsed.get(old);
+        if (memo) parsed.set(refreshed, memo);
+        if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(refreshed, authorization);
+        return safely(() => useEntry(refreshed, { from: 'revalidated', fetchedAt: refreshed.fetchedAt }));
       }
-      if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(entry, authorization);
-      return answer;
-    }
 
-    const failure = statusError(response, url);
-    if (cached) return safely(() => serveStale(cached, failure));
-    return { error: failure };
+      if (response.status === 200 || response.status === 404 || response.status === 410) {
+        const entry: CachedResponse = {
+          v: 1,
+          url,
+          accept,
+          status: response.status,
+          finalUrl: response.url,
+          contentType: response.headers['content-type'],
+          etag: response.headers.etag,
+          fetchedAt: now(),
+          maxAgeSeconds: freshnessSeconds(response.headers, defaultMaxAge),
+          body: response.status === 200 ? response.body.toString('utf8') : '',
+        };
+        let answer: { value: T; source: AnswerSource };
+        try {
+          answer = await useEntry(entry, { from: 'network', fetchedAt: entry.fetchedAt }, response.body);
+        } catch (error) {
+          if (!(error instanceof IndexError)) throw error;
+          // A bad answer is never cached; an older good one is better than none.
+          if (old) return safely(() => serveStale(old, error));
+          return { error };
+        }
+        if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(entry, authorization);
+        return answer;
+      }
+
+      const failure = statusError(response, url);
+      if (old) return safely(() => serveStale(old, failure));
+      return { error: failure };
+    }
   }
 
-  function safely<T>(run: () => { value: T; source: AnswerSource }): { value: T; source: AnswerSource } | { error: IndexError } {
+  async function safely<T>(run: () => Promise<{ value: T; source: AnswerSource }>): Promise<{ value: T; source: AnswerSource } | { error: IndexError }> {
     try {
-      return run();
+      return await run();
     } catch (error) {
       if (error instanceof IndexError) return { error };
       throw error;
@@ -249,10 +267,10 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
         warn(plain);
       }
       return once(`project ${pageUrl}`, async (): Promise<ProjectAnswer> => {
-        const result = await fetchCached(pageUrl, SIMPLE_JSON_V1, maxPageBytes, (entry) => {
+        const result = await fetchCached(pageUrl, SIMPLE_JSON_V1, maxPageBytes, (entry, raw) => {
           if (entry.status !== 200) return undefined;
           indexOrigins.add(new URL(entry.finalUrl).origin);
-          return parseProjectPage(entry.body, entry.contentType, entry.finalUrl, name);
+          return pages.parse(raw ?? entry.body, entry.contentType, entry.finalUrl, name);
         });
         if ('error' in result) return { kind: 'error', error: result.error };
         if (result.value === undefined) return { kind: 'not-found', url: redactUrl(pageUrl), source: result.source };
@@ -297,6 +315,7 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
     },
 
     async close() {
+      if (!injectedPages) await pages.close();
       if (http && !injected) await http.close();
     },
   };
