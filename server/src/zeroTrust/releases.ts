@@ -13,26 +13,47 @@ export interface Release {
   files: IndexFile[];
 }
 
+/**
+ * Releases by page list and project: a large page (30,000 files) costs seconds to group, and
+ * several checks of one dependency ask for the same grouping. Pages are immutable once parsed.
+ */
+const releasesMemo = new WeakMap<readonly ProjectPage[], Map<string, readonly Release[]>>();
+
 /** Every release of the project on the pages, newest first; the first page wins when two list one file name. */
 export function projectReleases(pages: readonly ProjectPage[], project: string): Release[] {
   const name = normalizeName(project);
+  let byProject = releasesMemo.get(pages);
+  const memo = byProject?.get(name);
+  if (memo !== undefined) return memo.map((release) => ({ version: release.version, files: [...release.files] }));
+  const releases = groupReleases(pages, name);
+  if (byProject === undefined) releasesMemo.set(pages, (byProject = new Map()));
+  byProject.set(name, releases);
+  return releases.map((release) => ({ version: release.version, files: [...release.files] }));
+}
+
+function groupReleases(pages: readonly ProjectPage[], name: string): Release[] {
   const seen = new Set<string>();
-  const versioned: { version: string; file: IndexFile }[] = [];
+  // Files grouped by the version string of their names first: PEP 440 parsing and comparison then
+  // run once per distinct version, not once per file pair in the sort.
+  const byVersionString = new Map<string, IndexFile[]>();
   for (const page of pages) {
     for (const file of page.files) {
       if (seen.has(file.filename)) continue;
       seen.add(file.filename);
       const dist = parseDistFilename(file.filename, name);
-      if (dist === undefined || dist.name !== name || pep440Valid(dist.version) === null) continue;
-      versioned.push({ version: dist.version, file });
+      if (dist === undefined || dist.name !== name) continue;
+      const files = byVersionString.get(dist.version);
+      if (files !== undefined) files.push(file);
+      else if (pep440Valid(dist.version) !== null) byVersionString.set(dist.version, [file]);
     }
   }
-  versioned.sort((a, b) => pep440Compare(b.version, a.version));
+  const versions = [...byVersionString.keys()].sort((a, b) => pep440Compare(b, a));
   const releases: Release[] = [];
-  for (const { version, file } of versioned) {
+  for (const version of versions) {
+    const files = byVersionString.get(version) as IndexFile[];
     const last = releases[releases.length - 1];
-    if (last !== undefined && pep440Compare(last.version, version) === 0) last.files.push(file);
-    else releases.push({ version, files: [file] });
+    if (last !== undefined && pep440Compare(last.version, version) === 0) last.files.push(...files);
+    else releases.push({ version, files: [...files] });
   }
   return releases;
 }
