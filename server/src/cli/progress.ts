@@ -56,7 +56,8 @@ export function progressText(files: number, started: readonly ReportSubject[], f
       else verifying++;
     }
   }
-  const what = waitingForIndex > 0 ? 'waiting for index' : verifying > 0 ? 'verifying attestations' : started.length > filesDone ? 'finishing' : 'reading';
+  // Nothing waits on the index or a verification: the other checks are finishing, or the next file is being read.
+  const what = waitingForIndex > 0 ? 'waiting for index' : verifying > 0 ? 'verifying attestations' : started.length < files && started.length === filesDone ? 'reading' : 'finishing';
   if (total === 0) return `Checking ${fileCount} · ${what} …`;
   return `Checking ${done}/${total} ${total === 1 ? 'dependency' : 'dependencies'} · ${what} …`;
 }

@@ -46,6 +46,29 @@ export function hangingWrap(text: string, width: number, indent: number, firstIn
   return wrapLines(text, Math.max(1, width - Math.max(indent, firstIndent))).map((line, i) => `${' '.repeat(i === 0 ? firstIndent : indent)}${line}`);
 }
 
+/**
+ * A list such as the summary line ("3 dependencies: 1 verified · 2 unattested; 1 error, 0
+ * warnings") wrapped between its items (after ': ', ' · ', '; ', ', '), never inside one, so
+ * that a count stays beside its word; continuation lines after `indent` spaces.
+ */
+export function wrapAtSeparators(text: string, width: number, indent: number): string[] {
+  if (!Number.isFinite(width) || displayWidth(text) <= width) return [text];
+  const items = text.split(/(?<=: | · |; |, )/);
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    const room = width - (lines.length === 0 ? 0 : indent);
+    if (line !== '' && displayWidth(line + item.trimEnd()) > room) {
+      lines.push(line.trimEnd());
+      line = '';
+    }
+    line += item;
+  }
+  if (line !== '') lines.push(line.trimEnd());
+  // An item wider than a line on its own still gets wrapped inside.
+  return lines.flatMap((l, i) => hangingWrap(l, width, indent, i === 0 ? 0 : indent));
+}
+
 export interface Cell {
   /** The text without colours, for widths. */
   plain: string;

@@ -16,7 +16,7 @@ import type { DependencyReport, Publisher } from '../../core/result';
 import { severityOf, type CheckRun, type CheckedDocument } from '../check';
 import { statusLabel } from '../statusWords';
 import { summaryLine, tally, uncheckedLine } from '../summary';
-import { fitColumns, GAP, hangingWrap, MIN_WIDTH, naturalWidths, renderTable, wordWidths, type Cell, type ColumnSpec } from './layout';
+import { fitColumns, GAP, hangingWrap, wrapAtSeparators, MIN_WIDTH, naturalWidths, renderTable, wordWidths, type Cell, type ColumnSpec } from './layout';
 import { painter, SEVERITY_COLOUR, STATUS_COLOUR, type Colour, type Paint } from './style';
 
 export interface TextOptions {
@@ -46,7 +46,7 @@ export function renderText(run: CheckRun, options: TextOptions): string {
   const where = indexLine(run);
   if (where) lines.push(...hangingWrap(paint('dim', where), width, 2));
   const counts = tally(run);
-  lines.push(...hangingWrap(summaryLine(counts, (what, text) => paint(isSeverity(what) ? SEVERITY_COLOUR[what] : STATUS_COLOUR[what], text)), width, 2));
+  lines.push(...wrapAtSeparators(summaryLine(counts, (what, text) => paint(isSeverity(what) ? SEVERITY_COLOUR[what] : STATUS_COLOUR[what], text)), width, 2));
   const unchecked = uncheckedLine(counts);
   if (unchecked) lines.push(...hangingWrap(paint('bold', unchecked), width, 0));
   return `${lines.join('\n')}\n`;
@@ -121,12 +121,14 @@ function dependencyRow(dependency: DependencyReport, published: readonly Publish
 const DEPENDENCY_HEADERS = ['DEPENDENCY', 'VERSION', 'STATUS', 'PUBLISHER', 'FINDINGS'];
 /**
  * What gives way when the table is too wide: first the publisher and the findings (they wrap
- * at spaces), then the name and version, last the status; never narrower than the header.
+ * at spaces), then the status (at its space); never narrower than the header. A name or a
+ * version is never broken (it is what a reader searches for): a table that cannot keep them
+ * whole becomes one entry per dependency.
  */
 const DEPENDENCY_COLUMNS: readonly ColumnSpec[] = [
-  { shrink: 2, min: 10 },
-  { shrink: 2, min: 7 },
-  { shrink: 3, min: 6 },
+  { shrink: 0, min: 0 },
+  { shrink: 0, min: 0 },
+  { shrink: 2, min: 6 },
   { shrink: 1, min: 10 },
   { shrink: 1, min: 10 },
 ];
