@@ -105,7 +105,7 @@ test('json: { documents: [report…] } as CONTRACT §5, uri the absolute path', 
     assert.equal(code, 1);
     assert.equal(stderr, '');
     const report = JSON.parse(stdout) as JsonReport;
-    assert.deepEqual(Object.keys(report), ['documents']);
+    assert.deepEqual(Object.keys(report), ['documents', 'summary'], 'the summary is added beside the documents (CONTRACT §5: add, never rename)');
     assert.deepEqual(
       report.documents.map((d) => d.uri),
       [path.join(tree.root, 'requirements.txt'), path.join(tree.root, 'pyproject.toml')],

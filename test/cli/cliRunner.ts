@@ -3,7 +3,7 @@
  * index on 127.0.0.1 that every run is pointed at (`--index-url`), so that no run ever reaches
  * for PyPI, whatever stages the engine has.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,4 +89,58 @@ export interface JsonReport {
     }>;
     findings: Array<{ code: string; severity: string; message: string; range: unknown; dependency?: number }>;
   }>;
+}
+
+/** script(1) from util-linux: runs a command on a pseudo-terminal; undefined when not installed. */
+export function scriptCommand(): string | undefined {
+  return ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+}
+
+export interface TerminalRunOptions extends RunOptions {
+  /** The terminal's width (`stty cols`); script's own terminal has none. */
+  columns?: number;
+  /** Resolve as soon as the terminal's output satisfies this, and end the run. */
+  until?: (output: string) => boolean;
+}
+
+/**
+ * Runs the built CLI on a pseudo-terminal (stdout and stderr both a TTY, as in an interactive
+ * shell) through script(1); answers everything the terminal received (stdout and stderr
+ * interleaved, `\n` written as `\r\n`) and the exit code (undefined when ended by `until`).
+ */
+export function runUnderTerminal(args: readonly string[], options: TerminalRunOptions = {}): Promise<{ code: number | undefined; output: string }> {
+  requireBuiltCli();
+  const script = scriptCommand();
+  if (!script) throw new Error('script(1) is not installed');
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm', ...options.env };
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const command = `${options.columns !== undefined ? `stty cols ${options.columns} rows 50; ` : ''}exec ${quoted}`;
+  return new Promise((resolve, reject) => {
+    // Its own process group, so that `until` ends script and the CLI under it, and nothing else.
+    const child = spawn(script, ['-qefc', command, '/dev/null'], { cwd: options.cwd ?? REPO_ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    let ended = false;
+    const timer = setTimeout(() => finish(new Error(`the CLI did not finish on the terminal within 120 s; output: ${JSON.stringify(output.slice(-2000))}`)), 120_000);
+    const finish = (error?: Error, code?: number) => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      if (child.exitCode === null && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      if (error) reject(error);
+      else resolve({ code, output });
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (options.until?.(output)) finish();
+    });
+    child.on('error', (error) => finish(error));
+    child.on('close', (code) => finish(undefined, code ?? undefined));
+  });
 }

@@ -10,7 +10,8 @@ import { isDiscoverable } from '../../server/src/cli/discover';
 import { kindOfNamedFile } from '../../server/src/parsers/fileKind';
 import { artifactLocationOf } from '../../server/src/cli/output/sarif';
 import { describePublisher, renderText, safe } from '../../server/src/cli/output/text';
-import { progressLine } from '../../server/src/cli/progress';
+import { progressLine, progressText } from '../../server/src/cli/progress';
+import type { DependencyPhase, ReportSubject } from '../../server/src/pipeline/engine';
 import { exitCodeOf, summaryLine, tally, uncheckedLine } from '../../server/src/cli/summary';
 import { STATUS_LABEL } from '../../server/src/cli/statusWords';
 import { WILL_RETRY, withoutRetryNote } from '../../server/src/core/format';
@@ -200,20 +201,52 @@ test('--strict: an index-error fails the run; without it, or with index-error of
   assert.ok(plain.kind === 'check' && !plain.strict);
 });
 
-test('progress: nothing off a terminal; on one, a line rewritten in place and erased', () => {
+test('progress: nothing off a terminal; on one, per dependency, what it waits for, redrawn in place and erased', () => {
+  const subject = (name: string): ReportSubject => ({ uri: `file:///p/${name}`, parsed: parseDocument('requirements', ''), settings: DEFAULT_SETTINGS });
+  const a = subject('a.txt');
+  const b = subject('b.txt');
+  const phases = new Map<ReportSubject, DependencyPhase[]>();
+  const options = { files: 2, phases: (s: ReportSubject) => phases.get(s), intervalMs: 3_600_000 };
+
   const written: string[] = [];
-  const off = progressLine({ isTTY: false, write: (t: string) => written.push(t) });
-  off.update(1, 2, 'a.txt');
-  off.clear();
-  assert.equal(written.length, 0);
-  const on = progressLine({ isTTY: true, columns: 30, write: (t: string) => written.push(t) });
-  on.update(0, 2, 'requirements/very-long-name-of-a-file.txt');
+  const off = progressLine({ isTTY: false, write: (t: string) => written.push(t) }, options);
+  off.document('started', a);
+  off.stop();
+  assert.equal(written.length, 0, 'nothing on a stream that is not a terminal');
+
+  const on = progressLine({ isTTY: true, columns: 200, write: (t: string) => written.push(t) }, options);
+  assert.equal(written.at(-1), '\r\u001b[2KChecking 0/2 dependency files · reading …');
+  phases.set(a, ['index', 'index', 'done']);
+  on.document('started', a);
+  assert.equal(written.at(-1), '\r\u001b[2KChecking 1/3 dependencies · waiting for index …');
+  phases.set(a, ['attestations', 'done', 'done']);
+  phases.set(b, ['done']);
+  on.document('started', b);
+  assert.equal(written.at(-1), '\r\u001b[2KChecking 3/4 dependencies · verifying attestations …');
+  const count = written.length;
+  const c = subject('c.txt');
+  phases.set(c, []);
+  on.document('started', c);
+  assert.equal(written.length, count, 'a document without dependencies changes nothing: the same line is not drawn again');
+  on.document('done', a);
+  on.document('done', b);
+  assert.equal(written.at(-1), '\r\u001b[2KChecking 4/4 dependencies · finishing …');
   on.clear();
-  on.clear();
-  assert.equal(written.length, 2);
-  assert.ok(written[0].startsWith('\r\u001b[2KChecking 0/2 requirements/'));
-  assert.ok(written[0].length <= '\r\u001b[2K'.length + 29, 'cut to the terminal width');
-  assert.equal(written[1], '\r\u001b[2K');
+  assert.equal(written.at(-1), '\r\u001b[2K', 'erased before a message');
+  on.stop();
+  on.document('started', a);
+  assert.equal(written.at(-1), '\r\u001b[2K', 'nothing drawn after the end');
+
+  assert.equal(progressText(1, [a], new Set(), () => ['index']), 'Checking 0/1 dependency · waiting for index …');
+  assert.equal(progressText(1, [a], new Set(), () => undefined), 'Checking 0/1 dependency file …', 'an engine that cannot tell counts files');
+  assert.equal(progressText(2, [a], new Set(), () => []), 'Checking 0/2 dependency files · finishing …');
+
+  const narrow: string[] = [];
+  const cut = progressLine({ isTTY: true, columns: 30, write: (t: string) => narrow.push(t) }, { ...options, phases: () => ['index'] });
+  cut.document('started', a);
+  cut.stop();
+  assert.ok(narrow[1].startsWith('\r\u001b[2KChecking 0/1 dependency'), narrow[1]);
+  assert.ok(narrow[1].length <= '\r\u001b[2K'.length + 29 && narrow[1].endsWith('…'), 'cut to the terminal width');
 });
 
 test('SARIF locations: relative, percent-encoded, under %SRCROOT%; absolute file URIs outside', () => {

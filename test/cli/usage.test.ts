@@ -52,14 +52,22 @@ const USAGE_ERRORS: Array<[string[], RegExp]> = [
   [[], /no command given/],
   [['verify', 'requirements.txt'], /unknown command "verify"/],
   [['check'], /no files given/],
-  [['check', '--bogus', 'requirements.txt'], /Unknown option '--bogus'/],
+  [['check', '--bogus', 'requirements.txt'], /^pypi-provenance: unknown option --bogus; a file whose name starts with '-' goes after `--`/],
+  [['check', '--fromat', 'json', 'requirements.txt'], /^pypi-provenance: unknown option --fromat \(did you mean --format\?\)$/m],
+  [['check', '-x', 'requirements.txt'], /^pypi-provenance: unknown option -x;/],
+  [['check', '--index-ur=https://alice:s3cr3t@example.org/simple/', 'requirements.txt'], /^pypi-provenance: unknown option --index-ur \(did you mean --index-url\?\)$/m],
+  [['--format', 'json', 'check', 'requirements.txt'], /^pypi-provenance: options come after the command, as in `pypi-provenance check \[options\] FILE…`; got --format first$/m],
+  [['check', '--color', 'sometimes', 'requirements.txt'], /--color must be one of auto, always, never; got "sometimes"/],
+  [['check', '--color'], /^pypi-provenance: --color needs a value \(auto, always or never\)$/m],
+  [['check', '-f'], /^pypi-provenance: -f \(--format\) needs a value \(text, json or sarif\)$/m],
+  [['check', '--format', '--offline', 'requirements.txt'], /^pypi-provenance: --format needs a value \(text, json or sarif\); the next argument starts with '-'/],
   [['check', '--format', 'xml', 'requirements.txt'], /--format must be one of text, json, sarif; got "xml"/],
-  [['check', '--format'], /argument missing/],
-  [['check', '--offline=yes', 'requirements.txt'], /does not take an argument/],
+  [['check', '--format'], /^pypi-provenance: --format needs a value \(text, json or sarif\)$/m],
+  [['check', '--offline=yes', 'requirements.txt'], /^pypi-provenance: --offline takes no value; write just --offline$/m],
   [['check', '--severity', 'no-such-code=error', 'requirements.txt'], /unknown diagnostic code "no-such-code"/],
   [['check', '--severity', 'syntax=loud', 'requirements.txt'], /the level must be error, warning, information, hint or off; got "loud"/],
   [['check', '--severity', 'syntax', 'requirements.txt'], /expects CODE=LEVEL/],
-  [['check', '--late-upload-days', '-1', 'requirements.txt'], /argument is ambiguous|whole number/],
+  [['check', '--late-upload-days', '-1', 'requirements.txt'], /--late-upload-days needs a value \(a number of days\); the next argument starts with '-' \(for a value that does, write --late-upload-days=-…\)/],
   [['check', '--late-upload-days=-1', 'requirements.txt'], /whole number of days/],
   [['check', '--late-upload-days', 'soon', 'requirements.txt'], /whole number of days/],
   [['check', '--late-upload-days', '1.5', 'requirements.txt'], /whole number of days/],
@@ -77,6 +85,10 @@ for (const [args, message] of USAGE_ERRORS) {
     assert.equal(stdout, '');
     assert.match(stderr, message);
     assert.match(stderr, /^pypi-provenance: /);
+    // Our words, then the way to the help; never Node's parseArgs wording, never a value given with an unknown option.
+    assert.match(stderr, /\nRun `pypi-provenance check --help` for usage\.\n$/);
+    assert.doesNotMatch(stderr, /To specify a positional argument|ERR_PARSE_ARGS|argument is ambiguous|argument missing|does not take an argument|Unknown option '/);
+    assert.ok(!stderr.includes('s3cr3t'), stderr);
   });
 }
 

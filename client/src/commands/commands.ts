@@ -9,6 +9,7 @@ import { publishedFindings } from '../status/workspaceResults';
 import { buildReportModel } from '../report/model';
 import type { ReportPanel } from '../report/reportPanel';
 import { UnsupportedRequestError, requestClearCache } from '../server/requests';
+import { afterProgress } from './progressNotification';
 import { checkWorkspace, type PassContext } from './workspacePass';
 
 export interface CommandContext extends PassContext {
@@ -42,12 +43,12 @@ async function verifyWorkspace(context: CommandContext): Promise<VerifyResult> {
   const reports = pass.entries.filter((entry) => entry.report).length;
   const summary = workspaceTotals(context.results.files());
   const result = { files: pass.files.length, reports, cancelled: pass.cancelled, summary };
+  // Not awaited: a notification waits for the user, the command does not. Shown once the
+  // progress notification is gone, in its place (one notification, not two stacked).
   if (pass.files.length === 0) {
-    void vscode.window.showInformationMessage(`${EXTENSION_NAME}: no dependency files (requirements*.txt, pyproject.toml, pylock.toml, uv.lock, poetry.lock) in the workspace.`);
+    void afterProgress(pass.progressClosed, () => vscode.window.showInformationMessage(`${EXTENSION_NAME}: no dependency files (requirements*.txt, pyproject.toml, pylock.toml, uv.lock, poetry.lock) in the workspace.`));
   } else if (!pass.cancelled) {
-    // Not awaited: a notification waits for the user, the command does not.
-    void vscode.window
-      .showInformationMessage(`${EXTENSION_NAME}: checked ${pass.truncated ? 'the first ' : ''}${summary}.`, 'Show Report', 'Show Problems')
+    void afterProgress(pass.progressClosed, () => vscode.window.showInformationMessage(`${EXTENSION_NAME}: checked ${pass.truncated ? 'the first ' : ''}${summary}.`, 'Show Report', 'Show Problems'))
       .then((choice) => {
         if (choice === 'Show Report') void vscode.commands.executeCommand(Commands.showReport);
         if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
@@ -59,7 +60,7 @@ async function verifyWorkspace(context: CommandContext): Promise<VerifyResult> {
 async function showReport(context: CommandContext): Promise<ReportResult> {
   if (context.results.reportUnsupported()) return reportUnavailable();
   const pass = await checkWorkspace(context, { title: `${EXTENSION_NAME}: building the provenance report`, reportsOnly: true });
-  if (context.results.reportUnsupported()) return reportUnavailable();
+  if (context.results.reportUnsupported()) return reportUnavailable(pass.progressClosed);
   if (pass.cancelled) return { shown: false, reason: 'cancelled' };
   const pypi = /^https:\/\/pypi\.org\/simple\/?$/.test(context.indexUrl());
   const model = buildReportModel(pass.entries, {
@@ -72,9 +73,9 @@ async function showReport(context: CommandContext): Promise<ReportResult> {
   return { shown: true, files: model.documents.length, dependencies: model.documents.reduce((n, d) => n + d.dependencies.length, 0) };
 }
 
-function reportUnavailable(): ReportResult {
+function reportUnavailable(progressClosed: Promise<void> = Promise.resolve()): ReportResult {
   const reason = 'This version of the language server has no provenance report yet (pypiProvenance/report). Its findings are in the Problems panel.';
-  void vscode.window.showWarningMessage(`${EXTENSION_NAME}: ${reason}`, 'Show Problems').then((choice) => {
+  void afterProgress(progressClosed, () => vscode.window.showWarningMessage(`${EXTENSION_NAME}: ${reason}`, 'Show Problems')).then((choice) => {
     if (choice) void vscode.commands.executeCommand('workbench.actions.view.problems');
   });
   return { shown: false, reason };

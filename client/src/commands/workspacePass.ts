@@ -10,6 +10,7 @@ import type { ReportEntry } from '../report/model';
 import { UnsupportedRequestError, requestReport } from '../server/requests';
 import type { StatusBar } from '../status/statusBar';
 import type { WorkspaceResults } from '../status/workspaceResults';
+import { withProgressNotification } from './progressNotification';
 
 export interface PassContext {
   client: BaseLanguageClient;
@@ -24,6 +25,8 @@ export interface PassResult {
   cancelled: boolean;
   /** More files than MAX_WORKSPACE_FILES: only the first ones were checked. */
   truncated: boolean;
+  /** Settles once the pass's progress notification has closed (progressNotification.ts): a closing message goes after it. */
+  progressClosed: Promise<void>;
 }
 
 /** Files checked at once: the server works on them concurrently; more would only queue. */
@@ -44,31 +47,39 @@ export interface PassOptions {
 }
 
 export async function checkWorkspace(context: PassContext, { title, reportsOnly = false }: PassOptions): Promise<PassResult> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    progress.report({ message: 'finding dependency files…' });
-    const { files, truncated } = await findDependencyFiles(token);
-    if (truncated) context.output.appendLine(`[client] more than ${MAX_WORKSPACE_FILES} dependency files: only the first ${MAX_WORKSPACE_FILES} are checked`);
-    const entries: ReportEntry[] = new Array(files.length);
-    let next = 0;
-    let done = 0;
-    const worker = async () => {
-      while (!token.isCancellationRequested && next < files.length && !(reportsOnly && context.results.reportUnsupported())) {
-        const index = next++;
-        const file = files[index]!;
-        entries[index] = await checkFile(context, file, reportsOnly, token);
-        done++;
-        const activity = `${done}/${files.length} dependency files`;
-        context.status.setActivity(`Verifying ${activity}`);
-        progress.report({ increment: 100 / files.length, message: `${activity} · ${vscode.workspace.asRelativePath(file)}` });
-      }
-    };
-    try {
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
-    } finally {
-      context.status.setActivity(undefined);
+  const { result, closed } = await withProgressNotification(vscode.window, { location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => pass(context, reportsOnly, progress, token));
+  return { ...result, progressClosed: closed };
+}
+
+async function pass(
+  context: PassContext,
+  reportsOnly: boolean,
+  progress: vscode.Progress<{ message?: string; increment?: number }>,
+  token: vscode.CancellationToken,
+): Promise<Omit<PassResult, 'progressClosed'>> {
+  progress.report({ message: 'finding dependency files…' });
+  const { files, truncated } = await findDependencyFiles(token);
+  if (truncated) context.output.appendLine(`[client] more than ${MAX_WORKSPACE_FILES} dependency files: only the first ${MAX_WORKSPACE_FILES} are checked`);
+  const entries: ReportEntry[] = new Array(files.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (!token.isCancellationRequested && next < files.length && !(reportsOnly && context.results.reportUnsupported())) {
+      const index = next++;
+      const file = files[index]!;
+      entries[index] = await checkFile(context, file, reportsOnly, token);
+      done++;
+      const activity = `${done}/${files.length} dependency files`;
+      context.status.setActivity(`Verifying ${activity}`);
+      progress.report({ increment: 100 / files.length, message: `${activity} · ${vscode.workspace.asRelativePath(file)}` });
     }
-    return { files, entries: entries.filter((entry) => entry !== undefined), cancelled: token.isCancellationRequested, truncated };
-  });
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
+  } finally {
+    context.status.setActivity(undefined);
+  }
+  return { files, entries: entries.filter((entry) => entry !== undefined), cancelled: token.isCancellationRequested, truncated };
 }
 
 async function checkFile(context: PassContext, file: vscode.Uri, reportsOnly: boolean, token: vscode.CancellationToken): Promise<ReportEntry> {

@@ -10,7 +10,7 @@ import { severityFor, type SeverityOrOff } from '../core/codes';
 import type { Finding } from '../core/finding';
 import type { ParsedDocument } from '../core/model';
 import type { DocumentReport } from '../core/result';
-import type { Engine } from '../pipeline/engine';
+import type { Engine, ReportSubject } from '../pipeline/engine';
 import { parseDocumentSafely } from '../pipeline/parse';
 import { buildDocumentReport } from '../pipeline/report';
 import { runStages, type StageFailure } from '../pipeline/runStages';
@@ -71,22 +71,17 @@ export interface CheckOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** How many documents are checked at once (the index client limits its own requests). */
   concurrency?: number;
-  /** Told when a document starts and when it is done. */
-  onProgress?: (done: number, total: number, current: string | undefined) => void;
+  /** Told when a document is parsed (its stages start) and when it is done (progress.ts). */
+  onDocument?: (event: 'started' | 'done', subject: ReportSubject) => void;
 }
 
 export async function checkDocuments(files: readonly ReadFile[], options: CheckOptions): Promise<CheckRun> {
   const documents: CheckedDocument[] = new Array(files.length);
   let next = 0;
-  let done = 0;
   const worker = async () => {
     while (next < files.length) {
       const index = next++;
-      const file = files[index];
-      options.onProgress?.(done, files.length, displayPath(file.path, options.cwd));
-      documents[index] = await checkDocument(file, options);
-      done++;
-      options.onProgress?.(done, files.length, undefined);
+      documents[index] = await checkDocument(files[index], options);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, files.length)) }, worker));
@@ -98,7 +93,10 @@ async function checkDocument(file: ReadFile, options: CheckOptions): Promise<Che
   const error = safe.error;
   const uri = pathToFileURL(file.path).href;
   const parsed = await withLockedVersions(safe.parsed, uri);
+  const subject: ReportSubject = { uri, parsed, settings: options.settings };
+  options.onDocument?.('started', subject);
   const run = await runStages({ uri, format: file.format, text: file.text, parsed, settings: options.settings }, options.engine.stages);
+  options.onDocument?.('done', subject);
   const failures = error === undefined ? run.failures : [{ stage: 'parse', error }, ...run.failures];
   const findings = (file.decodeFinding ? [file.decodeFinding, ...run.findings] : run.findings).map((finding) => ({ ...finding, message: withoutRetryNote(finding.message) }));
   const results = options.engine.dependencyResults({ uri, parsed, settings: options.settings });

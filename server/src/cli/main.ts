@@ -13,6 +13,7 @@ import { checkDocuments, readInputs } from './check';
 import { discoverInputs } from './discover';
 import { renderJson } from './output/json';
 import { renderSarif } from './output/sarif';
+import { outputWidth } from './output/layout';
 import { useColour } from './output/style';
 import { renderText } from './output/text';
 import { progressLine } from './progress';
@@ -75,12 +76,13 @@ async function check(command: CheckCommand, io: CliIo): Promise<number> {
   const { read, errors } = await readInputs(discovery.files);
   if (errors.length > 0) return usage(errors);
 
-  const progress = progressLine(io.stderr);
-  const logger = stderrLogger(io.stderr, progress.clear);
+  let progress: ReturnType<typeof progressLine> | undefined;
+  const logger = stderrLogger(io.stderr, () => progress?.clear());
   const engine = (io.createEngine ?? createEngine)({ env: io.env, logger, defaultCacheDirectory: cacheDirectoryFor(io.env) });
+  progress = progressLine(io.stderr, { files: read.length, phases: engine.dependencyPhases?.bind(engine) });
   try {
-    const run = await checkDocuments(read, { engine, settings: command.settings, cwd: io.cwd, env: io.env, onProgress: progress.update });
-    progress.clear();
+    const run = await checkDocuments(read, { engine, settings: command.settings, cwd: io.cwd, env: io.env, onDocument: progress.document });
+    progress.stop();
     for (const document of run.documents) {
       for (const failure of document.failures) {
         io.stderr.write(`${NAME}: internal error: the '${failure.stage}' check failed on ${document.displayPath}: ${firstLine(failure.error)}\n`);
@@ -88,18 +90,18 @@ async function check(command: CheckCommand, io: CliIo): Promise<number> {
     }
     switch (command.format) {
       case 'json':
-        io.stdout.write(renderJson(run));
+        io.stdout.write(renderJson(run, { toolVersion: io.version, strict: command.strict }));
         break;
       case 'sarif':
         io.stdout.write(renderSarif(run, io.version));
         break;
       case 'text':
-        io.stdout.write(renderText(run, { colour: useColour(io.stdout, io.env) }));
+        io.stdout.write(renderText(run, { colour: useColour(io.stdout, io.env, command.color), width: outputWidth(io.stdout, io.env) }));
         break;
     }
     return exitCodeOf(tally(run), command.strict);
   } finally {
-    progress.clear();
+    progress.stop();
     await engine.dispose().catch((error) => logger.warn(`Closing the engine failed: ${firstLine(error)}`));
   }
 }

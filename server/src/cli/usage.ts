@@ -40,6 +40,8 @@ Options:
                              information, hint or off (repeatable)
   --strict                   an index-error (a dependency that could not be checked)
                              fails the run (exit 1)
+  --color WHEN               auto (default: on a terminal, unless NO_COLOR is set;
+                             FORCE_COLOR forces it on or, with 0, off), always or never
   -h, --help                 this text
 
 Codes and their default severity:
@@ -47,6 +49,8 @@ ${codes}
 
 Exit codes: 0 nothing at error severity, 1 at least one error, 2 bad usage or unreadable input;
 with --strict an index-error counts as an error.
-Colours are used when the output is a terminal and NO_COLOR is not set.
+The text output fits the terminal's width (COLUMNS when it is not a terminal; no limit when
+neither says): long cells and messages wrap. --format json has every text whole, and a summary
+(totals per status and severity, the tool version, the exit code).
 `;
 }

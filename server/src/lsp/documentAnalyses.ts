@@ -38,6 +38,8 @@ export interface AnalysisHost {
   env: Readonly<Record<string, string | undefined>>;
   /** The text of an open document by file system path (a lock being edited beside a pyproject.toml). */
   openText?: OpenText;
+  /** Told when an analysis of a document starts (the log names the document and its index). */
+  analysing?(analysis: DocumentAnalysis): void;
 }
 
 /** One version of one document under one set of settings, and what the stages found in it. */
@@ -217,6 +219,11 @@ export class DocumentAnalyses {
       controller: new AbortController(),
     };
     entry.current = analysis;
+    try {
+      this.host.analysing?.(analysis);
+    } catch (error) {
+      this.host.logger.error(`Logging the analysis of ${uri} failed: ${errorText(error)}`);
+    }
     for (const stage of this.stages) this.runStage(uri, entry, analysis, stage);
     if (replacing && analysis.pending.size > 0) {
       // The first update or settle of a stage publishes (queuePublish); until then the old diagnostics stay.

@@ -37,6 +37,7 @@ import { CACHE_SUBDIRECTORIES, removeSubdirectories } from '../pipeline/cacheLay
 import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
 import { THROW_METHOD, THROW_UNCAUGHT_METHOD, testFaultsEnabled } from '../pipeline/testFaults';
 import { attachVerificationProgress } from './verificationProgress';
+import { analysisLogger } from './analysisLog';
 import { RECORD_IDENTITIES_KIND, TRUST_PUBLISHER_COMMAND, executeTrustPublisher, resolveZeroTrustCodeAction, zeroTrustCodeActions, type ZeroTrustActionHost } from './zeroTrustActions';
 
 /** What TextDocuments.listen takes (the package does not export the interface's name). */
@@ -95,6 +96,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     const format = formats.get(uri);
     return document && format ? { version: document.version, text: document.getText(), format } : undefined;
   };
+  const analysisLog = analysisLogger((line) => logger.info(line), options.env);
   const settings = new SettingsSource({ getConfiguration: (item) => (typeof item === 'string' ? connection.workspace.getConfiguration(item) : connection.workspace.getConfiguration(item)) }, logger);
   const analyses = new DocumentAnalyses(
     {
@@ -104,6 +106,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       logger,
       env: options.env,
       openText: (absolutePath) => documents.get(pathToFileURL(absolutePath).href)?.getText(),
+      analysing: (analysis) => analysisLog.analysing(analysis),
     },
     stages,
     options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
@@ -202,6 +205,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       retries.cancel(document.uri);
       analyses.closed(document.uri);
       settings.forget(document.uri);
+      analysisLog.forget(document.uri);
       services.verification.queue.forget(document.uri);
       void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }).catch(() => undefined);
     }),

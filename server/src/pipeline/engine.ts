@@ -9,6 +9,7 @@ import type { Settings } from './contract/settings';
 import type { FindingStage } from './contract/stages';
 import { createStageServices, createStages, type StageHost, type StageServices } from './createStages';
 import type { DependencyResults } from './contract/dependencyResult';
+import { isResolvable } from '../resolution/resolutionService';
 
 /** The environment, a logger, and the cache directory to use when the `cacheDirectory` setting is ''. */
 export type EngineHost = Pick<StageHost, 'env' | 'logger' | 'defaultCacheDirectory'>;
@@ -28,9 +29,17 @@ export interface Engine {
    * stage keeps such results.
    */
   dependencyResults(subject: ReportSubject): DependencyResults | undefined;
+  /**
+   * Where each dependency of a document that the index is asked about stands, for a progress
+   * display; undefined when the engine cannot tell (its services keep no such state).
+   */
+  dependencyPhases?(subject: ReportSubject): DependencyPhase[] | undefined;
   /** Releases what the stages hold open, so a CLI run can end. */
   dispose(): Promise<void>;
 }
+
+/** `index`: waiting for the index's answer; `attestations`: verifying the files' attestations; `done`. */
+export type DependencyPhase = 'index' | 'attestations' | 'done';
 
 /**
  * The part of the stage services the report reads: the verification service's results per
@@ -38,7 +47,13 @@ export interface Engine {
  * that do not (yet) carry verification.
  */
 interface ReportResultSource {
-  verification?: { results: { dependencyResults(parsed: ParsedDocument): DependencyResults } };
+  verification?: {
+    results: {
+      dependencyResults(parsed: ParsedDocument): DependencyResults;
+      /** The verification stage's state of one dependency (verification/documentResults.ts). */
+      dependency?(parsed: ParsedDocument, index: number): { resolution?: unknown; settled: boolean } | undefined;
+    };
+  };
 }
 
 export function createEngine(host: EngineHost): Engine {
@@ -53,6 +68,18 @@ export function engineOf(stages: readonly FindingStage[], services: Pick<StageSe
   return {
     stages,
     dependencyResults: ({ parsed }) => services.verification?.results.dependencyResults(parsed),
+    dependencyPhases: ({ parsed }) => {
+      const results = services.verification?.results;
+      if (results?.dependency === undefined) return undefined;
+      const phases: DependencyPhase[] = [];
+      parsed.dependencies.forEach((dependency, index) => {
+        if (!isResolvable(dependency)) return;
+        // No state yet, or no resolution yet: the stage is still waiting for the index.
+        const state = results.dependency?.(parsed, index);
+        phases.push(state?.resolution === undefined ? 'index' : state.settled ? 'done' : 'attestations');
+      });
+      return phases;
+    },
     dispose: () => services.dispose(),
   };
 }

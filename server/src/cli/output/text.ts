@@ -1,7 +1,9 @@
 /**
  * `--format text`: for each file a table of its dependencies (version, status, publisher, the
  * codes found) and then its findings one per line as `path:line:column  severity  code  message`
- * (the form terminals and editors turn into links), and one summary line for the run.
+ * (the form terminals and editors turn into links), and one summary line for the run. All of it
+ * fits the width it is given (layout.ts): cells and messages wrap, nothing is cut; `--format
+ * json` has the same text unwrapped.
  *
  * Everything shown comes from files the user may not have written; control characters are
  * shown escaped so that a hostile file cannot drive the terminal.
@@ -14,13 +16,21 @@ import type { DependencyReport, Publisher } from '../../core/result';
 import { severityOf, type CheckRun, type CheckedDocument } from '../check';
 import { statusLabel } from '../statusWords';
 import { summaryLine, tally, uncheckedLine } from '../summary';
+import { fitColumns, GAP, hangingWrap, wrapAtSeparators, MIN_WIDTH, naturalWidths, renderTable, wordWidths, type Cell, type ColumnSpec } from './layout';
 import { painter, SEVERITY_COLOUR, STATUS_COLOUR, type Colour, type Paint } from './style';
 
 export interface TextOptions {
   colour: boolean;
+  /** Columns to fit in (layout.ts outputWidth); no limit when absent. */
+  width?: number;
 }
 
 const NONE = '—';
+const INDENT = '  ';
+/** Where a wrapped line of a stacked entry (a dependency, a finding's message) goes on. */
+const CONTINUATION = 6;
+/** Narrower than this, a finding's message goes below its location instead of beside it. */
+const MIN_MESSAGE_WIDTH = 30;
 
 /** A finding the `severity` setting does not turn off, with its severity. */
 interface Published {
@@ -30,18 +40,19 @@ interface Published {
 
 export function renderText(run: CheckRun, options: TextOptions): string {
   const paint = painter(options.colour);
-  const blocks = run.documents.map((document) => renderDocument(document, run, paint));
+  const width = Math.max(MIN_WIDTH, options.width ?? Number.POSITIVE_INFINITY);
+  const blocks = run.documents.map((document) => renderDocument(document, run, paint, width));
   const lines: string[] = [blocks.join('\n\n'), ''];
   const where = indexLine(run);
-  if (where) lines.push(paint('dim', where));
+  if (where) lines.push(...hangingWrap(paint('dim', where), width, 2));
   const counts = tally(run);
-  lines.push(summaryLine(counts, (what, text) => paint(isSeverity(what) ? SEVERITY_COLOUR[what] : STATUS_COLOUR[what], text)));
+  lines.push(...wrapAtSeparators(summaryLine(counts, (what, text) => paint(isSeverity(what) ? SEVERITY_COLOUR[what] : STATUS_COLOUR[what], text)), width, 2));
   const unchecked = uncheckedLine(counts);
-  if (unchecked) lines.push(paint('bold', unchecked));
+  if (unchecked) lines.push(...hangingWrap(paint('bold', unchecked), width, 0));
   return `${lines.join('\n')}\n`;
 }
 
-function renderDocument(document: CheckedDocument, run: CheckRun, paint: Paint): string {
+function renderDocument(document: CheckedDocument, run: CheckRun, paint: Paint, width: number): string {
   const dependencies = document.report.dependencies;
   const count = dependencies.length === 1 ? '1 dependency' : `${dependencies.length} dependencies`;
   const lines = [`${paint('bold', safe(document.displayPath))} ${paint('dim', `(${count})`)}`];
@@ -55,8 +66,7 @@ function renderDocument(document: CheckedDocument, run: CheckRun, paint: Paint):
   if (dependencies.length > 0) {
     const byDependency = groupByDependency(published);
     const rows = dependencies.map((dependency, index) => dependencyRow(dependency, byDependency.get(index) ?? [], paint));
-    const header = ['DEPENDENCY', 'VERSION', 'STATUS', 'PUBLISHER', 'FINDINGS'].map((title) => cell(paint, title, 'dim'));
-    lines.push(...table([header, ...rows]).map((line) => `  ${line}`));
+    lines.push(...dependencyTable(rows, paint, width));
   }
 
   const ordered = [...published].sort((a, b) => a.finding.range.start.line - b.finding.range.start.line || a.finding.range.start.character - b.finding.range.start.character);
@@ -68,18 +78,13 @@ function renderDocument(document: CheckedDocument, run: CheckRun, paint: Paint):
       cell(paint, finding.code, SEVERITY_COLOUR[severity]),
       cell(paint, safe(oneLine(finding.message))),
     ]);
-    lines.push(...table(rows).map((line) => `  ${line}`));
+    lines.push(...findingLines(rows, width));
   }
   for (const failure of document.failures) {
-    lines.push(paint('red', `  the '${safe(failure.stage)}' check failed on this file (internal error); its findings are missing`));
+    lines.push(...hangingWrap(paint('red', `the '${safe(failure.stage)}' check failed on this file (internal error); its findings are missing`), width, 4, 2));
   }
   if (dependencies.length === 0 && ordered.length === 0 && document.failures.length === 0) lines.push(paint('dim', '  no dependencies'));
   return lines.join('\n');
-}
-
-interface Cell {
-  plain: string;
-  shown: string;
 }
 
 function cell(paint: Paint, text: string, colour?: Colour): Cell {
@@ -113,16 +118,59 @@ function dependencyRow(dependency: DependencyReport, published: readonly Publish
   ];
 }
 
-/** Columns padded to their widest plain text; the last column is not padded. */
-function table(rows: Cell[][]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.plain.length)));
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell.shown : cell.shown + ' '.repeat(widths[i] - cell.plain.length)))
-      .join('  ')
-      .trimEnd(),
+const DEPENDENCY_HEADERS = ['DEPENDENCY', 'VERSION', 'STATUS', 'PUBLISHER', 'FINDINGS'];
+/**
+ * What gives way when the table is too wide: first the publisher and the findings (they wrap
+ * at spaces), then the status (at its space); never narrower than the header. A name or a
+ * version is never broken (it is what a reader searches for): a table that cannot keep them
+ * whole becomes one entry per dependency.
+ */
+const DEPENDENCY_COLUMNS: readonly ColumnSpec[] = [
+  { shrink: 0, min: 0 },
+  { shrink: 0, min: 0 },
+  { shrink: 2, min: 6 },
+  { shrink: 1, min: 10 },
+  { shrink: 1, min: 10 },
+];
+
+/**
+ * The dependency table in `width` columns; when even its narrowest layout does not fit, one
+ * entry per dependency instead: name, version and status, then the publisher and findings
+ * below, indented.
+ */
+function dependencyTable(rows: readonly Cell[][], paint: Paint, width: number): string[] {
+  const header = DEPENDENCY_HEADERS.map((title) => cell(paint, title, 'dim'));
+  const all = [header, ...rows];
+  const available = width - INDENT.length - GAP.length * (DEPENDENCY_HEADERS.length - 1);
+  const widths = fitColumns(naturalWidths(all), DEPENDENCY_COLUMNS, available, wordWidths(all));
+  if (widths) return renderTable(all, widths).map((line) => `${INDENT}${line}`);
+  const lines: string[] = [];
+  for (const [name, version, status, publisher, findings] of rows) {
+    const title = version.plain === NONE ? name.shown : `${name.shown} ${version.shown}`;
+    lines.push(...hangingWrap(`${title}  ${status.shown}`, width, CONTINUATION, INDENT.length));
+    if (publisher.plain !== NONE) lines.push(...hangingWrap(`${paint('dim', 'publisher')} ${publisher.shown}`, width, CONTINUATION + 2, CONTINUATION - 2));
+    if (findings.plain !== '') lines.push(...hangingWrap(`${paint('dim', 'findings')} ${findings.shown}`, width, CONTINUATION + 2, CONTINUATION - 2));
+  }
+  return lines;
+}
+
+/**
+ * Findings as `path:line:column  severity  code  message`, the message wrapping in its own
+ * column; when that column would be narrower than MIN_MESSAGE_WIDTH, the message goes on the
+ * lines below instead. The location is never broken: terminals and editors make it a link.
+ */
+function findingLines(rows: readonly Cell[][], width: number): string[] {
+  const natural = naturalWidths(rows);
+  const head = natural.slice(0, 3).reduce((a, b) => a + b, 0) + GAP.length * 3;
+  const messageWidth = width - INDENT.length - head;
+  if (messageWidth >= Math.min(MIN_MESSAGE_WIDTH, natural[3])) {
+    return renderTable(rows, [...natural.slice(0, 3), messageWidth]).map((line) => `${INDENT}${line}`);
+  }
+  const heads = renderTable(
+    rows.map((row) => row.slice(0, 3)),
+    natural.slice(0, 3),
   );
+  return rows.flatMap((row, i) => [`${INDENT}${heads[i]}`, ...hangingWrap(row[3].shown, width, CONTINUATION, CONTINUATION)]);
 }
 
 /** A publisher in a few words: `pypa/sampleproject (release.yml)`, `gitlab: group/app (.gitlab-ci.yml)`, an e-mail. */
