@@ -16,7 +16,7 @@
  * defined in two slices, a key added to a table of another slice) is checked while merging. It
  * stops at the first error, so a broken file yields one problem and no tree.
  */
-import { parseTOML, type AST } from 'toml-eslint-parser';
+import type { AST } from 'toml-eslint-parser';
 import type { TomlArray, TomlSpan, TomlTable, TomlValue } from './document';
 import { MAX_LOCK_LENGTH } from '../limits';
 import { fastTomlTree } from './positions';
@@ -40,6 +40,14 @@ export const MAX_TOML_LENGTH = MAX_LOCK_LENGTH;
 export const TOML_SLICE_LENGTH = 256 * 1024;
 
 const TOO_DEEP = 'the document is nested too deeply or has a string too long to read';
+
+let exactParser: typeof import('toml-eslint-parser') | undefined;
+/** Loaded on first use: it takes tens of milliseconds to load, and a valid document never needs it. */
+function parseTOML(slice: string): AST.TOMLProgram {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  exactParser ??= require('toml-eslint-parser') as typeof import('toml-eslint-parser');
+  return exactParser.parseTOML(slice, { tomlVersion: '1.0' });
+}
 
 /** Parses TOML 1.0 (what Python's tomllib, and so pip and the PEPs, read). Never throws. */
 export function parseToml(text: string): TomlParseResult {
@@ -72,7 +80,7 @@ function parseWith(text: string, fast: boolean): TomlParseResult {
     let program: AST.TOMLProgram;
     const slice = from === 0 && to === source.length ? source : source.slice(from, to);
     try {
-      program = parseTOML(slice, { tomlVersion: '1.0' });
+      program = parseTOML(slice);
     } catch (error) {
       return failure(...describeParseError(error, source, from));
     }
