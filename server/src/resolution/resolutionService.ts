@@ -94,7 +94,7 @@ export class ResolutionService {
   private readonly client: IndexClient;
   private readonly ownsClient: boolean;
   private readonly entries = new Map<string, Entry>();
-  private readonly keys = new WeakMap<ResolutionRequest, string | undefined>();
+  private readonly keys = new WeakMap<Dependency, { settings: ResolutionRequest['settings']; documentOptions?: DocumentOptions; key: string | undefined }>();
   private readonly indexParts = new Map<string, string>();
   private readonly now: () => number;
   private readonly retryDelay: { first: number; max: number };
@@ -121,12 +121,14 @@ export class ResolutionService {
 
   /**
    * The sharing key; undefined for a dependency the index is not asked about. Remembered per
-   * request: a stage peeks, then resolves, the same requests, and a lock has thousands.
+   * dependency (for the same settings and document options): three stages peek, then resolve,
+   * the dependencies of one parse, and a lock has thousands. Parsed dependencies are never changed.
    */
   keyOf(request: ResolutionRequest): string | undefined {
-    if (this.keys.has(request)) return this.keys.get(request);
+    const known = this.keys.get(request.dependency);
+    if (known !== undefined && known.settings === request.settings && known.documentOptions === request.documentOptions) return known.key;
     const key = this.computeKey(request);
-    this.keys.set(request, key);
+    this.keys.set(request.dependency, { settings: request.settings, documentOptions: request.documentOptions, key });
     return key;
   }
 
