@@ -1,5 +1,6 @@
 /**
- * Issue 15 items 2–3 and issue 9 item 6: large and hostile documents. Each row is one child
+ * Issue 15 items 2–3 and issue 9 item 6: large and hostile documents (issue 9's goal for a 3 MB
+ * uv.lock: first diagnostics within 300 ms of didOpen, server peak RSS within 150 MB). Each row is one child
  * process (largeDocument.child.ts parses in process; largeServer.child.ts goes through the real
  * server over stdio), so each peak resident set is that case's alone. The anchor row parses a
  * JSON document of the same size with JSON.parse in the same way: what "as fast as the platform"
@@ -21,6 +22,8 @@ interface ChildResult {
   first?: string;
   firstProblem?: string;
   dependencies?: number;
+  /** The bare value parser (smol-toml, no positions) on the same text, in the same child: the anchor. */
+  valueParserMs?: number;
   error?: string;
 }
 
@@ -36,8 +39,11 @@ function runChild(repoRoot: string, script: string, args: string[]): ChildResult
 
 const CASES: Array<[string, string, string]> = [
   ['json-anchor', '3', 'anchor: JSON.parse of a uv.lock-shaped JSON of 3 MB'],
-  ['uv.lock', '3', 'uv.lock, generated, 3 MB (TOML layer + lock frame)'],
+  ['uv.lock', '3', 'uv.lock, generated, 3 MB (about 2,000 packages)'],
+  ['value-parser:uv.lock', '3', 'anchor: smol-toml alone (values, no positions) on that uv.lock'],
   ['uv.lock', '10', 'uv.lock, generated, 10 MB'],
+  ['poetry.lock', '3', 'poetry.lock, generated, 3 MB'],
+  ['poetry.lock', '10', 'poetry.lock, generated, 10 MB'],
   ['pylock', '3', 'pylock.toml, generated, 3 MB'],
   ['pyproject', '3', 'pyproject.toml, one dependencies array, 3 MB'],
   ['requirements', '10', 'requirements.txt, pip-compile with hashes, 10 MB'],
@@ -47,6 +53,10 @@ const CASES: Array<[string, string, string]> = [
 ];
 
 const SERVER_CASES: Array<[string, string, string]> = [
+  ['uv.lock', '3', 'uv.lock, 3 MB (about 2,000 packages)'],
+  ['uv.lock', '10', 'uv.lock, 10 MB'],
+  ['poetry.lock', '3', 'poetry.lock, 3 MB'],
+  ['poetry.lock', '10', 'poetry.lock, 10 MB'],
   ['pylock', '3', 'pylock.toml, 3 MB'],
   ['requirements', '10', 'requirements.txt with hashes, 10 MB'],
   ['unpinned', '10', 'requirements.txt, one name a line, 10 MB'],
@@ -58,7 +68,7 @@ const parseLarge: BenchSection = {
   title: 'large documents: one parse in a fresh child process (time, peak RSS above the generated text)',
   async run({ repoRoot, quick, log }) {
     const rows: BenchRow[] = [];
-    for (const [kind, mb, label] of quick ? CASES.slice(0, 3) : CASES) {
+    for (const [kind, mb, label] of quick ? CASES.slice(0, 4) : CASES) {
       const result = runChild(repoRoot, 'largeDocument.child.ts', [kind, mb]);
       log(`${label}: ${JSON.stringify(result)}`);
       const extra = (result.peakRssMb ?? 0) - (result.baseRssMb ?? 0);
@@ -81,6 +91,9 @@ const serverLarge: BenchSection = {
       if (result.error !== undefined) throw new Error(`${label}: ${result.error}`);
       rows.push({ metric: `${label}: didOpen → diagnostics`, value: result.ms, unit: 'ms', note: `${result.diagnostics} diagnostics${result.first ? `; first: ${result.first.slice(0, 60)}` : ''}` });
       rows.push({ metric: `${label}: server peak RSS`, value: result.serverPeakRssMb ?? Number.NaN, unit: 'MB', note: 'VmHWM of the server process after the publish' });
+      if (result.valueParserMs !== undefined) {
+        rows.push({ metric: `${label}: anchor, smol-toml alone on the same text`, value: result.valueParserMs, unit: 'ms', note: 'values only, no positions, in the bench process before the server starts' });
+      }
     }
     return rows;
   },

@@ -3,6 +3,8 @@
  * and prints `{ ms, peakRssMb, baseRssMb, problems, dependencies }` as JSON. A child of its own,
  * so the peak resident set is this parse's and not the bench's.
  */
+import { parse as parseValues } from 'smol-toml';
+import type { DocumentFormat } from '../server/src/core/model';
 import { parseDocument } from '../server/src/parsers/index';
 import { LARGE_DOCUMENTS } from '../test/support/largeDocuments';
 
@@ -20,13 +22,22 @@ function uvLockAsJson(bytes: number): string {
   return JSON.stringify({ version: 1, revision: 3, package: packages });
 }
 
+/** `json-anchor`, `value-parser:KIND` (smol-toml alone on KIND's text), or a LARGE_DOCUMENTS kind. */
 const [kind, megabytes] = process.argv.slice(2);
-const [format, generate] = kind === 'json-anchor' ? (['json', uvLockAsJson] as const) : [LARGE_DOCUMENTS[kind].format, LARGE_DOCUMENTS[kind].generate];
+const valueParser = kind.startsWith('value-parser:');
+const generated = LARGE_DOCUMENTS[valueParser ? kind.slice('value-parser:'.length) : kind];
+const format: DocumentFormat | 'json' | 'values' = kind === 'json-anchor' ? 'json' : valueParser ? 'values' : generated.format;
+const generate = kind === 'json-anchor' ? uvLockAsJson : generated.generate;
 const text = generate(Number(megabytes) * 1_000_000);
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
 const baseRssMb = rssMb();
 const start = performance.now();
-const parsed = format === 'json' ? { problems: [], dependencies: (JSON.parse(text) as { package: unknown[] }).package } : parseDocument(format, text);
+const parsed =
+  format === 'json'
+    ? { problems: [], dependencies: (JSON.parse(text) as { package: unknown[] }).package }
+    : format === 'values'
+      ? { problems: [], dependencies: (parseValues(text) as { package?: unknown[] }).package ?? [] }
+      : parseDocument(format, text);
 const ms = performance.now() - start;
 const firstProblem = parsed.problems[0]?.message;
 process.stdout.write(JSON.stringify({ ms, peakRssMb: rssMb(), baseRssMb, problems: parsed.problems.length, firstProblem, dependencies: parsed.dependencies.length }) + '\n');

@@ -19,9 +19,13 @@ test('publishes at most once per interval while working, then settles once with 
   const clock = 10_000; // a real clock is far past the interval at the first publish
   let captured: ProgressiveRun | undefined;
   const settled: boolean[] = [];
+  let started!: () => void;
+  const starting = new Promise<void>((resolve) => (started = resolve));
   const done = runProgressively(input, () => [...found], { now: () => clock, intervalMs: 1000, onSettle: (aborted) => settled.push(aborted) }, (run) => {
     captured = run;
+    started();
   });
+  await starting;
   const run = captured!;
   found.push(finding('a'));
   run.publishSoon(); // the first publish goes at once
@@ -42,9 +46,13 @@ test('an abort settles at once, after onAbort, and drops later work', async () =
   const { controller, updates, input } = harness();
   const order: string[] = [];
   let captured: ProgressiveRun | undefined;
+  let started!: () => void;
+  const starting = new Promise<void>((resolve) => (started = resolve));
   const done = runProgressively(input, () => [finding('partial')], { now: () => 0, onAbort: () => order.push('abort'), onSettle: (aborted) => order.push(`settle ${aborted}`) }, (run) => {
     captured = run;
+    started();
   });
+  await starting;
   controller.abort();
   assert.deepEqual((await done).map((f) => f.message), ['partial']);
   assert.deepEqual(order, ['abort', 'settle true']);
@@ -59,5 +67,26 @@ test('an analysis already replaced never starts the work', async () => {
   await runProgressively(input, () => [], { now: () => 0 }, () => {
     started = true;
   });
+  assert.equal(started, false);
+});
+
+test('the work starts after the stage has returned, so the first publish goes out before it; an abort before then means it never starts', async () => {
+  const { controller, input } = harness();
+  const order: string[] = [];
+  const done = runProgressively(input, () => [], { now: () => 0 }, (run) => {
+    order.push('work starts');
+    run.finish();
+  });
+  order.push('stage returned');
+  await done;
+  assert.deepEqual(order, ['stage returned', 'work starts']);
+
+  let started = false;
+  const replaced = runProgressively(input, () => [finding('nothing yet')], { now: () => 0 }, () => {
+    started = true;
+  });
+  controller.abort();
+  assert.deepEqual((await replaced).map((f) => f.message), ['nothing yet']);
+  await new Promise((resolve) => setImmediate(resolve));
   assert.equal(started, false);
 });

@@ -23,6 +23,8 @@ import { DEFAULT_RETRY_DELAY_MS } from './tuning';
 export const FRESH_MS = 60_000;
 /** Settled answers kept at most; the least recently used go first. */
 export const MAX_ENTRIES = 20_000;
+/** Index choices remembered for keys (see indexPart). */
+const MAX_INDEX_PARTS = 256;
 
 export interface ResolutionRequest {
   dependency: Dependency;
@@ -92,6 +94,8 @@ export class ResolutionService {
   private readonly client: IndexClient;
   private readonly ownsClient: boolean;
   private readonly entries = new Map<string, Entry>();
+  private readonly keys = new WeakMap<Dependency, { settings: ResolutionRequest['settings']; documentOptions?: DocumentOptions; key: string | undefined }>();
+  private readonly indexParts = new Map<string, string>();
   private readonly now: () => number;
   private readonly retryDelay: { first: number; max: number };
   private readonly freshMs: number;
@@ -115,29 +119,52 @@ export class ResolutionService {
       createIndexClient({ cacheDirectory: options.cacheDirectory, offline: options.offline, http: options.http, log: options.log, warn: options.warn, now: options.now });
   }
 
-  /** The sharing key; undefined for a dependency the index is not asked about. */
+  /**
+   * The sharing key; undefined for a dependency the index is not asked about. Remembered per
+   * dependency (for the same settings and document options): three stages peek, then resolve,
+   * the dependencies of one parse, and a lock has thousands. Parsed dependencies are never changed.
+   */
   keyOf(request: ResolutionRequest): string | undefined {
+    const known = this.keys.get(request.dependency);
+    if (known !== undefined && known.settings === request.settings && known.documentOptions === request.documentOptions) return known.key;
+    const key = this.computeKey(request);
+    this.keys.set(request.dependency, { settings: request.settings, documentOptions: request.documentOptions, key });
+    return key;
+  }
+
+  private computeKey(request: ResolutionRequest): string | undefined {
     const dependency = request.dependency;
     if (!isResolvable(dependency)) return undefined;
-    const index = chooseIndex({
-      settingIndexUrl: settingIndexUrl(request.settings),
-      workspaceTrusted: request.settings.workspaceTrusted,
-      documentIndexUrl: request.documentOptions?.indexUrl,
-      documentExtraIndexUrls: request.documentOptions?.extraIndexUrls,
-      packageIndexUrl: dependency.indexUrl,
-      env: this.env,
-    });
     // Everything resolveDependency reads of the dependency, ranges aside (relocateResolution moves those).
     return JSON.stringify([
-      index.indexUrl,
-      index.extraIndexUrls,
-      index.ignored.map((i) => i.url),
+      this.indexPart(request),
       normalizeName(dependency.name),
       dependency.rawName,
       dependency.pinnedVersion,
       dependency.hashes.map((pin) => `${pin.algorithm}:${pin.hex}`),
       (dependency.files ?? []).map((file) => [file.filename ?? '', file.url ?? '', file.path ?? '', file.hashes.map((pin) => `${pin.algorithm}:${pin.hex}`)]),
     ]);
+  }
+
+  /** The index choice's part of a key; the dependencies of one document nearly always share it. */
+  private indexPart(request: ResolutionRequest): string {
+    const input = {
+      settingIndexUrl: settingIndexUrl(request.settings),
+      workspaceTrusted: request.settings.workspaceTrusted,
+      documentIndexUrl: request.documentOptions?.indexUrl,
+      documentExtraIndexUrls: request.documentOptions?.extraIndexUrls,
+      packageIndexUrl: request.dependency.indexUrl,
+    };
+    const signature = JSON.stringify(input);
+    let part = this.indexParts.get(signature);
+    if (part === undefined) {
+      const index = chooseIndex({ ...input, env: this.env });
+      part = JSON.stringify([index.indexUrl, index.extraIndexUrls, index.ignored.map((i) => i.url)]);
+      // A bound, not an eviction policy: the inputs of one workspace are few.
+      if (this.indexParts.size >= MAX_INDEX_PARTS) this.indexParts.clear();
+      this.indexParts.set(signature, part);
+    }
+    return part;
   }
 
   /** The resolution, from a settled answer, the one in flight, or a new one. Never rejects. */

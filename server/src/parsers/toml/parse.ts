@@ -1,19 +1,25 @@
 /**
  * TOML text → a position-aware TomlTable tree (see document.ts), or the first syntax error.
  *
- * Built on toml-eslint-parser rather than @iarna/toml or smol-toml: diagnostics must point at
- * exact characters, and it is the maintained TOML parser that gives source offsets for every
- * key and value (it validates TOML 1.0 fully, including duplicate keys and table redefinition).
- * It stops at the first error, so a broken file yields one problem and no tree.
+ * Two ways, one tree. The fast one (positions.ts): smol-toml validates and decodes, and a light
+ * scanner that trusts the now-valid text records every span; it takes a few bytes per source
+ * character and is several times faster. The exact one, here: toml-eslint-parser, the maintained
+ * TOML parser that gives source offsets for every key and value and validates TOML 1.0 fully
+ * (duplicate keys, table redefinition). A document the fast way does not accept — any syntax
+ * error, or anything only TOML 1.1 allows — is read the exact way, so a broken file gets the
+ * exact parser's message at its exact place, and TOML 1.0 stays the language read (what
+ * Python's tomllib, and so pip and uv's users, read).
  *
- * Its syntax tree and token list take about 90 bytes per source character, so a large document
- * is parsed in slices of whole tables (split where scan.ts finds top-level headers) and the
- * slices' trees are merged here; what only the whole document can show (a table defined in two
- * slices, a key added to a table of another slice) is checked while merging.
+ * The exact parser's syntax tree and token list take about 90 bytes per source character, so a
+ * large document is parsed in slices of whole tables (split where scan.ts finds top-level
+ * headers) and the slices' trees are merged here; what only the whole document can show (a table
+ * defined in two slices, a key added to a table of another slice) is checked while merging. It
+ * stops at the first error, so a broken file yields one problem and no tree.
  */
-import { parseTOML, type AST } from 'toml-eslint-parser';
+import type { AST } from 'toml-eslint-parser';
 import type { TomlArray, TomlSpan, TomlTable, TomlValue } from './document';
 import { MAX_LOCK_LENGTH } from '../limits';
+import { fastTomlTree } from './positions';
 import { MAX_TOML_DEPTH, scanToml } from './scan';
 
 export interface TomlSyntaxError {
@@ -35,14 +41,35 @@ export const TOML_SLICE_LENGTH = 256 * 1024;
 
 const TOO_DEEP = 'the document is nested too deeply or has a string too long to read';
 
+let exactParser: typeof import('toml-eslint-parser') | undefined;
+/** Loaded on first use: it takes tens of milliseconds to load, and a valid document never needs it. */
+function parseTOML(slice: string): AST.TOMLProgram {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  exactParser ??= require('toml-eslint-parser') as typeof import('toml-eslint-parser');
+  return exactParser.parseTOML(slice, { tomlVersion: '1.0' });
+}
+
 /** Parses TOML 1.0 (what Python's tomllib, and so pip and the PEPs, read). Never throws. */
 export function parseToml(text: string): TomlParseResult {
+  return parseWith(text, true);
+}
+
+/** parseToml the exact way only (toml-eslint-parser): for tests comparing the two ways. */
+export function parseTomlExact(text: string): TomlParseResult {
+  return parseWith(text, false);
+}
+
+function parseWith(text: string, fast: boolean): TomlParseResult {
   if (text.length > MAX_TOML_LENGTH) {
     const mb = (text.length / (1024 * 1024)).toFixed(1);
     return failure(`file is too large to analyse (${mb} MiB; the limit is ${MAX_TOML_LENGTH / (1024 * 1024)} MiB)`, { start: 0, end: 0 });
   }
   // A byte order mark is not TOML, but editors and Windows tools write one; a space keeps offsets.
   const source = text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
+  if (fast) {
+    const root = fastTomlTree(source);
+    if (root !== undefined) return { ok: true, root };
+  }
   const scan = scanToml(source);
   if (scan.tooDeepAt !== undefined) {
     const at = scan.tooDeepAt;
@@ -53,7 +80,7 @@ export function parseToml(text: string): TomlParseResult {
     let program: AST.TOMLProgram;
     const slice = from === 0 && to === source.length ? source : source.slice(from, to);
     try {
-      program = parseTOML(slice, { tomlVersion: '1.0' });
+      program = parseTOML(slice);
     } catch (error) {
       return failure(...describeParseError(error, source, from));
     }

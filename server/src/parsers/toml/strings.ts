@@ -23,6 +23,8 @@ export function stringContentSpan(str: TomlString): TomlSpan {
 
 export function mapString(text: string, str: TomlString): StringSourceMap {
   const content = stringContentSpan(str);
+  // Nearly every string is written as it reads (no escape, one line): then offsets map one to one.
+  if (!str.multiline && content.end - content.start === str.value.length && text.startsWith(str.value, content.start)) return verbatim(str.value, content);
   const decoded = decodeWithOffsets(text, content, str);
   const consistent = decoded !== undefined && decoded.value === str.value;
   const starts = consistent ? decoded.starts : undefined;
@@ -47,6 +49,16 @@ export function mapString(text: string, str: TomlString): StringSourceMap {
     return { start: startOf(a), end: endOf(b - 1) };
   };
   return { value: str.value, toDocument, whole: length === 0 ? { start: closing, end: closing } : toDocument(0, length) };
+}
+
+function verbatim(value: string, content: TomlSpan): StringSourceMap {
+  const length = value.length;
+  const toDocument = (start: number, end: number): TomlSpan => {
+    const a = clamp(start, 0, length);
+    const b = clamp(end, a, length);
+    return { start: content.start + a, end: content.start + b };
+  };
+  return { value, toDocument, whole: { start: content.start, end: content.start + length } };
 }
 
 function clamp(n: number, lo: number, hi: number): number {

@@ -73,6 +73,11 @@ export function runProgressively(
       onAbort();
       return;
     }
-    start(run);
+    // The work starts on the next turn, not inside the stage's run: the first publish (the
+    // parse's findings, what is already known) goes out before a large document's thousands of
+    // requests are set off.
+    setImmediate(() => {
+      if (!settled) start(run);
+    });
   });
 }
