@@ -1,11 +1,13 @@
 /**
  * Run in a child process by bench/large.bench.ts: starts the real server over stdio, opens one
- * generated large document and prints `{ ms, serverPeakRssMb, diagnostics, alive }` as JSON:
+ * generated large document (MEGABYTES, or `limit`: just under its format's size limit) and prints
+ * `{ ms, serverPeakRssMb, diagnostics, alive }` as JSON:
  * didOpen → first publishDiagnostics, and the server's peak resident set (VmHWM) after it.
  */
 import { readFileSync } from 'node:fs';
 import { LspClient, fileUri } from '../test/support/lspClient';
-import { LARGE_DOCUMENTS } from '../test/support/largeDocuments';
+import { sizeLimit } from '../server/src/parsers/limits';
+import { atSizeLimit, LARGE_DOCUMENTS } from '../test/support/largeDocuments';
 
 
 function peakRssMb(pid: number): number {
@@ -15,8 +17,9 @@ function peakRssMb(pid: number): number {
 
 async function main(): Promise<void> {
   const [kind, megabytes, offline] = process.argv.slice(2);
-  const { fileName, generate } = LARGE_DOCUMENTS[kind];
-  const text = generate(Number(megabytes) * 1_000_000);
+  const { fileName, format, generate } = LARGE_DOCUMENTS[kind];
+  // `limit`: as large as the format's size limit allows.
+  const text = megabytes === 'limit' ? atSizeLimit(kind, sizeLimit(format)) : generate(Number(megabytes) * 1_000_000);
   const client = await LspClient.start({ settings: { offline: offline !== 'online' } });
   try {
     const uri = fileUri(`/tmp/pypi-provenance-large/${kind}/${fileName}`);

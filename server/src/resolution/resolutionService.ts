@@ -14,7 +14,8 @@ import { normalizeName } from '../core/names';
 import type { HttpClientOptions } from '../index/httpClient';
 import { createIndexClient, DEFAULT_INDEX_URL, type IndexClient, type IndexClientStats, type ProvenanceAnswer } from '../index/indexClient';
 import { resolveDependency, type Resolution } from '../index/resolve';
-import { chooseIndex } from '../index/whichIndex';
+import { Limiter } from '../index/limiter';
+import { chooseIndex, type IndexChoice, type IndexChoiceInput } from '../index/whichIndex';
 import type { Settings } from '../pipeline/contract/settings';
 import { relocateResolution } from './relocate';
 import { DEFAULT_RETRY_DELAY_MS } from './tuning';
@@ -23,6 +24,15 @@ import { DEFAULT_RETRY_DELAY_MS } from './tuning';
 export const FRESH_MS = 60_000;
 /** Settled answers kept at most; the least recently used go first. */
 export const MAX_ENTRIES = 20_000;
+/**
+ * Resolutions under way at once; the rest wait their turn (cheaply: a closure each). Above what
+ * the HTTP client sends to an index at once (100 HTTP/2 streams an origin), so the network stays
+ * busy, but far below a document's 20,000 pins: each resolution under way holds a cache read,
+ * a request and their promises, and 20,000 of them at once cost hundreds of megabytes.
+ */
+export const MAX_RESOLUTIONS_UNDER_WAY = 256;
+/** Index choices remembered (one per distinct document options, settings and lock `index`). */
+const MAX_INDEX_CHOICES = 256;
 
 export interface ResolutionRequest {
   dependency: Dependency;
@@ -99,6 +109,8 @@ export class ResolutionService {
   /** Size below which evict() does not walk again (see evict). */
   private evictAt = 0;
   private readonly env: Readonly<Record<string, string | undefined>>;
+  private readonly underWay = new Limiter(MAX_RESOLUTIONS_UNDER_WAY);
+  private readonly indexChoices = new Map<string, IndexChoice>();
   private counts = { started: 0, shared: 0 };
   private closed = false;
 
@@ -119,14 +131,7 @@ export class ResolutionService {
   keyOf(request: ResolutionRequest): string | undefined {
     const dependency = request.dependency;
     if (!isResolvable(dependency)) return undefined;
-    const index = chooseIndex({
-      settingIndexUrl: settingIndexUrl(request.settings),
-      workspaceTrusted: request.settings.workspaceTrusted,
-      documentIndexUrl: request.documentOptions?.indexUrl,
-      documentExtraIndexUrls: request.documentOptions?.extraIndexUrls,
-      packageIndexUrl: dependency.indexUrl,
-      env: this.env,
-    });
+    const index = this.indexFor(request);
     // Everything resolveDependency reads of the dependency, ranges aside (relocateResolution moves those).
     return JSON.stringify([
       index.indexUrl,
@@ -138,6 +143,30 @@ export class ResolutionService {
       dependency.hashes.map((pin) => `${pin.algorithm}:${pin.hex}`),
       (dependency.files ?? []).map((file) => [file.filename ?? '', file.url ?? '', file.path ?? '', file.hashes.map((pin) => `${pin.algorithm}:${pin.hex}`)]),
     ]);
+  }
+
+  /**
+   * chooseIndex for the request, remembered: every pin of a document makes the same choice (it
+   * depends on the document's options, the settings and a lock package's `index`), and a
+   * 20,000-pin document asks for it several times a pin.
+   */
+  private indexFor(request: ResolutionRequest): IndexChoice {
+    const input: IndexChoiceInput = {
+      settingIndexUrl: settingIndexUrl(request.settings),
+      workspaceTrusted: request.settings.workspaceTrusted,
+      documentIndexUrl: request.documentOptions?.indexUrl,
+      documentExtraIndexUrls: request.documentOptions?.extraIndexUrls,
+      packageIndexUrl: request.dependency.indexUrl,
+      env: this.env,
+    };
+    const key = JSON.stringify([input.settingIndexUrl, input.workspaceTrusted, input.documentIndexUrl, input.documentExtraIndexUrls, input.packageIndexUrl]);
+    let choice = this.indexChoices.get(key);
+    if (choice === undefined) {
+      if (this.indexChoices.size >= MAX_INDEX_CHOICES) this.indexChoices.clear();
+      choice = chooseIndex(input);
+      this.indexChoices.set(key, choice);
+    }
+    return choice;
   }
 
   /** The resolution, from a settled answer, the one in flight, or a new one. Never rejects. */
@@ -204,7 +233,7 @@ export class ResolutionService {
       originIndex: request.dependencyIndex,
       expiresAt: Number.POSITIVE_INFINITY,
       failures,
-      promise: resolveDependency(request.dependency, this.context(request)),
+      promise: this.underWay.run(() => resolveDependency(request.dependency, this.context(request))),
     };
     entry.promise = entry.promise.then((resolution) => {
       this.settle(entry, resolution);
