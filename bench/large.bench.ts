@@ -14,6 +14,12 @@ import type { BenchRow, BenchSection } from './harness';
 
 interface ChildResult {
   ms: number;
+  firstMs?: number;
+  settledMs?: number;
+  requests?: number;
+  maxInFlight?: number;
+  verified?: number;
+  bytes?: number;
   peakRssMb?: number;
   baseRssMb?: number;
   serverPeakRssMb?: number;
@@ -31,7 +37,7 @@ function runChild(repoRoot: string, script: string, args: string[]): ChildResult
   const output = execFileSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', script), ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
-    timeout: 600_000,
+    timeout: 3_600_000,
     maxBuffer: 1024 * 1024,
   });
   return JSON.parse(output.trim().split('\n').pop() ?? '{}') as ChildResult;
@@ -58,6 +64,14 @@ const SERVER_CASES: Array<[string, string, string]> = [
   ['poetry.lock', '3', 'poetry.lock, 3 MB'],
   ['poetry.lock', '10', 'poetry.lock, 10 MB'],
   ['pylock', '3', 'pylock.toml, 3 MB'],
+  // Issue 15 item 2: each format's worst realistic file as large as its size limit (10 MiB) allows.
+  ['requirements-hashes', 'limit', 'requirements.txt at the limit: 20,000 pins, six hashes each'],
+  ['requirements', 'limit', 'requirements.txt at the limit: pip-compile, two hashes a pin (cap reached)'],
+  ['unpinned', 'limit', 'requirements.txt at the limit: one name a line'],
+  ['pyproject', 'limit', 'pyproject.toml at the limit: one dependencies array'],
+  ['pyproject-groups', 'limit', 'pyproject.toml at the limit: extras and 2,000 including groups'],
+  ['pylock', 'limit', 'pylock.toml at the limit: ~10,000 packages, three files each'],
+  ['pylock-wheels', 'limit', 'pylock.toml at the limit: ~800 packages, 40 wheels each'],
   ['requirements', '10', 'requirements.txt with hashes, 10 MB'],
   ['unpinned', '10', 'requirements.txt, one name a line, 10 MB'],
   ['nested', '8', 'nested inline tables, 8 MB'],
@@ -160,4 +174,32 @@ const largePages: BenchSection = {
   },
 };
 
-export const sections: BenchSection[] = [parseLarge, serverLarge, largePages];
+/**
+ * Pins against the test index: [pins, of which with signed provenance]. The 20,000 row is slow
+ * (tens of minutes on two cores) and, as of issue 15's work, shows the server growing past 2 GB
+ * online: `--quick` runs only the first.
+ */
+const ONLINE_CASES: Array<[number, number]> = [
+  [2_000, 50],
+  [20_000, 100],
+];
+
+const onlineLarge: BenchSection = {
+  name: 'large/online',
+  title: 'many pins through the real server against the test index (127.0.0.1): first diagnostics, every stage settled, peak RSS, requests in flight',
+  async run({ repoRoot, quick, log }) {
+    const rows: BenchRow[] = [];
+    for (const [pins, signed] of quick ? ONLINE_CASES.slice(0, 1) : ONLINE_CASES) {
+      const result = runChild(repoRoot, 'largeOnline.child.ts', [String(pins), String(signed)]);
+      log(`${pins} pins: ${JSON.stringify(result)}`);
+      if (result.error !== undefined) throw new Error(`${pins} pins: ${result.error}`);
+      const label = `${pins.toLocaleString('en-US')} pins (${signed} with provenance)`;
+      rows.push({ metric: `${label}: didOpen → diagnostics`, value: result.firstMs ?? Number.NaN, unit: 'ms', note: `${((result.bytes ?? 0) / 1e6).toFixed(1)} MB requirements.txt` });
+      rows.push({ metric: `${label}: didOpen → report settled`, value: result.settledMs ?? Number.NaN, unit: 'ms', note: `${result.verified} verified of ${result.dependencies}; ${result.requests} requests, at most ${result.maxInFlight} in flight` });
+      rows.push({ metric: `${label}: server peak RSS`, value: result.serverPeakRssMb ?? Number.NaN, unit: 'MB', note: 'VmHWM of the server process once settled' });
+    }
+    return rows;
+  },
+};
+
+export const sections: BenchSection[] = [parseLarge, serverLarge, largePages, onlineLarge];

@@ -1,13 +1,15 @@
 /**
  * Run in a child process by bench/large.bench.ts: starts the real server over stdio, opens one
- * generated large document and prints `{ ms, valueParserMs, serverPeakRssMb, diagnostics, alive }`
- * as JSON: didOpen → first publishDiagnostics, the server's peak resident set (VmHWM) after it,
- * and for a lock file the anchor, smol-toml alone on the same text.
+ * generated large document (MEGABYTES, or `limit`: just under its format's size limit) and prints
+ * `{ ms, valueParserMs, serverPeakRssMb, diagnostics, alive }` as JSON: didOpen → first
+ * publishDiagnostics, the server's peak resident set (VmHWM) after it, and for a lock file the
+ * anchor, smol-toml alone on the same text.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseValues } from 'smol-toml';
 import { LspClient, fileUri } from '../test/support/lspClient';
-import { LARGE_DOCUMENTS } from '../test/support/largeDocuments';
+import { sizeLimit } from '../server/src/parsers/limits';
+import { atSizeLimit, LARGE_DOCUMENTS } from '../test/support/largeDocuments';
 
 
 function peakRssMb(pid: number): number {
@@ -23,8 +25,9 @@ function timed(body: () => unknown): number {
 
 async function main(): Promise<void> {
   const [kind, megabytes, offline] = process.argv.slice(2);
-  const { fileName, generate } = LARGE_DOCUMENTS[kind];
-  const text = generate(Number(megabytes) * 1_000_000);
+  const { fileName, format, generate } = LARGE_DOCUMENTS[kind];
+  // `limit`: as large as the format's size limit allows.
+  const text = megabytes === 'limit' ? atSizeLimit(kind, sizeLimit(format)) : generate(Number(megabytes) * 1_000_000);
   // The anchor: the bare value parser on the same text, here, before the server takes the CPU.
   const valueParserMs = fileName.endsWith('.lock') ? timed(() => parseValues(text)) : undefined;
   const client = await LspClient.start({ settings: { offline: offline !== 'online' } });

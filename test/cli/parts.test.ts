@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { parseCommandLine, UsageError } from '../../server/src/cli/args';
 import type { CheckRun } from '../../server/src/cli/check';
 import { decodeUtf8, invalidUtf8Finding } from '../../server/src/cli/decode';
@@ -83,6 +84,7 @@ test('property: any argument list either parses or is a UsageError, never anothe
         assert.ok(error instanceof UsageError, String(error));
       }
     }),
+    { numRuns: fuzzRuns() },
   );
 });
 
@@ -131,7 +133,7 @@ test('property: decodeUtf8 is the standard decoder, and finds the first bad byte
         assert.equal(finding?.code, 'syntax');
       }
     }),
-    { numRuns: 1000 },
+    { numRuns: fuzzRuns(1000) },
   );
 });
 

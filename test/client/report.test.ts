@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { renderReportHtml, scriptSafeJson } from '../../client/src/report/html';
 import { buildReportModel, publisherParts, type ModelOptions, type PublishedFinding } from '../../client/src/report/model';
 import type { DocumentReport } from '../../client/src/report/types';
@@ -90,6 +91,7 @@ test('scriptSafeJson round-trips any value and never contains < > or &', () => {
       assert.ok(!/[<>&\u2028\u2029]/.test(text));
       assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(value)));
     }),
+    { numRuns: fuzzRuns() },
   );
 });
 

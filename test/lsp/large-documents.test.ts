@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { sizeLimit } from '../../server/src/parsers/limits';
-import { largeRequirements, manyUnpinnedRequirements, nestedInlineTables } from '../support/largeDocuments';
+import type { DocumentReport } from '../../server/src/core/result';
+import { atSizeLimit, LARGE_DOCUMENTS, largeRequirements, manyUnpinnedRequirements, nestedInlineTables } from '../support/largeDocuments';
 import { fileUri, withClient, type LspClient } from '../support/lspClient';
 
 const dir = '/tmp/pypi-provenance-large-documents';
@@ -69,5 +70,48 @@ test('over the size limit and nested too deeply: one syntax diagnostic each, and
       client.close(uri);
     }
     await assertStillServing(client);
+  });
+});
+
+// The worst realistic file of each format as large as its size limit allows: 20,000 pins with six
+// hashes each (pip-compile for wheel-rich projects), a pyproject with dependencies in the project
+// table, 200 extras and ~2,000 dependency groups each including the one before, a pylock of
+// ~10,000 packages with their files. Each is read whole (the report lists every dependency, up to
+// the 20,000 cap, which is said), and one unit more is refused with the size-limit diagnostic.
+test('every format at its size limit is read whole, one unit over it is refused, and the server goes on', async () => {
+  const AT_LIMIT = { timeoutMs: 600_000 };
+  await withClient({ settings: { offline: true } }, async (client) => {
+    const cases: Array<[kind: string, dependencies: number, capSaid: boolean]> = [
+      ['requirements-hashes', 20_000, false],
+      ['pyproject-groups', 20_000, true],
+      ['pylock', 10_329, false],
+    ];
+    for (const [kind, dependencies, capSaid] of cases) {
+      const { fileName, format, generate } = LARGE_DOCUMENTS[kind];
+      const limit = sizeLimit(format);
+      const uri = uriOf(fileName);
+      client.open(uri, atSizeLimit(kind, limit));
+      const diagnostics = await client.waitForDiagnostics(uri, AT_LIMIT);
+      const syntax = diagnostics.filter((d) => d.code === 'syntax').map((d) => d.message);
+      assert.deepEqual(syntax, capSaid ? ['This file has more than 20,000 dependencies; only the first 20,000 are checked'] : [], kind);
+      const report = await client.request<DocumentReport>('pypiProvenance/report', { textDocument: { uri }, wait: false }, AT_LIMIT.timeoutMs);
+      assert.equal(report.dependencies.length, dependencies, `${kind}: every dependency up to the cap is read`);
+      client.close(uri);
+
+      const over = uriOf(fileName);
+      const text = generate(limit + 1);
+      assert.ok(text.length > limit);
+      client.open(over, text);
+      const refused = await client.waitForDiagnostics(over, AT_LIMIT);
+      assert.deepEqual(
+        refused.map((d) => [d.code, d.message]),
+        [['syntax', `This file is too large to analyse (10.1 MiB; the limit for this kind of file is 10 MiB)`]],
+        `${kind} one unit over the limit`,
+      );
+      client.close(over);
+    }
+    await assertStillServing(client);
+    const peak = peakRssMb(client);
+    if (peak !== undefined) assert.ok(peak < PEAK_RSS_BOUND_MB, `server peak RSS ${peak.toFixed(0)} MB`);
   });
 });

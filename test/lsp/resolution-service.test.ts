@@ -12,7 +12,7 @@ import { RetrySchedule } from '../../server/src/lsp/retrySchedule';
 import type { StageInput } from '../../server/src/pipeline/contract/stages';
 import { parseDocument } from '../../server/src/parsers/index';
 import { defaultCacheDirectory, effectiveCacheDirectory } from '../../server/src/resolution/cacheDirectory';
-import { ResolutionService, settingIndexUrl, type ResolutionRequest } from '../../server/src/resolution/resolutionService';
+import { MAX_RESOLUTIONS_UNDER_WAY, ResolutionService, settingIndexUrl, type ResolutionRequest } from '../../server/src/resolution/resolutionService';
 import { ResolutionServices } from '../../server/src/resolution/resolutionServices';
 import { createResolutionStage } from '../../server/src/resolution/resolutionStage';
 import { DEFAULT_RETRY_DELAY_MS, tuningFromEnv } from '../../server/src/resolution/tuning';
@@ -283,4 +283,30 @@ test('tuning knobs: read when sane, never above the defaults', () => {
   assert.equal(capped.http.retry?.maxRetries, 3);
   assert.deepEqual(capped.retryDelay, { ...DEFAULT_RETRY_DELAY_MS });
   assert.deepEqual(tuningFromEnv({ PYPI_PROVENANCE_HTTP_TIMEOUT_MS: '-5', PYPI_PROVENANCE_HTTP_RETRIES: 'many', PYPI_PROVENANCE_RETRY_DELAY_MS: 'soon' }), { http: {}, retryDelay: { ...DEFAULT_RETRY_DELAY_MS } });
+});
+
+// Issue 15 item 2: a 20,000-pin document started 20,000 resolutions at once — a cache read, a
+// request and their promises each — and the server grew by hundreds of megabytes before its first
+// publish. The rest now wait their turn; every one still settles.
+test('a document of thousands of pins has at most MAX_RESOLUTIONS_UNDER_WAY resolutions under way, and every one settles', async () => {
+  const { client, service } = setup();
+  const held: Array<() => void> = [];
+  client.answer = (name) => new Promise((resolve) => held.push(() => resolve(found(name))));
+  const pins = 2 * MAX_RESOLUTIONS_UNDER_WAY + 10;
+  const requests = requestsOf(Array.from({ length: pins }, (_, i) => `p${i}==1.0\n`).join(''));
+  const all = Promise.all(requests.map((request) => service.resolve(request)));
+  const asked = async (count: number) => {
+    while (client.asked.length < count) await new Promise((resolve) => setImmediate(resolve));
+  };
+  await asked(MAX_RESOLUTIONS_UNDER_WAY);
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(client.asked.length, MAX_RESOLUTIONS_UNDER_WAY, 'the others wait');
+  // Each answer lets one more start, until all have been asked and answered.
+  while (client.asked.length < pins || held.length > 0) {
+    held.splice(0).forEach((release) => release());
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const resolutions = await all;
+  assert.equal(client.asked.length, pins);
+  assert.ok(resolutions.every((resolution) => resolution.status === 'resolved'));
 });

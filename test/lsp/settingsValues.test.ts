@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { redactUrl } from '../../server/src/index/redact';
 import { DEFAULT_SETTINGS, parseSettings, parseSeverityLevel, type Settings } from '../../server/src/pipeline/contract/settings';
 
@@ -115,5 +116,6 @@ test('any JSON value as the section gives valid settings and never throws', () =
       assert.match(settings.indexUrl, /^https?:\/\/.*\/$/);
       for (const level of Object.values(settings.severity)) assert.ok(['error', 'warning', 'information', 'hint', 'off'].includes(level as string));
     }),
+    { numRuns: fuzzRuns() },
   );
 });

@@ -58,6 +58,62 @@ export function largePylock(bytes: number): string {
   });
 }
 
+/**
+ * pip-compile output for a big environment with many wheels a release: MAX_DEPENDENCIES (20,000)
+ * pins, each with as many `--hash` lines as it takes for the file to reach `bytes` (about six at
+ * the 10 MiB limit), and `# via` comments.
+ */
+export function manyHashesRequirements(bytes: number, dependencies = 20_000): string {
+  const perPin = Math.floor(bytes / dependencies);
+  const hashes = Math.max(1, Math.floor((perPin - 80) / 87));
+  return repeatUntil(bytes, '# generated\n--index-url https://pypi.org/simple\n\n', (i) => {
+    if (i >= dependencies) return '# end\n';
+    let unit = `package-${i}==1.${i % 50}.${i % 7}`;
+    for (let h = 0; h < hashes; h++) unit += ` \\\n    --hash=sha256:${fakeSha256(i, h + 1)}`;
+    unit += `\n    # via\n    #   parent-${i >> 3}\n`;
+    // The rest of the pin's share as more `# via` parents, so the pins fill the file.
+    for (let p = 1; unit.length + 20 <= perPin; p++) unit += `    #   parent-${(i + p) % 99999}\n`;
+    return unit;
+  });
+}
+
+/**
+ * A pyproject.toml spread over every place dependencies go: `[project] dependencies`, many
+ * `[project.optional-dependencies]` extras and many `[dependency-groups]` (each including the one
+ * before it, as `dev` includes `test` and `lint`), with long PEP 508 strings.
+ */
+export function largePyprojectGroups(bytes: number): string {
+  const requirement = (i: number) => `"package-${i}[extra-a]>=1.${i % 40},<3; python_version >= '3.9' and sys_platform != 'win32'"`;
+  const head = ['[project]', 'name = "big"', 'version = "1.0"', 'dependencies = [', ...Array.from({ length: 500 }, (_, i) => `    ${requirement(i)},`), ']', ''];
+  const extras = ['[project.optional-dependencies]', ...Array.from({ length: 200 }, (_, e) => `extra-${e} = [${Array.from({ length: 10 }, (_, j) => requirement(500 + e * 10 + j)).join(', ')}]`), '', '[dependency-groups]', ''];
+  const start = `${head.join('\n')}\n${extras.join('\n')}\n`;
+  return repeatUntil(bytes, start, (g) => {
+    const deps = Array.from({ length: 10 }, (_, j) => `    ${requirement(3000 + g * 10 + j)},\n`).join('');
+    return `group-${g} = [\n${deps}${g > 0 ? `    { include-group = "group-${g - 1}" },\n` : ''}]\n`;
+  });
+}
+
+/** A pylock.toml of big binary packages: each locks an sdist and `wheelsPerPackage` wheels (numpy has about 60). */
+export function wheelHeavyPylock(bytes: number, wheelsPerPackage = 40): string {
+  const head = 'lock-version = "1.0"\ncreated-by = "generator"\nrequires-python = ">=3.9"\n\n';
+  const platforms = ['manylinux_2_17_x86_64', 'manylinux_2_17_aarch64', 'musllinux_1_2_x86_64', 'win_amd64', 'macosx_11_0_arm64'];
+  return repeatUntil(bytes, head, (i) => {
+    const name = `package-${i}`;
+    const version = `2.${i % 50}.${i % 7}`;
+    const base = `https://files.pythonhosted.org/packages/${fakeSha256(i, 3).slice(0, 2)}/${fakeSha256(i, 4).slice(0, 2)}/${fakeSha256(i, 5).slice(0, 60)}`;
+    const wheels: string[] = [];
+    for (let w = 0; w < wheelsPerPackage; w++) {
+      const tag = `cp3${9 + (w % 5)}-cp3${9 + (w % 5)}-${platforms[Math.floor(w / 5) % platforms.length]}`;
+      wheels.push(`  { url = "${base}/package_${i}-${version}-${tag}.whl", upload-time = 2024-05-01T10:00:${String(w % 60).padStart(2, '0')}Z, size = ${8000000 + w}, hashes = { sha256 = "${fakeSha256(i, 100 + w)}" } },\n`);
+    }
+    return (
+      `[[packages]]\nname = "${name}"\nversion = "${version}"\nindex = "https://pypi.org/simple"\n` +
+      `sdist = { url = "${base}/${name}-${version}.tar.gz", upload-time = 2024-05-01T09:59:00Z, size = ${10000 + i}, hashes = { sha256 = "${fakeSha256(i, 6)}" } }\n` +
+      `wheels = [\n${wheels.join('')}]\n\n`
+    );
+  });
+}
+
 /** A uv.lock (version 1, revision 3) as uv writes it for a big project. */
 export function largeUvLock(bytes: number): string {
   const head =
@@ -120,9 +176,28 @@ export function manyUnpinnedRequirements(bytes: number): string {
 export const LARGE_DOCUMENTS: Record<string, { fileName: string; format: 'requirements' | 'pyproject' | 'pylock' | 'uvlock' | 'poetrylock'; generate: (bytes: number) => string }> = {
   requirements: { fileName: 'requirements.txt', format: 'requirements', generate: largeRequirements },
   unpinned: { fileName: 'requirements.txt', format: 'requirements', generate: manyUnpinnedRequirements },
+  'requirements-hashes': { fileName: 'requirements.txt', format: 'requirements', generate: (bytes) => manyHashesRequirements(bytes) },
   pyproject: { fileName: 'pyproject.toml', format: 'pyproject', generate: largePyproject },
+  'pyproject-groups': { fileName: 'pyproject.toml', format: 'pyproject', generate: largePyprojectGroups },
   pylock: { fileName: 'pylock.toml', format: 'pylock', generate: largePylock },
+  'pylock-wheels': { fileName: 'pylock.toml', format: 'pylock', generate: (bytes) => wheelHeavyPylock(bytes) },
   nested: { fileName: 'pyproject.toml', format: 'pyproject', generate: nestedInlineTables },
   'uv.lock': { fileName: 'uv.lock', format: 'uvlock', generate: largeUvLock },
   'poetry.lock': { fileName: 'poetry.lock', format: 'poetrylock', generate: largePoetryLock },
 };
+
+/**
+ * The generated case `kind` as large as its format allows: within one repeated unit of the size
+ * limit and never over it (the limit counts UTF-16 units; these texts are ASCII).
+ */
+export function atSizeLimit(kind: string, limit: number): string {
+  const { generate } = LARGE_DOCUMENTS[kind];
+  // The generators overshoot by less than one unit (the wheel-heavy pylock's is about 12 KB).
+  let bytes = limit - 16 * 1024;
+  let text = generate(bytes);
+  while (text.length > limit) {
+    bytes -= text.length - limit + 16 * 1024;
+    text = generate(bytes);
+  }
+  return text;
+}

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { parseDistFilename, sameDistribution, sameDistributionName, versionsEqual } from '../../server/src/core/distFilename';
 
 test('a wheel name parses into name, version, build tag and the expanded tag set', () => {
@@ -121,6 +122,7 @@ test('property: any generated wheel name round-trips and equals itself with its 
         assert.ok(other && sameDistribution(parsed, other));
       },
     ),
+    { numRuns: fuzzRuns() },
   );
 });
 
@@ -131,6 +133,7 @@ test('property: arbitrary strings never throw', () => {
       parseDistFilename(`${text}.whl`);
       parseDistFilename(`${text}.tar.gz`, project);
     }),
+    { numRuns: fuzzRuns() },
   );
 });
 

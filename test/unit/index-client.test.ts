@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { MockAgent } from 'undici';
 import { IndexError } from '../../server/src/index/errors';
 import { INTEGRITY_JSON_V1, parseProvenance } from '../../server/src/index/provenanceApi';
@@ -496,6 +497,7 @@ test('property: no JSON value makes the page reader throw anything but an IndexE
         }
       }
     }),
+    { numRuns: fuzzRuns() },
   );
 });
 

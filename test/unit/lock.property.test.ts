@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { parseUvLock } from '../../server/src/parsers/uvLock';
 import { parsePoetryLock } from '../../server/src/parsers/poetryLock';
 import { normalizeName } from '../../server/src/core/names';
@@ -94,7 +95,7 @@ test('random text never throws and every range is inside the document', () => {
     fc.property(randomText, (text) => {
       checkBoth(text);
     }),
-    { numRuns: 300 },
+    { numRuns: fuzzRuns(300) },
   );
 });
 
@@ -103,7 +104,7 @@ test('mutated uv.lock and poetry.lock texts never throw and keep ranges inside',
     fc.property(fc.constantFrom(UV_LOCK, POETRY_LOCK), fc.array(mutation, { minLength: 1, maxLength: 5 }), (base, edits) => {
       checkBoth(mutate(base, edits));
     }),
-    { numRuns: 500 },
+    { numRuns: fuzzRuns(500) },
   );
 });
 
@@ -138,6 +139,6 @@ test('valid uv.lock and poetry.lock: name, version and hash ranges hold exactly 
         assertRangesInside(text, doc);
       }
     }),
-    { numRuns: 200 },
+    { numRuns: fuzzRuns(200) },
   );
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findLockedVersion, type LockedVersion } from '../../server/src/locks/lockedVersion';
@@ -150,7 +151,7 @@ test('property: markers never throw, and two markers said never to hold together
       const witness = grid.find((environment) => evaluateMarker(treeA, environment) && evaluateMarker(treeB, environment));
       if (witness !== undefined) assert.notEqual(answer, false, `${a} | ${b} both hold at ${JSON.stringify(witness)}`);
     }),
-    { numRuns: 150 },
+    { numRuns: fuzzRuns(150) },
   );
   const tokens = fc.constantFrom('(', ')', ' and ', ' or ', ' not ', ' in ', 'python_version', 'extra', 'os.name', '"3.10"', "'x'", '==', '<', '~=', '===', '"', '!', 'junk');
   fc.assert(
@@ -158,7 +159,7 @@ test('property: markers never throw, and two markers said never to hold together
       markersCanHoldTogether(a, b);
       markersCanHoldTogether(b, a);
     }),
-    { numRuns: 300 },
+    { numRuns: fuzzRuns(300) },
   );
   // Nesting beyond what any real marker uses is refused, not a stack overflow.
   assert.equal(markersCanHoldTogether(`${'('.repeat(100_000)}python_version > '3'${')'.repeat(100_000)}`, undefined), undefined);

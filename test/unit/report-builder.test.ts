@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import type { DiagnosticCode } from '../../server/src/core/codes';
 import type { Finding } from '../../server/src/core/finding';
 import type { Dependency, ParsedDocument } from '../../server/src/core/model';
@@ -168,6 +169,7 @@ test('property: a pinned dependency gets the first applicable status in REPORT_S
         assert.equal(dependencyStatus(PINNED, [...codes, 'identity-mismatch'], result), 'invalid');
       },
     ),
+    { numRuns: fuzzRuns() },
   );
 });
 
@@ -180,6 +182,6 @@ test('property: never throws on any parse of any text, and every dependency is r
         assert.equal(report.dependencies.length, parsed.dependencies.length);
       }
     }),
-    { numRuns: 200 },
+    { numRuns: fuzzRuns(200) },
   );
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { LineIndex } from '../../server/src/core/lineIndex';
 import type { ParsedDocument, Position, Range } from '../../server/src/core/model';
 import { localFindings } from '../../server/src/checks/local';
@@ -110,7 +111,7 @@ test('property: random and mutated files never throw; ranges lie inside the docu
     fc.property(anyText, (text) => {
       checkDocument(text, parseRequirements(text), false);
     }),
-    { numRuns: 1500 },
+    { numRuns: fuzzRuns(1500) },
   );
 });
 
@@ -119,7 +120,7 @@ test('property: with ${VAR} expansion, ranges still lie inside the document', ()
     fc.property(anyText, fc.string({ maxLength: 30 }), (text, value) => {
       checkDocument(text, parseRequirements(text, { env: { VERSION: value, X: 'x y\\z' } }), true);
     }),
-    { numRuns: 500 },
+    { numRuns: fuzzRuns(500) },
   );
 });
 
@@ -136,6 +137,6 @@ test('property: parsePep508 never throws and its spans are ordered and inside th
       }
       if (result.ok) assert.equal(text.slice(result.requirement.nameSpan.start, result.requirement.nameSpan.end), result.requirement.name);
     }),
-    { numRuns: 2000 },
+    { numRuns: fuzzRuns(2000) },
   );
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { parsePyproject } from '../../server/src/parsers/pyproject';
 import { parsePylock } from '../../server/src/parsers/pylock';
 import { parseToml } from '../../server/src/parsers/toml';
@@ -59,7 +60,7 @@ test('random text never throws and every range is inside the document', () => {
     fc.property(randomText, (text) => {
       checkBoth(text);
     }),
-    { numRuns: 300 },
+    { numRuns: fuzzRuns(300) },
   );
 });
 
@@ -68,7 +69,7 @@ test('mutated pyproject.toml and pylock.toml texts never throw and keep ranges i
     fc.property(fc.constantFrom(PYPROJECT, PYLOCK), fc.array(mutation, { minLength: 1, maxLength: 5 }), (base, edits) => {
       checkBoth(mutate(base, edits));
     }),
-    { numRuns: 400 },
+    { numRuns: fuzzRuns(400) },
   );
 });
 
@@ -109,7 +110,7 @@ test('valid pyproject.toml: the text at each name and version range is the name 
       });
       assertRangesInside(text, doc);
     }),
-    { numRuns: 200 },
+    { numRuns: fuzzRuns(200) },
   );
 });
 
@@ -127,7 +128,7 @@ test('valid pyproject.toml with escapes: the text at a name range decodes to the
       const value = decoded.root.entries.get('x')?.value;
       assert.equal(value?.kind === 'string' && value.value, raw);
     }),
-    { numRuns: 200 },
+    { numRuns: fuzzRuns(200) },
   );
 });
 
@@ -157,6 +158,6 @@ test('valid pylock.toml: name, version and hash ranges hold exactly the values',
       });
       assertRangesInside(text, doc);
     }),
-    { numRuns: 200 },
+    { numRuns: fuzzRuns(200) },
   );
 });

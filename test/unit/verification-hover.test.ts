@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import type { DependencyReport, FileReport, ProvenanceDetails } from '../../server/src/core/result';
 import { md, renderHover, type HoverCard } from '../../server/src/hover/card';
 import { projectLink, provenanceLinks, safeUrl } from '../../server/src/hover/links';
@@ -118,6 +119,7 @@ test('hostile names and claims cannot inject Markdown or break out of links', ()
       const links = provenanceLinks({ ...details, repository: repo, runUrl: `https://ci.example/${repo}` }, { publicGoodLog: true });
       for (const url of Object.values(links)) assert.doesNotMatch(url as string, /[()<>\s"'`\\[\]]/);
     }),
+    { numRuns: fuzzRuns() },
   );
   assert.equal(provenanceLinks({ ...details, repository: '../../evil' }, { publicGoodLog: true }).repository, 'https://github.com/pypa/sampleproject');
   assert.equal(provenanceLinks({ ...details, runUrl: 'javascript:alert(1)' }, { publicGoodLog: true }).run, undefined);

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { DerError, TAG, readNode, readOid, readTime, readWhole } from '../../server/src/verify/der';
 import { CertificateError, KEY_USAGE, parseCertificate, pemToDer } from '../../server/src/verify/certificate';
 import { parseSctList } from '../../server/src/verify/sct';
@@ -66,15 +67,15 @@ test('property: any bytes, and any truncation or bit flip of a real certificate,
       assert.ok(error instanceof CertificateError, String(error));
     }
   };
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => parseOrCertificateError(Buffer.from(bytes))), { numRuns: 500 });
-  fc.assert(fc.property(fc.nat(der.length - 1), (length) => parseOrCertificateError(der.subarray(0, length))), { numRuns: 300 });
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => parseOrCertificateError(Buffer.from(bytes))), { numRuns: fuzzRuns(500) });
+  fc.assert(fc.property(fc.nat(der.length - 1), (length) => parseOrCertificateError(der.subarray(0, length))), { numRuns: fuzzRuns(300) });
   fc.assert(
     fc.property(fc.nat(der.length - 1), fc.integer({ min: 1, max: 255 }), (at, mask) => {
       const copy = Buffer.from(der);
       copy[at] ^= mask;
       parseOrCertificateError(copy);
     }),
-    { numRuns: 500 },
+    { numRuns: fuzzRuns(500) },
   );
 });
 

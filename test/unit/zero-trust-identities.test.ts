@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { parsePylock } from '../../server/src/parsers/pylock';
 import type { Dependency } from '../../server/src/core/model';
 import type { FileReport, Publisher } from '../../server/src/core/result';
@@ -113,6 +114,7 @@ test('publisherKey is equal exactly when samePublisher says so (property)', () =
         (a.kind === 'GitHub' ? (a.environment ?? '').toLowerCase() === (b.environment ?? '').toLowerCase() : (a.environment ?? '') === (b.environment ?? ''));
       assert.equal(publisherKey(a) === publisherKey(b), expected);
     }),
+    { numRuns: fuzzRuns() },
   );
 });
 

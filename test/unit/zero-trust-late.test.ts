@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import type { Publisher } from '../../server/src/core/result';
 import { DEFAULT_LATE_UPLOAD_DAYS, findLateUploads, lateUploadFinding } from '../../server/src/zeroTrust/lateUpload';
 import {
@@ -104,6 +105,7 @@ test('property: a late file is more than the limit after the earliest file, and 
       const expected = hours.map((h, i) => ({ h, name: `f${i}` })).filter(({ h }) => (h - first) * 3_600_000 > days * 86_400_000).map(({ name }) => name).sort();
       assert.deepEqual(result.late.map((f) => f.filename).sort(), expected);
     }),
+    { numRuns: fuzzRuns() },
   );
 });
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import { fuzzRuns } from '../support/fuzz';
 import { LineIndex } from '../../server/src/core/lineIndex';
 import type { Dependency } from '../../server/src/core/model';
 import type { Publisher } from '../../server/src/core/result';
@@ -244,7 +245,7 @@ test('property: any publisher strings round-trip through the edit exactly', () =
       assert.ok(other.ok, other.ok ? '' : other.reason);
       applyAndCheck(text, other.edit, 0, [{ kind: 'Other', fields: { [extraKey]: workflow } }]);
     }),
-    { numRuns: 150 },
+    { numRuns: fuzzRuns(150) },
   );
 });
 

@@ -35,13 +35,16 @@ export function sizeLimit(format: string): number {
 
 const AT_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-function mib(length: number): string {
-  return (length / MiB).toFixed(1).replace(/\.0$/, '');
+function mib(length: number, round: (x: number) => number = Math.round): string {
+  return (round((length / MiB) * 10) / 10).toFixed(1).replace(/\.0$/, '');
 }
 
-/** The message for a document over its size limit (shared so every format says it the same way). */
+/**
+ * The message for a document over its size limit (shared so every format says it the same way).
+ * The size is rounded up, so a file just over the limit never reads as the limit itself.
+ */
 export function tooLargeMessage(format: string, length: number): string {
-  return `This file is too large to analyse (${mib(length)} MiB; the limit for this kind of file is ${mib(sizeLimit(format))} MiB)`;
+  return `This file is too large to analyse (${mib(length, Math.ceil)} MiB; the limit for this kind of file is ${mib(sizeLimit(format))} MiB)`;
 }
 
 /** A problem when `text` is over the format's size limit; undefined otherwise. */

@@ -14,7 +14,8 @@ import { normalizeName } from '../core/names';
 import type { HttpClientOptions } from '../index/httpClient';
 import { createIndexClient, DEFAULT_INDEX_URL, type IndexClient, type IndexClientStats, type ProjectAnswer, type ProvenanceAnswer } from '../index/indexClient';
 import { resolveDependency, type Resolution } from '../index/resolve';
-import { chooseIndex } from '../index/whichIndex';
+import { Limiter } from '../index/limiter';
+import { chooseIndex, type IndexChoice, type IndexChoiceInput } from '../index/whichIndex';
 import type { Settings } from '../pipeline/contract/settings';
 import { relocateResolution } from './relocate';
 import { DEFAULT_RETRY_DELAY_MS } from './tuning';
@@ -23,8 +24,15 @@ import { DEFAULT_RETRY_DELAY_MS } from './tuning';
 export const FRESH_MS = 60_000;
 /** Settled answers kept at most; the least recently used go first. */
 export const MAX_ENTRIES = 20_000;
-/** Index choices remembered for keys (see indexPart). */
-const MAX_INDEX_PARTS = 256;
+/**
+ * Resolutions under way at once; the rest wait their turn (cheaply: a closure each). Above what
+ * the HTTP client sends to an index at once (100 HTTP/2 streams an origin), so the network stays
+ * busy, but far below a document's 20,000 pins: each resolution under way holds a cache read,
+ * a request and their promises, and 20,000 of them at once cost hundreds of megabytes.
+ */
+export const MAX_RESOLUTIONS_UNDER_WAY = 256;
+/** Index choices remembered (one per distinct document options, settings and lock `index`). */
+const MAX_INDEX_CHOICES = 256;
 
 export interface ResolutionRequest {
   dependency: Dependency;
@@ -95,7 +103,6 @@ export class ResolutionService {
   private readonly ownsClient: boolean;
   private readonly entries = new Map<string, Entry>();
   private readonly keys = new WeakMap<Dependency, { settings: ResolutionRequest['settings']; documentOptions?: DocumentOptions; key: string | undefined }>();
-  private readonly indexParts = new Map<string, string>();
   private readonly now: () => number;
   private readonly retryDelay: { first: number; max: number };
   private readonly freshMs: number;
@@ -103,6 +110,8 @@ export class ResolutionService {
   /** Size below which evict() does not walk again (see evict). */
   private evictAt = 0;
   private readonly env: Readonly<Record<string, string | undefined>>;
+  private readonly underWay = new Limiter(MAX_RESOLUTIONS_UNDER_WAY);
+  private readonly indexChoices = new Map<string, IndexChoice>();
   private counts = { started: 0, shared: 0 };
   private closed = false;
 
@@ -135,9 +144,12 @@ export class ResolutionService {
   private computeKey(request: ResolutionRequest): string | undefined {
     const dependency = request.dependency;
     if (!isResolvable(dependency)) return undefined;
+    const index = this.indexFor(request);
     // Everything resolveDependency reads of the dependency, ranges aside (relocateResolution moves those).
     return JSON.stringify([
-      this.indexPart(request),
+      index.indexUrl,
+      index.extraIndexUrls,
+      index.ignored.map((i) => i.url),
       normalizeName(dependency.name),
       dependency.rawName,
       dependency.pinnedVersion,
@@ -146,25 +158,28 @@ export class ResolutionService {
     ]);
   }
 
-  /** The index choice's part of a key; the dependencies of one document nearly always share it. */
-  private indexPart(request: ResolutionRequest): string {
-    const input = {
+  /**
+   * chooseIndex for the request, remembered: every pin of a document makes the same choice (it
+   * depends on the document's options, the settings and a lock package's `index`), and a
+   * 20,000-pin document asks for it several times a pin.
+   */
+  private indexFor(request: ResolutionRequest): IndexChoice {
+    const input: IndexChoiceInput = {
       settingIndexUrl: settingIndexUrl(request.settings),
       workspaceTrusted: request.settings.workspaceTrusted,
       documentIndexUrl: request.documentOptions?.indexUrl,
       documentExtraIndexUrls: request.documentOptions?.extraIndexUrls,
       packageIndexUrl: request.dependency.indexUrl,
+      env: this.env,
     };
-    const signature = JSON.stringify(input);
-    let part = this.indexParts.get(signature);
-    if (part === undefined) {
-      const index = chooseIndex({ ...input, env: this.env });
-      part = JSON.stringify([index.indexUrl, index.extraIndexUrls, index.ignored.map((i) => i.url)]);
-      // A bound, not an eviction policy: the inputs of one workspace are few.
-      if (this.indexParts.size >= MAX_INDEX_PARTS) this.indexParts.clear();
-      this.indexParts.set(signature, part);
+    const key = JSON.stringify([input.settingIndexUrl, input.workspaceTrusted, input.documentIndexUrl, input.documentExtraIndexUrls, input.packageIndexUrl]);
+    let choice = this.indexChoices.get(key);
+    if (choice === undefined) {
+      if (this.indexChoices.size >= MAX_INDEX_CHOICES) this.indexChoices.clear();
+      choice = chooseIndex(input);
+      this.indexChoices.set(key, choice);
     }
-    return part;
+    return choice;
   }
 
   /** The resolution, from a settled answer, the one in flight, or a new one. Never rejects. */
@@ -263,7 +278,7 @@ export class ResolutionService {
       originIndex: request.dependencyIndex,
       expiresAt: Number.POSITIVE_INFINITY,
       failures,
-      promise: resolveDependency(request.dependency, this.context(request)),
+      promise: this.underWay.run(() => resolveDependency(request.dependency, this.context(request))),
     };
     entry.promise = entry.promise.then((resolution) => {
       this.settle(entry, resolution);
