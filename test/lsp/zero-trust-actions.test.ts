@@ -380,7 +380,7 @@ test('no accept or record action for a release with a failed attestation, even w
   const lockText = pylockText(index.origin, [{ name: 'zt-broken', version: '2.0.0', project: broken, identities: [recorded(A)] }]);
   client.open(lockUri, lockText, { languageId: 'toml' });
   const lockReport = await report(client, lockUri);
-  assert.ok(['attestation-invalid', 'identity-mismatch'].every((code) => lockReport.dependencies[0].diagnostics.includes(code)), JSON.stringify(lockReport.dependencies[0].diagnostics));
+  assert.ok((['attestation-invalid', 'identity-mismatch'] as const).every((code) => lockReport.dependencies[0].diagnostics.includes(code)), JSON.stringify(lockReport.dependencies[0].diagnostics));
   const lockDiagnostics = await client.waitForDiagnostics(lockUri, { where: (ds) => ds.some((d) => d.code === 'identity-mismatch') });
   assert.deepEqual(await codeActions(client, lockUri, nameLine(lockText, 'zt-broken'), lockDiagnostics), []);
   // Without recorded identities, nothing is recorded for it either.
