@@ -72,7 +72,7 @@ test('keep-both: both publishers are trusted, across a restart; a third is a mis
   const dependency = { name: 'pkg', rawName: 'pkg', ranges: { requirement: { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } } } } as unknown as Dependency;
   assert.equal(
     trustMismatchFinding(dependency, third.mismatch, { publisher: E, version: '3.0' }).message,
-    'pkg 3.0 is published by github.com/e/f (release.yml), not by either publisher trusted: github.com/a/b (release.yml) (since 1.0) or github.com/c/d (release.yml) (since 2.0)',
+    'pkg 3.0 is published by github.com/e/f (release.yml), not by either publisher trusted: github.com/a/b (release.yml) since 1.0 or github.com/c/d (release.yml) since 2.0',
   );
 
   await again.trust(INDEX, 'pkg', E, '3.0', 'replace');
@@ -186,4 +186,14 @@ test('the lock: a package that moved is refused, not edited elsewhere', () => {
   const moved = { ...dependency, name: 'someone-else' };
   const result = acceptIdentityEdits(text, moved, C, 'replace');
   assert.equal(result.ok, false);
+});
+
+test('the hover names every publisher kept with keep-both', async () => {
+  const { zeroTrustHoverLines } = await import('../../server/src/zeroTrust/hoverLines');
+  const trusted = { index: INDEX, project: 'pkg', publisher: A, version: '1.0', since: '', also: [{ publisher: C, version: '2.0', since: '' }] };
+  const lines = zeroTrustHoverLines({
+    settled: true,
+    outcome: { findings: [], publishers: [C], late: { late: [] }, notes: [], trust: { index: INDEX, project: 'pkg', version: '2.0', trusted, observed: [{ publisher: C, result: 'same' }], mismatches: [] } },
+  });
+  assert.deepEqual(lines.notes, ['Publishers trusted on this machine: github.com/a/b (release.yml) since 1.0 and github.com/c/d (release.yml) since 2.0.']);
 });

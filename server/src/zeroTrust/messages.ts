@@ -167,8 +167,8 @@ export function trustedIdentityMismatchMessage(project: string, trusted: Observe
   const labels = distinctLabels([...all.map((entry) => entry.publisher), observed.publisher], 'workflow');
   const observedLabel = labels[labels.length - 1];
   if (all.length === 1) return `${shown(project)} ${shown(observed.version)} is published by ${observedLabel}, not by the publisher trusted since ${shown(trusted.version)}, ${labels[0]}`;
-  // Kept both (the user's choice): "not by either publisher trusted: a (since 1.0.0) or c (since 2.0.0)".
-  const trustedLabels = all.map((entry, i) => `${labels[i]} (since ${shown(entry.version)})`);
+  // Kept both (the user's choice): "not by either publisher trusted: a since 1.0.0 or c since 2.0.0".
+  const trustedLabels = all.map((entry, i) => `${labels[i]} since ${shown(entry.version)}`);
   return `${shown(project)} ${shown(observed.version)} is published by ${observedLabel}, not by ${all.length === 2 ? 'either' : 'any'} publisher trusted: ${and(trustedLabels, 'or')}`;
 }
 
