@@ -26,6 +26,10 @@
 // docs/statusbar.png were made with
 //   node scripts/screenshot.mjs --test-index kit --report --no-problems --out docs/report.png
 //   node scripts/screenshot.mjs --test-index kit --status-bar --no-problems --out docs/statusbar.png
+// --accept-publisher (with --test-index kit) writes a pylock.toml that records another publisher
+// for the verified release, opens it, runs the "Accept … as the publisher of …" quick fix from the
+// lightbulb menu and captures its confirmation dialog. docs/accept-publisher.png was made with
+//   node scripts/screenshot.mjs --test-index kit --accept-publisher --no-problems --out docs/accept-publisher.png
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -50,8 +54,13 @@ const { values } = parseArgs({
     'full-hover': { type: 'boolean', default: false },
     report: { type: 'boolean', default: false },
     'status-bar': { type: 'boolean', default: false },
+    'accept-publisher': { type: 'boolean', default: false },
   },
 });
+if (values['accept-publisher'] && values['test-index'] !== 'kit') {
+  console.error('screenshot: --accept-publisher needs --test-index kit');
+  process.exit(2);
+}
 if (values['test-index'] !== undefined && !['kit', 'sampleproject'].includes(values['test-index'])) {
   console.error(`screenshot: --test-index takes kit or sampleproject, not ${values['test-index']}`);
   process.exit(2);
@@ -97,10 +106,38 @@ async function startTestIndex(kind) {
   return {
     index,
     requirements,
+    lock: values['accept-publisher'] ? await changedPublisherLock(index, verified) : undefined,
     at: `2:${Math.ceil(verified.name.length / 2)}`,
     waitFor: verified.repository,
     settings: { 'pypiProvenance.indexUrl': index.url, ...(kind === 'kit' ? { 'pypiProvenance.trustedRoot': index.trustedRootPath } : {}) },
   };
+}
+
+/** A pylock.toml locking the verified release's files and recording `old-org/…` as its publisher: an identity-mismatch. */
+async function changedPublisherLock(index, verified) {
+  const pageUrl = new URL(`${verified.name}/`, index.url);
+  const response = await fetch(pageUrl, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } });
+  const page = await response.json();
+  const files = page.files.filter((file) => file.filename.startsWith(`${verified.name.replace(/-/g, '_')}-${verified.version}`));
+  const entry = (file) => `{ name = "${file.filename}", url = "${new URL(file.url, pageUrl).href}", hashes = { sha256 = "${file.hashes.sha256}" } }`;
+  const sdist = files.find((file) => file.filename.endsWith('.tar.gz'));
+  const wheels = files.filter((file) => file.filename.endsWith('.whl'));
+  return [
+    'lock-version = "1.0"',
+    'created-by = "uv"',
+    '',
+    '[[packages]]',
+    `name = "${verified.name}"`,
+    `version = "${verified.version}"`,
+    ...(sdist ? [`sdist = ${entry(sdist)}`] : []),
+    ...(wheels.length > 0 ? ['wheels = [', ...wheels.map((wheel) => `  ${entry(wheel)},`), ']'] : []),
+    '',
+    '[[packages.attestation-identities]]',
+    'kind = "GitHub"',
+    `repository = "${verified.repository.replace(/^[^/]+/, 'old-org')}"`,
+    `workflow = "${verified.workflow}"`,
+    '',
+  ].join('\n');
 }
 
 /**
@@ -162,6 +199,7 @@ if (values.workspace) cpSync(path.resolve(values.workspace), workspace, { recurs
 else if (testIndex) {
   mkdirSync(workspace, { recursive: true });
   writeFileSync(path.join(workspace, 'requirements.txt'), testIndex.requirements);
+  if (testIndex.lock) writeFileSync(path.join(workspace, 'pylock.toml'), testIndex.lock);
 } else cpSync(path.join(repoRoot, 'test/vscode/workspace'), workspace, { recursive: true });
 const at = values.at ?? testIndex?.at ?? '5:30';
 const waitFor = values['wait-for'] ?? testIndex?.waitFor;
@@ -200,7 +238,7 @@ try {
   };
   // Open the file with Quick Open, as a user would.
   await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').fill(values.file);
+  await page.locator('.quick-input-widget input').fill(values['accept-publisher'] ? 'pylock.toml' : values.file);
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
   await page.keyboard.press('Enter');
   await page.locator('.monaco-editor .view-lines').first().waitFor();
@@ -212,7 +250,7 @@ try {
     const lines = [...document.querySelectorAll('.monaco-editor .view-line')];
     return Math.max(0, ...lines.map((line) => new Set([...line.querySelectorAll('span[class^="mtk"]')].map((s) => s.className)).size));
   });
-  if (colours < 3) throw new Error(`the grammar does not seem applied: at most ${colours} token colours on a line`);
+  if (colours < 3 && !values['accept-publisher']) throw new Error(`the grammar does not seem applied: at most ${colours} token colours on a line`);
 
   if (values.problems && !values['no-problems']) {
     await command('View: Focus Problems');
@@ -221,7 +259,33 @@ try {
   }
   await command('Notifications: Clear All Notifications');
   let clip;
-  if (values.report) {
+  if (values['accept-publisher']) {
+    await command('View: Close Primary Side Bar');
+    // The package's name line, then the lightbulb menu (Ctrl+.), asked again until the checks have settled.
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input').fill(':5:10');
+    await page.keyboard.press('Enter');
+    const row = page.locator('.action-widget .monaco-list-row').filter({ hasText: /^Accept / }).first();
+    const menuDeadline = Date.now() + timeoutMs;
+    for (;;) {
+      await page.keyboard.press('Control+.');
+      const shown = await row.waitFor({ timeout: 3000 }).then(() => true, () => false);
+      if (shown) break;
+      if (Date.now() > menuDeadline) throw new Error('the accept-publisher quick fix was not offered');
+      await page.keyboard.press('Escape');
+      await delay(500);
+    }
+    log(`quick fix: ${(await row.innerText()).trim()}`);
+    // By keyboard, as the menu is meant to be used (a pointer block covers it while it opens).
+    const items = await page.locator('.action-widget .monaco-list-row').evaluateAll((rows) => rows.filter((r) => !r.classList.contains('group-header') && !r.classList.contains('separator')).map((r) => r.textContent ?? ''));
+    const position = items.findIndex((text) => text.trim().startsWith('Accept '));
+    for (let i = 0; i < position; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('.monaco-dialog-box').first();
+    await dialog.waitFor();
+    await delay(400);
+    log(`dialog: ${(await dialog.innerText()).replace(/\s+/g, ' ').trim().slice(0, 300)}`);
+  } else if (values.report) {
     await command('View: Close Primary Side Bar');
     await command('PyPI Provenance: Show Provenance Report');
     // The panel opens beside the file, as for a user; the window is wider for it (see the viewport).

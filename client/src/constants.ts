@@ -10,6 +10,15 @@ export const Commands = {
   showReport: 'pypiProvenance.showReport',
   clearCache: 'pypiProvenance.clearCache',
   showOutput: 'pypiProvenance.showOutput',
+  forgetTrustedPublishers: 'pypiProvenance.forgetTrustedPublishers',
+  forgetReleaseFileSets: 'pypiProvenance.forgetReleaseFileSets',
+  /** Run by the server's accept-publisher code action: asks the user, then calls ServerCommands.acceptPublisher. */
+  confirmAcceptPublisher: 'pypiProvenance.confirmAcceptPublisher',
+} as const;
+
+/** Commands the server executes (workspace/executeCommand). */
+export const ServerCommands = {
+  acceptPublisher: 'pypiProvenance.acceptPublisher',
 } as const;
 
 /** Registered only in Test mode (the extension-host suite): not contributed, not in the palette. */
@@ -18,10 +27,14 @@ export const TestCommands = {
   reportMessage: 'pypiProvenance.test.reportMessage',
   reviveReport: 'pypiProvenance.test.reviveReport',
   statusBar: 'pypiProvenance.test.statusBar',
+  /** Queues answers for the next modal dialogs and returns the ones shown since (a test cannot click a modal). */
+  answerModals: 'pypiProvenance.test.answerModals',
 } as const;
 
 /** Custom requests of the server (CONTRACT.md §5, and the cache). */
 export const Requests = {
   report: 'pypiProvenance/report',
   clearCache: 'pypiProvenance/clearCache',
+  trustMemory: 'pypiProvenance/trustMemory',
+  forgetTrustMemory: 'pypiProvenance/forgetTrustMemory',
 } as const;

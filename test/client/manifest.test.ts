@@ -14,7 +14,18 @@ test('every command the client registers is contributed with a title in the PyPI
   const contributed = manifest.contributes.commands as Array<{ command: string; title: string; category: string }>;
   assert.deepEqual(contributed.map((c) => c.command).sort(), Object.values(Commands).sort());
   for (const c of contributed) assert.equal(c.category, 'PyPI Provenance');
-  assert.deepEqual(contributed.map((c) => c.title).sort(), ['Clear Cache', 'Show Output', 'Show Provenance Report', 'Verify Dependencies in Workspace']);
+  assert.deepEqual(contributed.map((c) => c.title).sort(), [
+    'Accept a Changed Publisher',
+    'Clear Cache',
+    'Forget Release File Sets',
+    'Forget Trusted Publishers',
+    'Show Output',
+    'Show Provenance Report',
+    'Verify Dependencies in Workspace',
+  ]);
+  // Run by the server's code action with its arguments: not from the palette.
+  const hidden = (manifest.contributes.menus.commandPalette as Array<{ command: string; when: string }>).find((m) => m.command === 'pypiProvenance.confirmAcceptPublisher');
+  assert.equal(hidden?.when, 'false');
 });
 
 test('the workspace search finds every file name the pip-requirements language claims, and the TOML files', () => {

@@ -96,6 +96,8 @@ export class LspClient {
   readonly progress: Array<{ token: string | number; value: unknown }> = [];
   /** What the server registered dynamically (client/registerCapability), in order. */
   readonly registrations: Array<{ id: string; method: string; registerOptions?: unknown }> = [];
+  /** The workspace/applyEdit requests the server made, in order. */
+  readonly appliedEdits: Array<{ label?: string; edit: unknown }> = [];
   /** How many workspace/configuration requests the server made. */
   configurationRequests = 0;
   initializeResult!: InitializeResult;
@@ -157,6 +159,12 @@ export class LspClient {
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onRequest('window/showMessageRequest', () => null);
     connection.onRequest('workspace/workspaceFolders', () => null);
+    // Edits the server asks the editor to make: recorded, and answered as applied (the test applies them).
+    connection.onRequest('workspace/applyEdit', (params: { label?: string; edit: unknown }) => {
+      this.appliedEdits.push(params);
+      this.poke();
+      return { applied: true };
+    });
   }
 
   /** Spawns the built server, initializes it and sends `initialized`. */

@@ -89,13 +89,13 @@ test('trust() explicitly replaces the trusted publisher (the code action)', asyn
   const dir = tempDir();
   const store = createTrustStore({ ...keyed, cacheDirectory: dir });
   await store.observe(INDEX, 'sampleproject', A, '3.0.0');
-  await store.trust(INDEX, 'sampleproject', B, '4.0.0');
+  await store.trust(INDEX, 'sampleproject', B, '4.0.0', 'replace');
   assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.0'), 'same');
   const old = await store.observe(INDEX, 'sampleproject', A, '3.0.0');
   assert.ok(typeof old === 'object' && old.mismatch.version === '4.0.0');
   assert.equal(await createTrustStore({ ...keyed, cacheDirectory: dir }).observe(INDEX, 'sampleproject', B, '4.0.1'), 'same');
   // trust() on a project never seen records it too.
-  await store.trust(INDEX, 'other', A, '1.0');
+  await store.trust(INDEX, 'other', A, '1.0', 'replace');
   assert.equal(await store.observe(INDEX, 'other', A, '1.1'), 'same');
   assert.deepEqual(readdirSync(path.join(dir, TRUST_STORE_SUBDIRECTORY)).filter((n) => n.endsWith('.tmp')), []);
 });
@@ -176,7 +176,7 @@ test('an unusable directory keeps trust in memory, warns once, never throws', as
   assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.0.0'), 'first-use');
   assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.1.0'), 'same');
   assert.ok(typeof (await store.observe(INDEX, 'sampleproject', B, '4.0.0')) === 'object');
-  await store.trust(INDEX, 'sampleproject', B, '4.0.0');
+  await store.trust(INDEX, 'sampleproject', B, '4.0.0', 'replace');
   assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.0'), 'same');
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /kept in memory only/);

@@ -123,6 +123,8 @@ test('a verifier of earlier releases that throws, and a store that fails, leave 
     },
     trust: async () => undefined,
     get: async () => undefined,
+    count: async () => 0,
+    forget: async () => 0,
   };
   const outcome = await checkZeroTrust(
     input({

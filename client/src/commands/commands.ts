@@ -1,5 +1,5 @@
 /**
- * The four commands. Each returns what it did, so the extension-host tests can assert on it;
+ * The commands. Each returns what it did, so the extension-host tests can assert on it;
  * none rejects: failures are shown to the user and logged.
  */
 import * as vscode from 'vscode';
@@ -11,6 +11,8 @@ import type { ReportPanel } from '../report/reportPanel';
 import { UnsupportedRequestError, requestClearCache } from '../server/requests';
 import { afterProgress } from './progressNotification';
 import { checkWorkspace, type PassContext } from './workspacePass';
+import { confirmAcceptPublisher } from './acceptPublisher';
+import { forgetTrustMemory } from './forgetTrustMemory';
 
 export interface CommandContext extends PassContext {
   reportPanel: ReportPanel;
@@ -35,6 +37,9 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand(Commands.showReport, () => showReport(context)),
     vscode.commands.registerCommand(Commands.clearCache, () => clearCache(context)),
     vscode.commands.registerCommand(Commands.showOutput, () => context.output.show(true)),
+    vscode.commands.registerCommand(Commands.forgetTrustedPublishers, () => forgetTrustMemory(context.client, context.output, 'trustedPublishers')),
+    vscode.commands.registerCommand(Commands.forgetReleaseFileSets, () => forgetTrustMemory(context.client, context.output, 'releaseFileSets')),
+    vscode.commands.registerCommand(Commands.confirmAcceptPublisher, (args: unknown) => confirmAcceptPublisher(context.client, context.output, args)),
   ];
 }
 
@@ -81,13 +86,13 @@ function reportUnavailable(progressClosed: Promise<void> = Promise.resolve()): R
   return { shown: false, reason };
 }
 
-/** "Removed 12 cached files (1.4 MB); trusted publishers kept", from the answer of CONTRACT §5. */
+/** "Removed 12 cached files (1.4 MB); trusted publishers and release file sets kept", from the answer of CONTRACT §5. */
 export function clearedMessage(answer: unknown): string {
   const { removedFiles, removedBytes } = (typeof answer === 'object' && answer !== null ? answer : {}) as { removedFiles?: unknown; removedBytes?: unknown };
-  if (typeof removedFiles !== 'number' || typeof removedBytes !== 'number') return 'cache cleared; trusted publishers kept.';
+  if (typeof removedFiles !== 'number' || typeof removedBytes !== 'number') return 'cache cleared; trusted publishers and release file sets kept.';
   const megabytes = removedBytes / 1_000_000;
   const size = megabytes >= 0.1 || removedBytes === 0 ? `${megabytes.toFixed(1)} MB` : `${Math.max(1, Math.round(removedBytes / 1000))} kB`;
-  return `Removed ${removedFiles} cached ${removedFiles === 1 ? 'file' : 'files'} (${size}); trusted publishers kept.`;
+  return `Removed ${removedFiles} cached ${removedFiles === 1 ? 'file' : 'files'} (${size}); trusted publishers and release file sets kept.`;
 }
 
 async function clearCache(context: CommandContext): Promise<ClearCacheResult> {

@@ -1,12 +1,13 @@
 /**
  * Commands only the extension-host suite calls (registered in Test mode only): what the report
  * panel and the status bar show, and the report page's messages delivered as the page would
- * post them (a test cannot click inside a webview).
+ * post them (a test cannot click inside a webview), and answers for modal dialogs (modal.ts).
  */
 import * as vscode from 'vscode';
 import { TestCommands } from '../constants';
 import { REPORT_VIEW_TYPE } from '../report/reportPanel';
 import type { CommandContext } from './commands';
+import { scriptModals } from './modal';
 
 export function registerTestCommands(context: CommandContext): vscode.Disposable[] {
   return [
@@ -19,5 +20,6 @@ export function registerTestCommands(context: CommandContext): vscode.Disposable
       return context.reportPanel.state;
     }),
     vscode.commands.registerCommand(TestCommands.statusBar, () => context.status.state),
+    vscode.commands.registerCommand(TestCommands.answerModals, (answers: Array<string | null> = []) => scriptModals(answers.map((answer) => answer ?? undefined))),
   ];
 }

@@ -1,8 +1,8 @@
 /** The LanguageClient for our server: transport, documents, settings and the trust/cache middleware. */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CLIENT_ID, DIAGNOSTIC_SOURCE, EXTENSION_NAME, SETTINGS_SECTION } from '../constants';
+import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions, type StaticFeature } from 'vscode-languageclient/node';
+import { CLIENT_ID, Commands, DIAGNOSTIC_SOURCE, EXTENSION_NAME, SETTINGS_SECTION } from '../constants';
 import { DOCUMENT_SELECTOR } from '../documentSelector';
 import { initializationOptions, withClientFacts, type ClientFacts } from './clientSettings';
 import { serverModulePath } from './serverModule';
@@ -40,5 +40,22 @@ export function createLanguageClient(context: ClientContext): LanguageClient {
       },
     },
   };
-  return new LanguageClient(CLIENT_ID, EXTENSION_NAME, serverOptions, clientOptions);
+  const client = new LanguageClient(CLIENT_ID, EXTENSION_NAME, serverOptions, clientOptions);
+  client.registerFeature(clientCommandsFeature);
+  return client;
 }
+
+/**
+ * Tells the server which code-action commands this client runs itself (rust-analyzer's
+ * `experimental.commands` convention): the accept-publisher action then asks the user in a modal
+ * (commands/acceptPublisher.ts) instead of coming as one action per mode.
+ */
+const clientCommandsFeature: StaticFeature = {
+  fillClientCapabilities(capabilities) {
+    const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
+    capabilities.experimental = { ...experimental, commands: { commands: [Commands.confirmAcceptPublisher] } };
+  },
+  initialize: () => undefined,
+  getState: () => ({ kind: 'static' }),
+  clear: () => undefined,
+};

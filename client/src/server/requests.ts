@@ -24,6 +24,26 @@ export async function requestClearCache(client: BaseLanguageClient, token?: vsco
   return send(client, Requests.clearCache, {}, token);
 }
 
+/** Entries of each trust memory (pypiProvenance/trustMemory and …/forgetTrustMemory). */
+export interface TrustMemoryCounts {
+  trustedPublishers: number;
+  releaseFileSets: number;
+}
+
+export async function requestTrustMemory(client: BaseLanguageClient): Promise<TrustMemoryCounts> {
+  return countsOf(await send(client, Requests.trustMemory, null), Requests.trustMemory);
+}
+
+export async function requestForgetTrustMemory(client: BaseLanguageClient, choice: { trustedPublishers?: boolean; releaseFileSets?: boolean }): Promise<TrustMemoryCounts> {
+  return countsOf(await send(client, Requests.forgetTrustMemory, choice), Requests.forgetTrustMemory);
+}
+
+function countsOf(answer: unknown, method: string): TrustMemoryCounts {
+  const { trustedPublishers, releaseFileSets } = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
+  if (typeof trustedPublishers !== 'number' || typeof releaseFileSets !== 'number') throw new Error(`${method} answered with something that is not a count`);
+  return { trustedPublishers, releaseFileSets };
+}
+
 async function send(client: BaseLanguageClient, method: string, params: unknown, token?: vscode.CancellationToken): Promise<unknown> {
   try {
     return await (token ? client.sendRequest(method, params, token) : client.sendRequest(method, params));

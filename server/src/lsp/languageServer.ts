@@ -38,7 +38,8 @@ import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
 import { THROW_METHOD, THROW_UNCAUGHT_METHOD, testFaultsEnabled } from '../pipeline/testFaults';
 import { attachVerificationProgress } from './verificationProgress';
 import { analysisLogger } from './analysisLog';
-import { RECORD_IDENTITIES_KIND, TRUST_PUBLISHER_COMMAND, executeTrustPublisher, resolveZeroTrustCodeAction, zeroTrustCodeActions, type ZeroTrustActionHost } from './zeroTrustActions';
+import { ACCEPT_PUBLISHER_COMMAND, RECORD_IDENTITIES_KIND, executeAcceptPublisher, resolveZeroTrustCodeAction, zeroTrustCodeActions, type ZeroTrustActionHost } from './zeroTrustActions';
+import { FORGET_TRUST_MEMORY_METHOD, TRUST_MEMORY_METHOD, clientHasConfirmCommand, forgetTrustMemory, trustMemoryCounts } from './trustMemory';
 
 /** What TextDocuments.listen takes (the package does not export the interface's name). */
 type TextDocumentConnection = Parameters<TextDocuments<TextDocument>['listen']>[0];
@@ -129,6 +130,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   let codeActionResolveSupport = false;
   let hoverContentFormat: HoverFormat = 'markdown';
   let workDoneProgressSupport = false;
+  let confirmAcceptSupport = false;
   connection.onInitialize(
     guard(
       logger,
@@ -143,11 +145,12 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
         codeActionResolveSupport = Array.isArray(resolvable) && resolvable.includes('edit');
         hoverContentFormat = hoverFormat(params.capabilities);
         workDoneProgressSupport = params.capabilities?.window?.workDoneProgress === true;
+        confirmAcceptSupport = clientHasConfirmCommand(params.capabilities);
         return {
           capabilities: {
             textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
             codeActionProvider: { codeActionKinds: [...CODE_ACTION_KINDS, RECORD_IDENTITIES_KIND], resolveProvider: true },
-            executeCommandProvider: { commands: [TRUST_PUBLISHER_COMMAND] },
+            executeCommandProvider: { commands: [ACCEPT_PUBLISHER_COMMAND] },
             hoverProvider: true,
           },
           serverInfo: { name: SERVER_NAME, version: options.version },
@@ -212,7 +215,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   );
   documents.listen(guardedSync(connection, logger));
 
-  // Zero trust (server/src/zeroTrust): record pylock identities, trust a new publisher.
+  // Zero trust (server/src/zeroTrust): record pylock identities, accept a changed publisher.
   const zeroTrustActionHost = (): ZeroTrustActionHost => ({
     document: documentOf,
     analysis: (uri) => analyses.get(uri),
@@ -220,6 +223,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     resolveSupport: codeActionResolveSupport,
     disabledSupport: codeActionDisabledSupport,
     documentChangesSupport,
+    confirmSupport: confirmAcceptSupport,
   });
   connection.onCodeAction(
     guard(
@@ -253,8 +257,18 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       logger,
       'workspace/executeCommand',
       async (params) => {
-        if (params?.command !== TRUST_PUBLISHER_COMMAND) return null;
-        return executeTrustPublisher(params.arguments, { settings: () => settings.get(), zeroTrust: services.zeroTrust, reanalyze: () => analyses.reanalyzeAll(true) });
+        if (params?.command !== ACCEPT_PUBLISHER_COMMAND) return null;
+        const result = await executeAcceptPublisher(params.arguments, {
+          document: documentOf,
+          analysis: (uri) => analyses.get(uri),
+          zeroTrust: services.zeroTrust,
+          documentChangesSupport,
+          applyEdit: async (label, edit) => (await connection.workspace.applyEdit({ label, edit })).applied,
+          reanalyze: () => analyses.reanalyzeAll(true),
+        });
+        if (result.accepted) logger.info(`Publisher accepted (${result.mode}).`);
+        else logger.warn(`Accepting a publisher refused: ${result.reason}.`);
+        return result;
       },
       null,
     ),
@@ -286,6 +300,11 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       null,
     ),
   );
+
+  // The trust memory (trusted publishers, release file sets): counted for a confirmation, forgotten on request.
+  const trustMemoryHost = { settings: () => settings.get(), zeroTrust: services.zeroTrust, reanalyze: () => analyses.reanalyzeAll(true), logger };
+  connection.onRequest(TRUST_MEMORY_METHOD, guard(logger, TRUST_MEMORY_METHOD, () => trustMemoryCounts(trustMemoryHost), null));
+  connection.onRequest(FORGET_TRUST_MEMORY_METHOD, guard(logger, FORGET_TRUST_MEMORY_METHOD, (params: unknown) => forgetTrustMemory(params, trustMemoryHost), null));
 
   connection.onShutdown(
     guardVoid(logger, 'shutdown', () => {

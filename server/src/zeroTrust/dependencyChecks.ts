@@ -128,7 +128,7 @@ export async function checkZeroTrust(input: ZeroTrustInput): Promise<ZeroTrustOu
       pinnedFiles,
       pages: resolution.pages,
       verifyRelease: input.verifyRelease,
-      ...(trusted ? { trusted: { version: trusted.version, publisher: trusted.publisher } } : {}),
+      ...(trusted ? { trusted: { version: trusted.version, publisher: trusted.publisher, also: (trusted.also ?? []).map((entry) => entry.publisher) } } : {}),
       range,
       dependencyIndex,
     });

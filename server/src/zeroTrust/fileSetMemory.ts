@@ -48,6 +48,10 @@ export interface FileSetObservation {
 export interface FileSetMemory {
   /** Records the release's files unless remembered; returns what is remembered. Never throws. */
   observe(index: string, project: string, version: string, files: readonly { filename: string; sha256?: string; uploadTime?: string }[]): Promise<FileSetObservation>;
+  /** How many releases are remembered (on disk and in memory). Never throws. */
+  count(): Promise<number>;
+  /** Forgets every remembered release, on disk and in memory; answers how many there were. Never throws. */
+  forget(): Promise<number>;
 }
 
 export interface FileSetMemoryOptions {
@@ -136,7 +140,37 @@ export function createFileSetMemory(options: FileSetMemoryOptions = {}): FileSet
     }
   }
 
+  async function count(): Promise<number> {
+    let onDisk: string[] = [];
+    if (directory !== undefined && fs.readdir !== undefined) {
+      try {
+        onDisk = (await fs.readdir(directory)).filter((name) => /^[0-9a-f]{64}\.json$/.test(name));
+      } catch {
+        onDisk = [];
+      }
+    }
+    return onDisk.length + [...memory.keys()].filter((key) => !onDisk.includes(`${createHash('sha256').update(key).digest('hex')}.json`)).length;
+  }
+
   return {
+    count,
+
+    async forget() {
+      const counted = await count();
+      memory.clear();
+      if (directory !== undefined) {
+        try {
+          await fs.rm(directory, { recursive: true, force: true });
+        } catch (error) {
+          log(`the remembered release file sets could not all be removed: ${shown(redactSecrets(messageOf(error)))}`);
+        }
+      }
+      // The directory is made again at the next write.
+      ready = undefined;
+      warned = false;
+      return counted;
+    },
+
     async observe(rawIndex, rawProject, version, files) {
       const entry: RememberedRelease = {
         index: normalizeIndexUrl(rawIndex),

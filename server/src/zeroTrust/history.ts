@@ -46,7 +46,7 @@ export interface HistoryInput {
   pages: readonly ProjectPage[];
   verifyRelease: VerifyReleaseFiles;
   /** The publisher trusted on first use for this project and index (trust store), with the version it was first seen in. */
-  trusted?: { version: string; publisher: Publisher };
+  trusted?: { version: string; publisher: Publisher; also?: readonly Publisher[] };
   /** Where the findings go (the dependency's requirement range). */
   range: Range;
   dependencyIndex?: number;
@@ -156,7 +156,8 @@ async function runChecks(input: HistoryInput, result: HistoryResult): Promise<vo
   }
   if (result.lost) finding('provenance-lost', provenanceLostMessage(result.lost.attested, input.pinnedVersion, result.lost.without));
 
-  if (trusted && pinnedPublishers.length > 0 && !pinnedPublishers.some((p) => samePublisher(p, trusted.publisher))) {
+  const trustedOnes = trusted ? [trusted.publisher, ...(input.trusted?.also ?? [])] : [];
+  if (trusted && pinnedPublishers.length > 0 && !pinnedPublishers.some((p) => trustedOnes.some((t) => samePublisher(p, t)))) {
     // The trust store reports the mismatch; this says since when, for its message and the hover.
     const previousInChain = previousRelease && (compareVersions(previousRelease.version, trusted.version) ?? -1) >= 0 ? previousRelease : undefined;
     const chain = previousInChain ? [previousInChain, ...between] : between;

@@ -3,7 +3,7 @@
  * the late files one per line, and notes (the publisher trusted on this machine, what could not
  * be decided). Pure.
  */
-import { describePublisher, lateUploadLines, shown } from './messages';
+import { describePublisher, lateUploadLines, listOf, shown } from './messages';
 import type { ZeroTrustDependencyState } from './service';
 
 export interface ZeroTrustHoverLines {
@@ -22,6 +22,10 @@ export function zeroTrustHoverLines(state: ZeroTrustDependencyState | undefined)
       const firstUse = trust.observed.find((entry) => entry.result === 'first-use');
       if (firstUse) {
         lines.notes.push(`First use: ${describePublisher(firstUse.publisher, 'workflow')} is now the trusted publisher of ${shown(trust.project)} on this machine; another publisher later will be flagged.`);
+      } else if (trust.trusted && (trust.trusted.also ?? []).length > 0) {
+        // Both kept (the user accepted a second publisher).
+        const all = [trust.trusted, ...(trust.trusted.also ?? [])].map((entry) => `${describePublisher(entry.publisher, 'workflow')} since ${shown(entry.version)}`);
+        lines.notes.push(`Publishers trusted on this machine: ${listOf(all)}.`);
       } else if (trust.trusted) {
         lines.notes.push(`Publisher trusted on this machine since ${shown(trust.trusted.version)}: ${describePublisher(trust.trusted.publisher, 'workflow')}.`);
       }

@@ -16,8 +16,8 @@ export {
   samePublisher,
 } from './identities';
 export type { FileIdentityInput, IdentityFields, LockedFileIdentity, LockedFileOutcome, LockedIdentityCheck, LockedIdentityOptions } from './identities';
-export { TRUST_STORE_SUBDIRECTORY, checkTrustedPublishers, createTrustStore, normalizeIndexUrl, trustMismatchFinding } from './trustStore';
-export type { ObserveResult, TrustStore, TrustStoreFs, TrustStoreOptions, TrustedPublisher, TrustedPublisherCheck } from './trustStore';
+export { TRUST_STORE_SUBDIRECTORY, checkTrustedPublishers, createTrustStore, normalizeIndexUrl, trustMismatchFinding, trustedPublishersOf } from './trustStore';
+export type { AlsoTrusted, TrustMode, ObserveResult, TrustStore, TrustStoreFs, TrustStoreOptions, TrustedPublisher, TrustedPublisherCheck } from './trustStore';
 export { checkHistory, releasesToExamine } from './history';
 export type { HistoryInput, HistoryResult, ReleaseFileResult, ReleaseSummary, ReleasesToExamine, VerifyReleaseFiles } from './history';
 export { compareVersions, earlierReleases, projectReleases, releaseFiles } from './releases';
@@ -29,6 +29,7 @@ export {
   distinctLabels,
   fileList,
   inconsistentPublishersMessage,
+  listOf,
   lateUploadLines,
   lateUploadMessage,
   lateUploadSummary,
@@ -38,5 +39,5 @@ export {
   trustedIdentityMismatchMessage,
 } from './messages';
 export type { AttestedRelease, PublisherDetail } from './messages';
-export { applyTextEdits, identitiesToRecord, recordIdentitiesEdit, recordIdentitiesEdits } from './recordIdentities';
-export type { RecordIdentitiesResult, TextEdit } from './recordIdentities';
+export { acceptIdentityEdits, applyTextEdits, identitiesToRecord, recordIdentitiesEdit, recordIdentitiesEdits } from './recordIdentities';
+export type { AcceptIdentityResult, RecordIdentitiesResult, TextEdit } from './recordIdentities';

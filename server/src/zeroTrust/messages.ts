@@ -162,9 +162,19 @@ export interface ObservedPublisher {
  * "sampleproject 4.0.0 is published by github.com/c/d (release.yml), not by the publisher
  * trusted since 3.0.0, github.com/a/b (release.yml)".
  */
-export function trustedIdentityMismatchMessage(project: string, trusted: ObservedPublisher, observed: ObservedPublisher): string {
-  const [trustedLabel, observedLabel] = distinctLabels([trusted.publisher, observed.publisher], 'workflow');
-  return `${shown(project)} ${shown(observed.version)} is published by ${observedLabel}, not by the publisher trusted since ${shown(trusted.version)}, ${trustedLabel}`;
+export function trustedIdentityMismatchMessage(project: string, trusted: ObservedPublisher & { also?: readonly ObservedPublisher[] }, observed: ObservedPublisher): string {
+  const all = [trusted, ...(trusted.also ?? [])];
+  const labels = distinctLabels([...all.map((entry) => entry.publisher), observed.publisher], 'workflow');
+  const observedLabel = labels[labels.length - 1];
+  if (all.length === 1) return `${shown(project)} ${shown(observed.version)} is published by ${observedLabel}, not by the publisher trusted since ${shown(trusted.version)}, ${labels[0]}`;
+  // Kept both (the user's choice): "not by either publisher trusted: a since 1.0.0 or c since 2.0.0".
+  const trustedLabels = all.map((entry, i) => `${labels[i]} since ${shown(entry.version)}`);
+  return `${shown(project)} ${shown(observed.version)} is published by ${observedLabel}, not by ${all.length === 2 ? 'either' : 'any'} publisher trusted: ${and(trustedLabels, 'or')}`;
+}
+
+/** "a", "a and b", "a, b and c" (or with another conjunction). */
+export function listOf(items: readonly string[], conjunction = 'and'): string {
+  return and(items, conjunction);
 }
 
 function recordedList(identities: readonly { kind: string; fields: Readonly<Record<string, string>> }[]): string {

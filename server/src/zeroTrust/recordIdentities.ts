@@ -14,6 +14,12 @@
  * edited text must parse, the package must then have the identities, and every other value of
  * the document must be unchanged.
  *
+ * `acceptIdentityEdits` is the accept-publisher action's edit (issue 10 item 3): with `keep-both`
+ * it records the accepted publisher beside those recorded (as above); with `replace` the
+ * package's recorded identities give way to it — the first one's table (or the inline array)
+ * is rewritten in place, the other tables removed — and the check then wants exactly the
+ * accepted identity recorded, everything else unchanged.
+ *
  * TOML writing is by hand: the toml libraries on npm serialize whole documents, and the point
  * here is to leave the rest of the document's bytes alone.
  */
@@ -92,6 +98,93 @@ export function recordIdentitiesEdits(
     if (good.length > 0 && planned.length === 0) skipped.push(...good.map((edit) => ({ dependency: edit.dependency, reason: 'the edits could not be combined safely' })));
   }
   return { edits: planned.map((edit) => ({ range: document.lines.rangeOf(edit.start, edit.end), newText: edit.newText })), skipped };
+}
+
+export type AcceptIdentityResult = { ok: true; edits: TextEdit[]; identity: IdentityFields } | { ok: false; reason: string };
+
+/**
+ * The edits that make `publisher` a recorded identity of the pylock package: beside the recorded
+ * ones (`keep-both`) or instead of them (`replace`).
+ */
+export function acceptIdentityEdits(text: string, dependency: PackageRef, publisher: Publisher, mode: 'replace' | 'keep-both'): AcceptIdentityResult {
+  const [identity] = identitiesToRecord([publisher]);
+  if (identity === undefined) return { ok: false, reason: 'the publisher cannot be recorded as an identity' };
+  if (mode === 'keep-both') {
+    const result = recordIdentitiesEdit(text, dependency, [publisher]);
+    return result.ok ? { ok: true, edits: [result.edit], identity } : result;
+  }
+  const document = prepare(text);
+  if (document === undefined) return { ok: false, reason: 'the file is not valid TOML' };
+  const planned = planReplacement(document, dependency, identity);
+  if ('reason' in planned) return { ok: false, reason: planned.reason };
+  if (planned.edits === undefined) {
+    // Nothing recorded yet: recording is all there is to do.
+    const result = recordIdentitiesEdit(text, dependency, [publisher]);
+    return result.ok ? { ok: true, edits: [result.edit], identity } : result;
+  }
+  const problem = checkReplacement(document, planned.packageIndex, planned.edits, identity);
+  if (problem !== undefined) return { ok: false, reason: problem };
+  return { ok: true, edits: planned.edits.map((edit) => ({ range: document.lines.rangeOf(edit.start, edit.end), newText: edit.newText })), identity };
+}
+
+interface Splice {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/** The splices replacing a package's recorded identities with `identity`; `edits` undefined when none are recorded. */
+function planReplacement(document: PreparedDocument, dependency: PackageRef, identity: IdentityFields): { packageIndex: number; edits?: Splice[] } | { reason: string } {
+  const { text, program } = document;
+  const offset = document.lines.offsetAt(dependency.ranges.name.start);
+  const located = locatePackage(program, offset);
+  const moved = { reason: 'the package is not where the analysis found it (the file changed?)' };
+  if (located === undefined) return moved;
+  const name = located.table.body.find((kv) => keyPath(kv.key).join('.') === 'name')?.value;
+  if (name?.type !== 'TOMLValue' || name.kind !== 'string' || normalizeName(name.value) !== dependency.name) return moved;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const inlineEntry = located.table.body.find((kv) => keyPath(kv.key).length === 1 && keyPath(kv.key)[0] === IDENTITIES_KEY);
+  if (inlineEntry) {
+    if (inlineEntry.value.type !== 'TOMLArray') return { reason: '`attestation-identities` of the package is not an array' };
+    return { packageIndex: located.index, edits: [{ start: inlineEntry.value.range[0], end: inlineEntry.value.range[1], newText: `[${inlineTable(identity)}]` }] };
+  }
+  const tables = located.form === 'header' ? located.nodes.filter((node) => node.kind === 'array' && node.resolvedKey.length === 4 && node.resolvedKey[2] === IDENTITIES_KEY) : [];
+  if (tables.length === 0) return { packageIndex: located.index };
+  const [first, ...rest] = [...tables].sort((a, b) => a.range[0] - b.range[0]);
+  const indent = indentationAt(text, first.range[0]);
+  const edits: Splice[] = [
+    { start: first.range[0], end: lineEnd(text, first.range[1]), newText: [`[[packages.${IDENTITIES_KEY}]]`, ...tableLines(identity).map((line) => indent + line)].join(eol) },
+  ];
+  for (const table of rest) {
+    // The whole lines of the table, and the blank line before it, so no gap is left behind.
+    let start = lineStartOf(text, table.range[0]);
+    let end = lineEnd(text, table.range[1]);
+    end += text.startsWith('\r\n', end) ? 2 : text[end] === '\n' || text[end] === '\r' ? 1 : 0;
+    const before = text.slice(0, start);
+    const blank = /(?:\r\n|\n|\r)[ \t]*(?:\r\n|\n|\r)$/.exec(before);
+    if (blank) start -= blank[0].length - (blank[0].startsWith('\r\n') ? 2 : 1);
+    edits.push({ start, end, newText: '' });
+  }
+  return { packageIndex: located.index, edits };
+}
+
+/** The replaced lock: valid TOML, the package records exactly `identity`, every other value unchanged. */
+function checkReplacement(document: PreparedDocument, packageIndex: number, edits: readonly Splice[], identity: IdentityFields): string | undefined {
+  const spliced = [...edits].sort((a, b) => b.start - a.start).reduce((result, edit) => result.slice(0, edit.start) + edit.newText + result.slice(edit.end), document.text);
+  const after = parseToml(spliced);
+  if (!after.ok) return `the edit would make the file invalid TOML (${after.error.message})`;
+  const packages = after.root.entries.get('packages')?.value;
+  const table = packages?.kind === 'array' ? packages.items[packageIndex] : undefined;
+  const identities = table?.kind === 'table' ? table.entries.get(IDENTITIES_KEY)?.value : undefined;
+  const recorded = identities?.kind === 'array' ? identities.items.map((item) => (item.kind === 'table' ? identityOfTable(item) : undefined)) : [];
+  if (recorded.length !== 1 || recorded[0] === undefined || !sameIdentity(recorded[0], identity)) return 'the accepted identity would not replace the recorded ones';
+  const edited = new Set([packageIndex]);
+  return JSON.stringify(plain(document.tree, edited)) === JSON.stringify(plain(after.root, edited)) ? undefined : 'the edit would change other values of the file';
+}
+
+/** The start of the line `offset` is on. */
+function lineStartOf(text: string, offset: number): number {
+  return Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
 }
 
 /** Applies LSP edits made against `text` (non-overlapping). For tests and the CLI. */

@@ -10,7 +10,7 @@ import type { Publisher } from '../core/result';
 import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
 import type { ZeroTrustOutcome } from './dependencyChecks';
 import { createFileSetMemory, type FileSetMemory } from './fileSetMemory';
-import { createTrustStore, type TrustStore } from './trustStore';
+import { createTrustStore, type TrustMode, type TrustStore } from './trustStore';
 
 /** The zero-trust state of one dependency of one analysed document. */
 export interface ZeroTrustDependencyState {
@@ -50,12 +50,27 @@ export interface ZeroTrustServicesOptions {
 export const DEFAULT_MEMO_MS = 60_000;
 const MAX_MEMO_ENTRIES = 5_000;
 
-/** The publisher the user chose to trust (the `Trust the new publisher` code action). */
+/** The publisher the user chose to accept (the accept-publisher code action), and how. */
 export interface TrustRequest {
   index: string;
   project: string;
   publisher: Publisher;
   version: string;
+  mode: TrustMode;
+}
+
+/** Which trust memory to count or forget. */
+export interface TrustMemoryChoice {
+  trustedPublishers: boolean;
+  releaseFileSets: boolean;
+}
+
+/** How many entries of each trust memory (counted, or forgotten). */
+export interface TrustMemoryCounts {
+  /** Projects with a publisher trusted on first use (or accepted). */
+  trustedPublishers: number;
+  /** Releases whose file set is remembered. */
+  releaseFileSets: number;
 }
 
 export class ZeroTrustServices {
@@ -113,7 +128,27 @@ export class ZeroTrustServices {
 
   /** Makes `publisher` the trusted one (the user said so); every check is made afresh afterwards. */
   async trustPublisher(settings: { cacheDirectory: string }, request: TrustRequest): Promise<void> {
-    await this.storeFor(settings).trust(request.index, request.project, request.publisher, request.version);
+    await this.storeFor(settings).trust(request.index, request.project, request.publisher, request.version, request.mode);
     this.memo.clear();
+  }
+
+  /** The entries of the trust memory of the settings' cache directory. */
+  async countTrustMemory(settings: { cacheDirectory: string }): Promise<TrustMemoryCounts> {
+    const [trustedPublishers, releaseFileSets] = await Promise.all([this.storeFor(settings).count(), this.fileSetsFor(settings).count()]);
+    return { trustedPublishers, releaseFileSets };
+  }
+
+  /**
+   * Forgets the chosen trust memory of the settings' cache directory (on disk and in memory):
+   * the next check of each project or release is a first use again. Answers what was removed.
+   */
+  async forgetTrustMemory(settings: { cacheDirectory: string }, choice: TrustMemoryChoice): Promise<TrustMemoryCounts> {
+    const [trustedPublishers, releaseFileSets] = await Promise.all([
+      choice.trustedPublishers ? this.storeFor(settings).forget() : 0,
+      choice.releaseFileSets ? this.fileSetsFor(settings).forget() : 0,
+    ]);
+    // A remembered check would bring back what the store said before.
+    this.memo.clear();
+    return { trustedPublishers, releaseFileSets };
   }
 }

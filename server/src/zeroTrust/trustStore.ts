@@ -10,6 +10,10 @@
  * entry exists: of two writers racing on one project (the editor and the CLI), exactly one
  * records its publisher and the other reads it and compares — nothing is silently replaced.
  * `trust()` writes a temp file and renames it over the entry. Readers never see half a file.
+ * `trust()` takes the user's choice (issue 10 item 3): `replace` makes the new publisher the only
+ * trusted one; `keep-both` keeps the trusted ones and adds it (`also`), for a project published
+ * from two places on purpose. `forget()` removes the whole store (the user's "Forget Trusted
+ * Publishers"): the next verified publisher of each project is a first use again.
  * A corrupt entry is discarded with a warning. Without a usable directory the store keeps its
  * entries in memory (and says so once).
  *
@@ -41,6 +45,23 @@ export interface TrustedPublisher {
   version: string;
   /** When it was recorded, ISO 8601. */
   since: string;
+  /** Publishers the user also accepted beside `publisher` (`keep-both`), each as trusted as it. */
+  also?: AlsoTrusted[];
+}
+
+/** A publisher kept beside the first one. */
+export interface AlsoTrusted {
+  publisher: Publisher;
+  version: string;
+  since: string;
+}
+
+/** How an accepted publisher joins the trusted ones: instead of them, or beside them. */
+export type TrustMode = 'replace' | 'keep-both';
+
+/** Every publisher an entry trusts, the first one first. */
+export function trustedPublishersOf(entry: Pick<TrustedPublisher, 'publisher' | 'version' | 'since' | 'also'>): AlsoTrusted[] {
+  return [{ publisher: entry.publisher, version: entry.version, since: entry.since }, ...(entry.also ?? [])];
 }
 
 /** `first-use`: nothing was trusted, this publisher now is; `same`: it is the trusted one; else the trusted one that differs. */
@@ -52,8 +73,10 @@ export interface TrustStoreFs {
   writeFile(path: string, data: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   link(existingPath: string, newPath: string): Promise<void>;
-  rm(path: string, options: { force: boolean }): Promise<void>;
+  rm(path: string, options: { force: boolean; recursive?: boolean }): Promise<void>;
   mkdir(path: string, options: { recursive: boolean }): Promise<unknown>;
+  /** For count() and forget(); without it only the entries in memory are counted. */
+  readdir?(path: string): Promise<string[]>;
 }
 
 export interface TrustStoreOptions {
@@ -70,10 +93,17 @@ export interface TrustStoreOptions {
 export interface TrustStore {
   /** Compares a verified publisher with the trusted one, recording it when there is none. Never throws. */
   observe(index: string, project: string, publisher: Publisher, version: string): Promise<ObserveResult>;
-  /** Makes `publisher` the trusted one, replacing any other (the user said so). Never throws. */
-  trust(index: string, project: string, publisher: Publisher, version: string): Promise<void>;
+  /**
+   * Trusts `publisher` (the user said so): `replace` makes it the only trusted one, `keep-both`
+   * adds it beside those trusted already. Never throws.
+   */
+  trust(index: string, project: string, publisher: Publisher, version: string, mode: TrustMode): Promise<void>;
   /** The trusted publisher, if any. Never throws. */
   get(index: string, project: string): Promise<TrustedPublisher | undefined>;
+  /** How many projects have a trusted publisher (on disk and in memory). Never throws. */
+  count(): Promise<number>;
+  /** Forgets every trusted publisher, on disk and in memory; answers how many projects had one. Never throws. */
+  forget(): Promise<number>;
 }
 
 /** v2: entries carry a MAC; the unauthenticated v1 entries are never read. */
@@ -113,8 +143,8 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
   let warnedUnusable = false;
 
   const keyOf = (index: string, project: string) => ({ index: normalizeIndexUrl(index), project: normalizeName(project) });
-  const fileOf = (index: string, project: string) => join(directory!, `${createHash('sha256').update(`${index}\n${project}`).digest('hex')}.json`);
   const memoryKey = (index: string, project: string) => `${index}\n${project}`;
+  const fileOf = (index: string, project: string) => join(directory!, hashName(memoryKey(index, project)));
 
   function unusable(reason: string): void {
     if (warnedUnusable) return;
@@ -194,8 +224,13 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
     }
   }
 
+  async function count(): Promise<number> {
+    const onDisk = directory === undefined ? [] : await entryNames(fs, directory);
+    return onDisk.length + [...memory.keys()].filter((key) => !onDisk.includes(hashName(key))).length;
+  }
+
   function compare(trusted: TrustedPublisher, publisher: Publisher): ObserveResult {
-    return samePublisher(trusted.publisher, publisher) ? 'same' : { mismatch: trusted };
+    return trustedPublishersOf(trusted).some((entry) => samePublisher(entry.publisher, publisher)) ? 'same' : { mismatch: trusted };
   }
 
   function entryFor(index: string, project: string, publisher: Publisher, version: string): TrustedPublisher {
@@ -229,11 +264,15 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
       }
     },
 
-    async trust(rawIndex, rawProject, publisher, version) {
+    async trust(rawIndex, rawProject, publisher, version, mode) {
       const { index, project } = keyOf(rawIndex, rawProject);
-      const entry = entryFor(index, project, publisher, version);
       const key = memoryKey(index, project);
+      const added = entryFor(index, project, publisher, version);
       const cacheKey = await prepare();
+      // keep-both: read, add, write. Two processes accepting at the same moment may lose one
+      // addition (the later rename wins); the lost publisher is then flagged again, never trusted silently.
+      const kept = mode === 'keep-both' ? await current(index, project).catch(() => undefined) : undefined;
+      const entry = kept ? withAlso(kept, added) : added;
       if (cacheKey === undefined) {
         memory.set(key, entry);
         return;
@@ -241,6 +280,7 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
       const path = fileOf(index, project);
       const temp = tempName(path);
       try {
+        await fs.mkdir(directory!, { recursive: true });
         await fs.writeFile(temp, serialize(entry, cacheKey));
         await fs.rename(temp, path);
         memory.delete(key);
@@ -249,6 +289,24 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
         unusable(`a trusted-publisher entry cannot be written (${messageOf(error)})`);
         memory.set(key, entry);
       }
+    },
+
+    count,
+
+    async forget() {
+      const counted = await count();
+      memory.clear();
+      if (directory !== undefined) {
+        try {
+          await fs.rm(directory, { recursive: true, force: true });
+        } catch (error) {
+          log(`the trusted publishers could not all be removed: ${shown(redactSecrets(messageOf(error)))}`);
+        }
+      }
+      // The directory is made again at the next write.
+      diskUsable = undefined;
+      warnedUnusable = false;
+      return counted;
     },
 
     async get(rawIndex, rawProject) {
@@ -316,14 +374,36 @@ export function trustMismatchFinding(
   };
 }
 
+/** An entry's file name: a hash of `index\nproject` (no URL, no secret in a name). */
+function hashName(key: string): string {
+  return `${createHash('sha256').update(key).digest('hex')}.json`;
+}
+
+/** The entry files of a store directory (not the temp files of a writer). */
+async function entryNames(fs: TrustStoreFs, directory: string): Promise<string[]> {
+  try {
+    return fs.readdir === undefined ? [] : (await fs.readdir(directory)).filter((name) => /^[0-9a-f]{64}\.json$/.test(name));
+  } catch {
+    return [];
+  }
+}
+
+/** `current` with `added` trusted beside it (nothing added when it is trusted already). */
+function withAlso(current: TrustedPublisher, added: TrustedPublisher): TrustedPublisher {
+  if (trustedPublishersOf(current).some((entry) => samePublisher(entry.publisher, added.publisher))) return current;
+  return { ...current, also: [...(current.also ?? []), { publisher: added.publisher, version: added.version, since: added.since }] };
+}
+
 function serialize(entry: TrustedPublisher, cacheKey: CacheKey): string {
   const file: EntryFile = { v: 2, ...entry, mac: cacheKey.mac(TRUST_STORE_SUBDIRECTORY, ...macInput(entry)) };
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
 /** What an entry's MAC covers: JSON.stringify of parsed JSON gives back the writer's text, so reader and writer agree. */
-function macInput({ index, project, publisher, version, since }: TrustedPublisher): [entryKey: string, content: string] {
-  return [`${index}\n${project}`, JSON.stringify([publisher, version, since])];
+function macInput({ index, project, publisher, version, since, also }: TrustedPublisher): [entryKey: string, content: string] {
+  // Entries without `also` keep the MAC they were written with before `keep-both` existed.
+  const content = also && also.length > 0 ? [publisher, version, since, also.map((entry) => [entry.publisher, entry.version, entry.since])] : [publisher, version, since];
+  return [`${index}\n${project}`, JSON.stringify(content)];
 }
 
 function parseEntry(text: string, index: string, project: string, cacheKey: CacheKey): TrustedPublisher | undefined {
@@ -337,8 +417,21 @@ function parseEntry(text: string, index: string, project: string, cacheKey: Cach
   const { publisher, version, since } = data;
   if (!isObject(publisher) || typeof publisher.kind !== 'string' || publisher.kind === '') return undefined;
   if (typeof version !== 'string' || typeof since !== 'string') return undefined;
-  const entry: TrustedPublisher = { index, project, publisher: publisher as Publisher, version, since };
+  const also = data.also === undefined ? [] : parseAlso(data.also);
+  if (also === undefined) return undefined;
+  const entry: TrustedPublisher = { index, project, publisher: publisher as Publisher, version, since, ...(also.length > 0 ? { also } : {}) };
   return cacheKey.authentic(TRUST_STORE_SUBDIRECTORY, ...macInput(entry), data.mac) ? entry : undefined;
+}
+
+function parseAlso(value: unknown): AlsoTrusted[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const also: AlsoTrusted[] = [];
+  for (const item of value) {
+    if (!isObject(item) || !isObject(item.publisher) || typeof item.publisher.kind !== 'string' || item.publisher.kind === '') return undefined;
+    if (typeof item.version !== 'string' || typeof item.since !== 'string') return undefined;
+    also.push({ publisher: item.publisher as Publisher, version: item.version, since: item.since });
+  }
+  return also;
 }
 
 /** The publisher's own JSON fields only (no prototype tricks, no functions). */
