@@ -235,7 +235,7 @@ test('Trust the new publisher: the trust store is updated, the identity-mismatch
   const otherDiagnostics = await client.waitForDiagnostics(other, { since, where: (ds) => ds.some((d) => d.code === 'identity-mismatch') });
   assert.equal(
     otherDiagnostics.find((d) => d.code === 'identity-mismatch')!.message,
-    'zt-trust 1.0.0 is published by github.com/a/b (release.yml), not by the publisher trusted since 2.0.0, github.com/c/d (release.yml)',
+    'Publisher differs from the one trusted since 2.0.0: zt-trust 1.0.0 is published by github.com/a/b (release.yml), not by github.com/c/d (release.yml)',
   );
   assert.deepEqual(client.errors(), []);
 });

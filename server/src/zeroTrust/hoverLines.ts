@@ -3,7 +3,7 @@
  * the late files one per line, and notes (the publisher trusted on this machine, what could not
  * be decided). Pure.
  */
-import { describePublisher, lateUploadLines, shown } from './messages';
+import { lateUploadLines, shown } from './messages';
 import type { ZeroTrustDependencyState } from './service';
 
 export interface ZeroTrustHoverLines {
@@ -21,9 +21,10 @@ export function zeroTrustHoverLines(state: ZeroTrustDependencyState | undefined)
     if (trust && trust.mismatches.length === 0) {
       const firstUse = trust.observed.find((entry) => entry.result === 'first-use');
       if (firstUse) {
-        lines.notes.push(`First use: ${describePublisher(firstUse.publisher, 'workflow')} is now the trusted publisher of ${shown(trust.project)} on this machine; another publisher later will be flagged.`);
+        // The card names the publisher just above; the note says only what trust on first use did.
+        lines.notes.push(`First use on this machine: this publisher of ${shown(trust.project)} is trusted from now on; another one later is flagged.`);
       } else if (trust.trusted) {
-        lines.notes.push(`Publisher trusted on this machine since ${shown(trust.trusted.version)}: ${describePublisher(trust.trusted.publisher, 'workflow')}.`);
+        lines.notes.push(`The same publisher as trusted on this machine since ${shown(trust.trusted.version)}.`);
       }
     }
     const fileSet = outcome.fileSet;
