@@ -107,7 +107,7 @@ test('a clean release (same publisher as the previous one, every file attested, 
   assert.deepEqual(zeroTrust(requirements.diagnostics), []);
   const card = await hoverText(uriOf('clean/requirements.txt'), 0, 2);
   assert.match(card, /Published by \[github\.com\/a\/b\]\([^)]*\) \(\[release\.yml\]\([^)]*\)\)/);
-  assert.match(card, /First use on this machine: this publisher of zt-clean is trusted from now on/);
+  assert.match(card, /First use on this machine: this publisher and its 2 files are remembered; a change later is flagged./);
   assert.doesNotMatch(card, /Uploaded late/);
 
   const pyproject = await analyse(uriOf('clean/pyproject.toml'), '[project]\nname = "app"\ndependencies = ["zt-clean==1.1.0"]\n');

@@ -90,7 +90,7 @@ test('requirements: first use is silent and recorded (the index without credenti
   assert.deepEqual(first.trust?.observed.map((o) => o.result), ['first-use']);
   assert.equal(first.trust?.index, 'https://pypi.example/simple/');
   assert.deepEqual(zeroTrustHoverLines({ settled: true, outcome: first }).notes, [
-    'First use on this machine: this publisher of sampleproject is trusted from now on; another one later is flagged.',
+    'First use on this machine: this publisher of sampleproject is remembered; another one later is flagged.',
   ]);
   const again = await checkZeroTrust(input({ store: trust }));
   assert.deepEqual(again.findings, []);
