@@ -22,6 +22,7 @@
 //   node scripts/screenshot.mjs --test-index sampleproject --full-hover --no-problems --out docs/hover.png
 // --warned (with --test-index kit) hovers octo-warned 1.1.0 instead: verified, but yanked and
 // published from another repository than 1.0.0 (docs/hover-warned.png).
+// --more clicks the card's "More" fold open before the capture.
 // --report shows the provenance report panel instead of a hover (the workspace of --test-index then
 // also pins a project the index lacks and names an unpinned one); --status-bar shows the status
 // bar item's tooltip and captures the bottom right of the window. docs/report.png and
@@ -53,6 +54,7 @@ const { values } = parseArgs({
     report: { type: 'boolean', default: false },
     'status-bar': { type: 'boolean', default: false },
     warned: { type: 'boolean', default: false },
+    more: { type: 'boolean', default: false },
   },
 });
 if (values['test-index'] !== undefined && !['kit', 'sampleproject'].includes(values['test-index'])) {
@@ -264,6 +266,11 @@ try {
       await page.keyboard.press('Escape');
     }
     await delay(500); // the hover fades in
+    // --more opens the card's folded details, as a click on "More" does.
+    if (values.more) {
+      await hover.locator('summary').first().click();
+      await delay(400);
+    }
     if (values['full-hover']) await growHover(page);
     const status = await page.locator('.statusbar-item').filter({ hasText: STATUS_TEXT }).first().innerText();
     log(`status bar: ${status.replace(/\s+/g, ' ').trim()}`);

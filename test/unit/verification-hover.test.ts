@@ -146,6 +146,9 @@ test('the headline leads with the most severe finding, the status beside it when
   assert.match(changed, /Its file has valid attestations/);
   const yanked = renderHover(card('unattested', [fileReport('unattested')], { verdict: { code: 'yanked', severity: 'warning' } }), 'markdown');
   assert.match(yanked, /^\*\*sampleproject 4\.0\.0\*\* — ⚠️ \*\*Yanked\*\* · ℹ️ No provenance\n/);
+  // Several findings at the worst severity are all named.
+  const both = renderHover(card('verified', verified, { verdict: { code: 'yanked', severity: 'warning', also: ['publisher-changed'] } }), 'markdown');
+  assert.match(both, /^\*\*sampleproject 4\.0\.0\*\* — ⚠️ \*\*Yanked, publisher changed\*\* · ✅ Verified\n/);
   const fresh = renderHover(card('verified', verified, { verdict: { code: 'fresh-release', severity: 'information' } }), 'plaintext');
   assert.match(fresh, /^sampleproject 4\.0\.0: Fresh release \(verified\)$/m);
   // A finding no worse than the status leaves the status in the lead.

@@ -30,6 +30,8 @@ export interface RenderOptions {
 export interface CardVerdict {
   code: DiagnosticCode;
   severity: Severity;
+  /** Other codes found at the same severity, named after it in the headline ("Yanked, publisher changed"). */
+  also?: DiagnosticCode[];
 }
 
 export interface HoverCard {
@@ -158,7 +160,8 @@ function headline(card: HoverCard): Headline {
   }
   if (report.status === 'unattested' && card.provenanceDisabled) sentence = 'The index has turned provenance off (it answered HTTP 403), so no attestation could be checked.';
   if (report.status === 'verified' && report.files.length > 0) {
-    sentence = report.files.length === 1 ? 'Its file has valid attestations (PEP 740) from its Trusted Publisher.' : `All ${report.files.length} files of this release have valid attestations (PEP 740) from its Trusted Publisher.`;
+    const files = report.files.length === 1 ? 'Its file has' : report.files.length === 2 ? 'Both files of this release have' : `All ${report.files.length} files of this release have`;
+    sentence = `${files} valid attestations (PEP 740) from its Trusted Publisher.`;
   }
   if (report.status === 'pending') {
     const checked = report.files.filter((file) => file.status !== 'pending').length;
@@ -171,7 +174,9 @@ function headline(card: HoverCard): Headline {
   const leads = verdict !== undefined && (SEVERITY_RANK[verdict.severity] < level || (identityOnly(report) && verdict.code === 'identity-mismatch'));
   if (!leads) return { title, icon: status.icon, word: status.word, sentence };
   const sameLevel = SEVERITY_RANK[verdict.severity] === level;
-  return { title, icon: SEVERITY_ICON[verdict.severity], word: VERDICTS[verdict.code], ...(sameLevel ? {} : { status: `${status.icon} ${status.word}` }), sentence };
+  const others = (verdict.also ?? []).filter((code) => code !== verdict.code).map((code) => VERDICTS[code].charAt(0).toLowerCase() + VERDICTS[code].slice(1));
+  const word = [VERDICTS[verdict.code], ...new Set(others)].join(', ');
+  return { title, icon: SEVERITY_ICON[verdict.severity], word, ...(sameLevel ? {} : { status: `${status.icon} ${status.word}` }), sentence };
 }
 
 function fileStatusText(file: FileReport): string {

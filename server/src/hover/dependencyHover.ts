@@ -69,7 +69,11 @@ export function hoverCard(subject: HoverSubject, index: number, results: Documen
     provenanceDisabled: state?.provenanceDisabled,
     notes: [...(state?.resolution?.notes ?? []), ...trustLines.notes],
   };
-  if (published.length > 0) card.verdict = { code: published[0].finding.code, severity: published[0].severity };
+  if (published.length > 0) {
+    const top = published[0];
+    const also = [...new Set(published.filter((entry) => entry.severity === top.severity && entry.finding.code !== top.finding.code).map((entry) => entry.finding.code))];
+    card.verdict = { code: top.finding.code, severity: top.severity, ...(also.length > 0 ? { also } : {}) };
+  }
   if (trustLines.lateFiles.length > 0) card.lateFiles = trustLines.lateFiles;
   const versionLine = versionLineOf(dependency);
   if (versionLine !== undefined) card.versionLine = versionLine;
