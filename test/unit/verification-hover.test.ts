@@ -185,6 +185,9 @@ test('with HTML (the VS Code client) a verified card is short: the details fold 
   assert.equal(main.split('\n').filter((line) => line.trim() !== '').length, 5, main);
   assert.match(more, /^<summary>More: publisher, files, trusted root<\/summary>\n\n\| \| \|/);
   assert.match(more, /\| Workflow run \| \[run 11713038981, attempt 1\]/);
+  // Not said twice: what the two publisher lines carry is not in the folded table.
+  assert.doesNotMatch(more, /\| (Repository|Commit|Signed|Transparency log) \|/);
+  assert.match(more, /\| Workflow \| \[\.github\/workflows\/release\.yml\]/);
   assert.match(more, /\| sampleproject-4\.0\.0\.tar\.gz \| ✅ verified \| 2024-11-06 22:37 UTC \|/);
   assert.match(more, /_Checked against the embedded Sigstore public-good root\._\n\n<\/details>$/);
   // A file that did not verify stays on the card itself.

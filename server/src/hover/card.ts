@@ -205,6 +205,9 @@ function filesUpFront(report: DependencyReport): boolean {
   return report.files.length > 0 && !(report.status === 'verified' && report.files.every((file) => file.status === 'verified'));
 }
 
+/** Fact rows that the card's "Published by …" and "Signed …" lines carry. */
+const SAID_ABOVE: ReadonlySet<string> = new Set(['Repository', 'Commit', 'Signed', 'Transparency log']);
+
 function renderMarkdown(card: HoverCard, html: boolean): string {
   const head = headline(card);
   const out: string[] = [`**${md(head.title)}** — ${head.icon} **${md(head.word)}**${head.status !== undefined ? ` · ${head.status}` : ''}`, '', md(head.sentence)];
@@ -228,7 +231,9 @@ function renderMarkdown(card: HoverCard, html: boolean): string {
   const more: string[] = [];
   if (details !== undefined && links !== undefined) {
     more.push('', '| | |', '|---|---|');
-    for (const row of facts(details, links)) more.push(`| ${row.label} | ${row.link !== undefined ? link(row.text, row.link) : cell(row.text)} |`);
+    // Folded (HTML), the rows the two publisher lines above already say are left out.
+    const rows = facts(details, links).filter((row) => !html || !SAID_ABOVE.has(row.label));
+    for (const row of rows) more.push(`| ${row.label} | ${row.link !== undefined ? link(row.text, row.link) : cell(row.text)} |`);
   }
   if (!upFront && card.report.files.length > 0) more.push('', ...fileTable());
   if ((card.lateFiles?.length ?? 0) > 0) {
