@@ -105,7 +105,8 @@ async function startTestIndex(kind) {
     index,
     requirements,
     at: `2:${Math.ceil(hovered.name.length / 2)}`,
-    waitFor: values.warned ? 'Yanked' : verified.repository,
+    // Warned: wait until VS Code's problem block shows both diagnostics (zero trust publishes the second a little later).
+    waitFor: values.warned ? 'Publisher changed from' : verified.repository,
     settings: { 'pypiProvenance.indexUrl': index.url, ...(kind === 'kit' ? { 'pypiProvenance.trustedRoot': index.trustedRootPath } : {}) },
   };
 }
