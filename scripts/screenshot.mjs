@@ -20,6 +20,9 @@
 // --wait-for then defaults to the publisher repository. --full-hover drags the hover's bottom
 // edge down until the whole card shows. docs/hover.png was made with
 //   node scripts/screenshot.mjs --test-index sampleproject --full-hover --no-problems --out docs/hover.png
+// --warned (with --test-index kit) hovers octo-warned 1.1.0 instead: verified, but yanked and
+// published from another repository than 1.0.0 (docs/hover-warned.png).
+// --more clicks the card's "More" fold open before the capture.
 // --report shows the provenance report panel instead of a hover (the workspace of --test-index then
 // also pins a project the index lacks and names an unpinned one); --status-bar shows the status
 // bar item's tooltip and captures the bottom right of the window. docs/report.png and
@@ -55,6 +58,8 @@ const { values } = parseArgs({
     report: { type: 'boolean', default: false },
     'status-bar': { type: 'boolean', default: false },
     'accept-publisher': { type: 'boolean', default: false },
+    warned: { type: 'boolean', default: false },
+    more: { type: 'boolean', default: false },
   },
 });
 if (values['accept-publisher'] && values['test-index'] !== 'kit') {
@@ -95,10 +100,12 @@ async function startTestIndex(kind) {
     throw new Error('--test-index sampleproject needs ../shared/fixtures/warehouse/sampleproject-4.0.0.tar.gz.provenance');
   }
   const verified = kind === 'sampleproject' ? EDITOR_PROJECTS.sampleproject : EDITOR_PROJECTS.verified;
-  const { unattested } = EDITOR_PROJECTS;
+  const { unattested, warned } = EDITOR_PROJECTS;
+  // --warned: the hover goes to a release that verifies but is yanked and changed publisher (kit only).
+  const hovered = values.warned ? warned : verified;
   const requirements = [
     '# Pinned dependencies: hover a name to see who published it (PEP 740 provenance)',
-    `${verified.name}==${verified.version}`,
+    `${hovered.name}==${hovered.version}`,
     `${unattested.name}==${unattested.version}`,
     ...(values.report || values['status-bar'] ? ['internal-tools==2.1.0', 'requests>=2.31'] : []),
     '',
@@ -107,8 +114,9 @@ async function startTestIndex(kind) {
     index,
     requirements,
     lock: values['accept-publisher'] ? await changedPublisherLock(index, verified) : undefined,
-    at: `2:${Math.ceil(verified.name.length / 2)}`,
-    waitFor: verified.repository,
+    at: `2:${Math.ceil(hovered.name.length / 2)}`,
+    // Warned: wait until VS Code's problem block shows both diagnostics (zero trust publishes the second a little later).
+    waitFor: values.warned ? 'Publisher changed from' : verified.repository,
     settings: { 'pypiProvenance.indexUrl': index.url, ...(kind === 'kit' ? { 'pypiProvenance.trustedRoot': index.trustedRootPath } : {}) },
   };
 }
@@ -323,10 +331,22 @@ try {
       await page.keyboard.press('Escape');
     }
     await delay(500); // the hover fades in
+    // --more opens the card's folded details, as a click on "More" does.
+    if (values.more) {
+      await hover.locator('summary').first().click();
+      await delay(400);
+    }
     if (values['full-hover']) await growHover(page);
     const status = await page.locator('.statusbar-item').filter({ hasText: STATUS_TEXT }).first().innerText();
     log(`status bar: ${status.replace(/\s+/g, ' ').trim()}`);
     log(`hover: ${(await hover.innerText()).replace(/\s+/g, ' ').trim().slice(0, 200)}`);
+    // How tall the card is (the whole hover, the problem block of a diagnostic included), and how tall its content would be.
+    const size = await page.evaluate(() => {
+      const shown = document.querySelector('.monaco-hover:not(.hidden)');
+      const content = shown?.querySelector('.monaco-hover-content');
+      return shown ? { width: shown.clientWidth, height: shown.clientHeight, content: content?.scrollHeight ?? 0 } : undefined;
+    });
+    if (size) log(`hover size: ${size.width} x ${size.height} px (content ${size.content} px)`);
   }
   const out = path.resolve(repoRoot, values.out);
   mkdirSync(path.dirname(out), { recursive: true });

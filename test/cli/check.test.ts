@@ -37,7 +37,7 @@ test('text: a table per file, findings as path:line:col, the summary line; no co
     assert.match(lines[2], /^ {2}flask-login\s+—\s+unpinned\s+—\s+unpinned$/);
     assert.match(lines[3], /^ {2}attrs\s+25\.1\.0\s+\S+\s+/);
     assert.ok(stdout.includes('  requirements.txt:1:1  hint         unpinned       Flask_Login is not pinned'), stdout);
-    assert.ok(stdout.includes('  requirements.txt:2:1  information  no-provenance  no file of attrs 25.1.0 has attestations'), stdout);
+    assert.ok(stdout.includes('  requirements.txt:2:1  information  no-provenance  No provenance: no file of attrs 25.1.0 has attestations'), stdout);
     assert.match(stdout, /^ {2}requirements\.txt:3:5 {2}error {8}syntax {9}\S/m);
     assert.ok(stdout.includes(`${path.join('app', 'pyproject.toml')} (1 dependency)`));
     assert.match(stdout, /^ {2}idna\s+3\.10\s/m);

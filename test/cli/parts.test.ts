@@ -145,12 +145,12 @@ test('decodeUtf8: a literal U+FFFD in the file is not an error; a BOM is dropped
   assert.deepEqual(invalidUtf8Finding(mixed)?.range, { start: { line: 0, character: 1 }, end: { line: 0, character: 2 } });
 });
 
-test('describePublisher: GitHub, GitLab, Google, unknown kinds', () => {
-  assert.equal(describePublisher({ kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml', environment: '' }), 'pypa/sampleproject (release.yml)');
-  assert.equal(describePublisher({ kind: 'GitHub', repository: 'o/r', workflow: 'ci.yml', environment: 'pypi' }), 'o/r (ci.yml) [pypi]');
-  assert.equal(describePublisher({ kind: 'GitLab', repository: 'g/p', workflow_filepath: '.gitlab-ci.yml', environment: null }), 'gitlab: g/p (.gitlab-ci.yml)');
-  assert.equal(describePublisher({ kind: 'Google', email: 'sa@proj.iam.gserviceaccount.com' }), 'google: sa@proj.iam.gserviceaccount.com');
-  assert.equal(describePublisher({ kind: 'ActiveState' }), 'ActiveState');
+test('describePublisher: GitHub, GitLab, Google, unknown kinds, in the words of the diagnostics and the hover', () => {
+  assert.equal(describePublisher({ kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml', environment: '' }), 'github.com/pypa/sampleproject (release.yml)');
+  assert.equal(describePublisher({ kind: 'GitHub', repository: 'o/r', workflow: 'ci.yml', environment: 'pypi' }), 'github.com/o/r (ci.yml)');
+  assert.equal(describePublisher({ kind: 'GitLab', repository: 'g/p', workflow_filepath: '.gitlab-ci.yml', environment: null }), 'gitlab.com/g/p (.gitlab-ci.yml)');
+  assert.equal(describePublisher({ kind: 'Google', email: 'sa@proj.iam.gserviceaccount.com' }), 'sa@proj.iam.gserviceaccount.com (Google)');
+  assert.equal(describePublisher({ kind: 'ActiveState' }), 'ActiveState publisher');
 });
 
 test('safe: control characters are shown escaped, the rest kept', () => {

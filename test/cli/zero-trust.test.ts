@@ -110,11 +110,11 @@ test('pylock.toml: identity-mismatch (error, exit 1) for a publisher the lock do
   ]);
   assert.ok(
     text.includes(
-      '  pylock.toml:6:9   error        identity-mismatch  zt-clean 1.1.0 is published by github.com/a/b (release.yml, no environment), which matches none of the attestation identities recorded in the lock: github.com/c/d (release.yml)',
+      '  pylock.toml:6:9   error        identity-mismatch  Publisher differs from the one recorded in the lock: zt-clean 1.1.0 is published by github.com/a/b (release.yml, no environment), not by github.com/c/d (release.yml)',
     ),
     text,
   );
-  assert.ok(text.includes('identity-mismatch  the lock records the publisher github.com/a/b (release.yml) for zt-none 1.0.0, but none of its files has attestations'), text);
+  assert.ok(text.includes('identity-mismatch  No provenance for the recorded publisher: the lock records the publisher github.com/a/b (release.yml) for zt-none 1.0.0, but none of its files has attestations'), text);
 });
 
 test('trust on first use across runs sharing --cache-dir: the first run records, the same publisher passes, another publisher is identity-mismatch naming both', async () => {
@@ -130,7 +130,7 @@ test('trust on first use across runs sharing --cache-dir: the first run records,
   assert.deepEqual(rows(changed.json), [['zt-tofu', 'invalid', ['identity-mismatch', 'publisher-changed']]]);
   assert.deepEqual(zeroTrustFindings(changed.json), [
     ['publisher-changed', 'warning', 'Publisher changed from github.com/a/b (1.0.0) to github.com/c/d (2.0.0)'],
-    ['identity-mismatch', 'error', 'zt-tofu 2.0.0 is published by github.com/c/d (release.yml), not by the publisher trusted since 1.0.0, github.com/a/b (release.yml); it changed in 2.0.0'],
+    ['identity-mismatch', 'error', 'Publisher differs from the one trusted since 1.0.0: zt-tofu 2.0.0 is published by github.com/c/d (release.yml), not by github.com/a/b (release.yml); it changed in 2.0.0'],
   ]);
   // Not replaced: the next run still trusts the first publisher.
   assert.deepEqual(rows((await check({ 'requirements.txt': 'zt-tofu==1.0.0\n' }, cache)).json), [['zt-tofu', 'verified', []]]);
@@ -149,7 +149,7 @@ test('publisher-changed (warning, exit 0) against the previous release and withi
   ]);
   assert.ok(text.includes('  requirements.txt:1:1  warning      publisher-changed  Publisher changed from github.com/a/b (1.2.0) to github.com/c/d (1.3.0)'), text);
   assert.ok(text.includes('  requirements.txt:2:1  warning      provenance-lost    Provenance lost: 1.0.0 was attested by github.com/a/b (release.yml), 1.1.0 has no attestations'), text);
-  assert.ok(text.includes('publisher-changed  Files of 1.0.0 have different publishers: github.com/a/b (zt_inconsistent-1.0.0.tar.gz), github.com/c/d (zt_inconsistent-1.0.0-py3-none-any.whl)'), text);
+  assert.ok(text.includes('publisher-changed  Publisher changed within 1.0.0: its files have different publishers: github.com/a/b (zt_inconsistent-1.0.0.tar.gz), github.com/c/d (zt_inconsistent-1.0.0-py3-none-any.whl)'), text);
 });
 
 test('late-upload: a file 60 days after the release is late under the default 14 days and under --late-upload-days 30, not under 90', async () => {
@@ -158,7 +158,7 @@ test('late-upload: a file 60 days after the release is late under the default 14
   assert.equal(byDefault.code, 0);
   assert.deepEqual(rows(byDefault.json), [['zt-late', 'verified', ['late-upload']]]);
   assert.ok(
-    byDefault.text.includes('  requirements.txt:1:1  warning  late-upload  2 files uploaded 60 days after the release: zt_late-1.0.0-cp312-cp312-manylinux_2_17_x86_64.whl and zt_late-1.0.0-py3-none-any.whl'),
+    byDefault.text.includes('  requirements.txt:1:1  warning  late-upload  Uploaded late: 2 files 60 days after the release: zt_late-1.0.0-cp312-cp312-manylinux_2_17_x86_64.whl and zt_late-1.0.0-py3-none-any.whl'),
     byDefault.text,
   );
   assert.deepEqual(rows((await check(files, freshCache(), ['--late-upload-days', '30'])).json), [['zt-late', 'verified', ['late-upload']]]);

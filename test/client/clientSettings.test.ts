@@ -26,7 +26,7 @@ test('other settings pass through untouched; a section that is not an object bec
 });
 
 test('initializationOptions carry the section under settings.pypiProvenance (CONTRACT.md §2)', () => {
-  assert.deepEqual(initializationOptions({ offline: true }, facts), { settings: { pypiProvenance: { offline: true, workspaceTrusted: false, cacheDirectory: '/storage/pypi' } } });
+  assert.deepEqual(initializationOptions({ offline: true }, facts), { settings: { pypiProvenance: { offline: true, workspaceTrusted: false, cacheDirectory: '/storage/pypi' } }, hoverHtml: true });
 });
 
 test('the server module: sources in development, the bundle when packaged, whichever exists otherwise', () => {

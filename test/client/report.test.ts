@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { fuzzRuns } from '../support/fuzz';
 import { renderReportHtml, scriptSafeJson } from '../../client/src/report/html';
 import { buildReportModel, publisherParts, type ModelOptions, type PublishedFinding } from '../../client/src/report/model';
+import { describePublisher } from '../../server/src/zeroTrust/messages';
 import type { DocumentReport } from '../../client/src/report/types';
 import { safeUrl, settingsChanges } from '../../client/src/server/logText';
 
@@ -63,10 +64,19 @@ test('publishers: one way of writing them; links only of known shapes', () => {
   assert.deepEqual(publisherParts({ kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml', environment: 'pypi' }), [
     { text: 'github.com/pypa/sampleproject', url: 'https://github.com/pypa/sampleproject' },
     { text: 'release.yml', url: 'https://github.com/pypa/sampleproject/blob/HEAD/.github/workflows/release.yml' },
-    { text: 'environment pypi' },
   ]);
+  // Written as the server writes a publisher everywhere else.
+  for (const publisher of [
+    { kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml', environment: 'pypi' },
+    { kind: 'GitLab', repository: 'group/sub/proj', workflow_filepath: '.gitlab-ci.yml' },
+    { kind: 'Google', email: 'ci@example.iam.gserviceaccount.com' },
+    { kind: 'ActiveState' },
+  ]) {
+    const parts = publisherParts(publisher);
+    assert.equal(parts.length > 1 ? `${parts[0].text} (${parts[1].text})` : parts[0].text, describePublisher(publisher, 'workflow'));
+  }
   assert.deepEqual(publisherParts({ kind: 'GitLab', repository: 'group/sub/proj', workflow_filepath: '.gitlab-ci.yml' })[0], { text: 'gitlab.com/group/sub/proj', url: 'https://gitlab.com/group/sub/proj' });
-  assert.deepEqual(publisherParts({ kind: 'Google', email: 'ci@example.iam.gserviceaccount.com' }), [{ text: 'Google ci@example.iam.gserviceaccount.com' }]);
+  assert.deepEqual(publisherParts({ kind: 'Google', email: 'ci@example.iam.gserviceaccount.com' }), [{ text: 'ci@example.iam.gserviceaccount.com' }, { text: 'Google' }]);
   const hostile = publisherParts({ kind: 'GitHub', repository: 'evil/../x', workflow: '../../w' });
   assert.ok(hostile.every((part) => part.url === undefined), JSON.stringify(hostile));
   assert.deepEqual(publisherParts(null), []);

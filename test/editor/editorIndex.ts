@@ -36,6 +36,11 @@ export const EDITOR_PROJECTS = {
   unattested: { name: 'octo-none', version: '1.0.0' },
   /** An sdist and a wheel to hash-pin (no provenance). */
   hashes: { name: 'octo-hashes', version: '2.0.0' },
+  /**
+   * A warned release: 1.1.0 verifies, but 1.0.0 came from another repository (`publisher-changed`)
+   * and 1.1.0 is yanked with a reason in the maintainers' words (`yanked`).
+   */
+  warned: { name: 'octo-warned', version: '1.1.0', previousRepository: 'octo-org/octo-old', yankReason: 'Broken wheel, will not install' },
   /** Served with `sampleproject: true` when the fixtures are present. */
   sampleproject: { name: 'sampleproject', version: '4.0.0', repository: 'pypa/sampleproject', workflow: 'release.yml' },
 } as const;
@@ -91,6 +96,10 @@ export async function startEditorIndex(options: EditorIndexOptions): Promise<Edi
   signed.serve(EDITOR_PROJECTS.verified.name, [{ version: EDITOR_PROJECTS.verified.version }]);
   signed.serve(EDITOR_PROJECTS.unattested.name, [{ version: EDITOR_PROJECTS.unattested.version, sdist: 'none', wheel: 'none' }]);
   index.setProject(makeProject(EDITOR_PROJECTS.hashes.name, { releases: [EDITOR_PROJECTS.hashes.version] }));
+  const { warned } = EDITOR_PROJECTS;
+  const warnedProject = signed.serve(warned.name, [{ version: '1.0.0', identity: { ...identity, repository: warned.previousRepository } }, { version: warned.version }]);
+  for (const file of warnedProject.files) if (file.version === warned.version) file.yanked = warned.yankReason;
+  index.setProject(warnedProject);
   const sampleproject = options.sampleproject === true && existsSync(SAMPLEPROJECT_PROVENANCE);
   if (sampleproject) index.setProject(sampleprojectRelease());
 

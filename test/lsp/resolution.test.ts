@@ -54,7 +54,7 @@ test('requirements.txt: project-not-found, version-not-found and yanked (with it
     assert.match(message('project-not-found'), /has no project named nosuch-project/);
     assert.match(message('project-not-found'), new RegExp(index.url.replace(/[.]/g, '\\.')));
     assert.match(message('version-not-found'), /no version 9\.9 of sampleproject \(the latest is 4\.0\.0\)/);
-    assert.equal(message('yanked'), 'SampleProject 3.0.0 is yanked: broken metadata');
+    assert.equal(message('yanked'), 'Yanked: the maintainers withdrew SampleProject 3.0.0 from the index; pip still installs it when pinned with == (PEP 592), but no longer picks it for a range. Their reason: "broken metadata"');
     assert.deepEqual(diagnostics.find((d) => d.code === 'yanked')!.data, { dependency: 3 });
     // Both sampleproject lines share one page request; the other project one.
     assert.equal(index.projectCount('sampleproject'), 1);

@@ -110,7 +110,7 @@ test('some files without provenance: partial-provenance (warning) naming them; n
   const diagnostics = await client.waitForDiagnostics(uri, { where: (ds) => ds.filter((d) => VERIFICATION_CODES.has(String(d.code))).length === 2 });
   const partial = diagnostics.find((d) => d.code === 'partial-provenance')!;
   assert.equal(partial.severity, Severity.Warning);
-  assert.match(partial.message, /1 of 2 files of octo-partial 1\.0\.0 have no attestations: octo_partial-1\.0\.0-py3-none-any\.whl/);
+  assert.match(partial.message, /^Partly attested: 1 of 2 files has no attestations: octo_partial-1\.0\.0-py3-none-any\.whl$/);
   assert.deepEqual(partial.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 19 } });
   const none = diagnostics.find((d) => d.code === 'no-provenance')!;
   assert.equal(none.severity, Severity.Information);
@@ -134,13 +134,14 @@ test('a tampered attestation: attestation-invalid naming the check, never verifi
   const diagnostics = await client.waitForDiagnostics(uri, { where: (ds) => ds.some((d) => d.code === 'attestation-invalid') });
   const invalid = diagnostics.find((d) => d.code === 'attestation-invalid')!;
   assert.equal(invalid.severity, Severity.Error);
-  assert.match(invalid.message, /octo-tampered 1\.0\.0: octo_tampered-1\.0\.0-py3-none-any\.whl: DSSE signature check failed/);
+  assert.match(invalid.message, /^Attestation invalid: DSSE signature check failed.* \(octo_tampered-1\.0\.0-py3-none-any\.whl\)$/);
   assert.deepEqual(invalid.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 20 } });
 
   const text = (await hover(client, uri, 0, 0))!.contents.value;
   assert.match(text, /❌ \*\*Invalid\*\*/);
   assert.doesNotMatch(text, /\*\*Verified\*\*|\| Repository \||\| Workflow \|/);
-  assert.match(text, /DSSE signature check failed/);
+  // The check that failed is in the diagnostic, which the editor shows beside the card: not repeated.
+  assert.ok(!text.includes(invalid.message), text);
   assert.match(text, /octo_tampered-1\.0\.0-py3-none-any\.whl \| ❌ invalid/);
 });
 
@@ -258,7 +259,7 @@ test('a trustedRoot that is no Sigstore trusted root: verification-error on each
     const diagnostics = await separate.waitForDiagnostics(uri, { where: (ds) => ds.some((d) => d.code === 'verification-error') });
     const published = diagnostics.find((d) => d.code === 'verification-error');
     assert.equal(published?.severity, Severity.Error);
-    assert.match(published?.message ?? '', /^octo-verified 1\.0\.0: \S+: cannot be verified: the trusted root .* cannot be used/);
+    assert.match(published?.message ?? '', /^Not verified: the trusted root .* cannot be used.* \(\S+\)$/);
     assert.doesNotMatch((await hover(separate, uri, 0, 0))!.contents.value, /✅/);
   } finally {
     await separate.shutdown().catch(() => separate.kill());

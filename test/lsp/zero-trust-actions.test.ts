@@ -271,7 +271,7 @@ test('Accept the new publisher (trust store): one action per mode, titles naming
   const otherDiagnostics = await client.waitForDiagnostics(other, { since, where: (ds) => ds.some((d) => d.code === 'identity-mismatch') });
   assert.equal(
     otherDiagnostics.find((d) => d.code === 'identity-mismatch')!.message,
-    'zt-trust 1.0.0 is published by github.com/a/b (release.yml), not by the publisher trusted since 2.0.0, github.com/c/d (release.yml)',
+    'Publisher differs from the one trusted since 2.0.0: zt-trust 1.0.0 is published by github.com/a/b (release.yml), not by github.com/c/d (release.yml)',
   );
   // Executed again, the same arguments find nothing to accept: they only point at what the analysis offers.
   assert.deepEqual(await client.request('workspace/executeCommand', { command: replace.command!.command, arguments: replace.command!.arguments }), {

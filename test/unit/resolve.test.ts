@@ -126,7 +126,7 @@ test('version-not-found says what the index has', async () => {
   assert.equal(result.status, 'not-found');
   assert.deepEqual(
     result.findings.map((f) => [f.code, f.message]),
-    [['version-not-found', 'the index has no version 9.9 of sampleproject (the latest is 4.0.0)']],
+    [['version-not-found', 'Version not found: the index has no version 9.9 of sampleproject (the latest is 4.0.0)']],
   );
 
   // A version the index lists (PEP 700) but has no files for.
@@ -136,7 +136,7 @@ test('version-not-found says what the index has', async () => {
   const empty = await resolveDependency(dependency('sampleproject', '5.0'), context({ client: freshClient() }));
   assert.deepEqual(
     empty.findings.map((f) => [f.code, f.message]),
-    [['version-not-found', 'the index has no files for sampleproject 5.0']],
+    [['version-not-found', 'Version not found: the index has no files for sampleproject 5.0']],
   );
 });
 
@@ -147,7 +147,7 @@ test('yanked: a yanked release carries the reason; a partly yanked one names the
   assert.equal(yanked.yankedReason, 'broken metadata');
   assert.deepEqual(
     yanked.findings.map((f) => [f.code, f.message]),
-    [['yanked', 'sampleproject 3.0.0 is yanked: broken metadata']],
+    [['yanked', 'Yanked: the maintainers withdrew sampleproject 3.0.0 from the index; pip still installs it when pinned with == (PEP 592), but no longer picks it for a range. Their reason: "broken metadata"']],
   );
 
   const project = makeProject('partial', { releases: ['1.0'] });
@@ -157,7 +157,7 @@ test('yanked: a yanked release carries the reason; a partly yanked one names the
   assert.equal(partial.yanked, false);
   assert.deepEqual(
     partial.findings.map((f) => f.message),
-    ['1 of 2 files of partial 1.0 are yanked (partial-1.0-py3-none-any.whl) (no reason given)'],
+    ['Yanked: the maintainers withdrew 1 of 2 files of partial 1.0 (partial-1.0-py3-none-any.whl); pip still installs it when pinned with == (PEP 592). They gave no reason'],
   );
 });
 
@@ -171,11 +171,11 @@ test('hash-not-on-index: a pinned hash matching no file of the version, on the h
   assert.deepEqual(
     result.findings.map((f) => [f.code, f.range, f.message]),
     [
-      ['hash-not-on-index', dep.hashes[1].range, 'no file of sampleproject 4.0.0 on the index has sha256:ffffffffffff…ffff'],
+      ['hash-not-on-index', dep.hashes[1].range, 'Hash not on the index: no file of sampleproject 4.0.0 on the index has sha256:ffffffffffff…ffff'],
       [
         'hash-not-on-index',
         dep.hashes[2].range,
-        `no file of sampleproject 4.0.0 on the index has sha256:${otherVersion.slice(0, 12)}…${otherVersion.slice(-4)} (that is the hash of sampleproject-2.0.0.tar.gz, version 2.0.0)`,
+        `Hash not on the index: no file of sampleproject 4.0.0 on the index has sha256:${otherVersion.slice(0, 12)}…${otherVersion.slice(-4)} (that is the hash of sampleproject-2.0.0.tar.gz, version 2.0.0)`,
       ],
     ],
   );
@@ -207,7 +207,7 @@ test('index-error: the message says how, the result is retryable and not marked 
     assert.equal(result.findings[0].code, 'index-error');
     assert.deepEqual(result.findings[0].range, dep.ranges.requirement);
     assert.match(result.findings[0].message, pattern);
-    assert.match(result.findings[0].message, /^sampleproject could not be checked against the index: .*\(will retry\)$/);
+    assert.match(result.findings[0].message, /^Not checked: the index could not be asked about sampleproject: .*\(will retry\)$/);
   }
 });
 
@@ -284,8 +284,8 @@ test('pylock: locked files resolve by file name and their hashes are checked aga
   assert.deepEqual(
     result.findings.map((f) => [f.code, f.range.start.line, f.message]),
     [
-      ['hash-not-on-index', 6, `the lock records sha256:aaaaaaaaaaaa…aaaa for ${wheel.filename} but the index serves sha256:${wheel.sha256.slice(0, 12)}…${wheel.sha256.slice(-4)}`],
-      ['hash-not-on-index', 7, 'the index serves no file sampleproject-4.0.0-cp312-cp312-win_amd64.whl for sampleproject 4.0.0: the locked file and its hash are not what the index has'],
+      ['hash-not-on-index', 6, `Hash not on the index: the lock records sha256:aaaaaaaaaaaa…aaaa for ${wheel.filename} but the index serves sha256:${wheel.sha256.slice(0, 12)}…${wheel.sha256.slice(-4)}`],
+      ['hash-not-on-index', 7, 'Hash not on the index: the index serves no file sampleproject-4.0.0-cp312-cp312-win_amd64.whl for sampleproject 4.0.0: the locked file and its hash are not what the index has'],
     ],
   );
 });
@@ -350,7 +350,7 @@ test('real data: the captured colorama PEP 691 page (yanked 0.4.2, previous rele
   assert.equal(yanked.status, 'resolved');
   assert.deepEqual(
     yanked.findings.map((f) => [f.code, f.message]),
-    [['yanked', 'colorama 0.4.2 is yanked: Bad build, missing files, will not install']],
+    [['yanked', 'Yanked: the maintainers withdrew colorama 0.4.2 from the index; pip still installs it when pinned with == (PEP 592), but no longer picks it for a range. Their reason: "Bad build, missing files, will not install"']],
   );
   const next = await resolveDependency(dependency('colorama', '0.4.3'), context());
   assert.deepEqual(next.findings, []);

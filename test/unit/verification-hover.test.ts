@@ -12,6 +12,8 @@ import type { DependencyReport, FileReport, ProvenanceDetails } from '../../serv
 import { md, renderHover, type HoverCard } from '../../server/src/hover/card';
 import { projectLink, provenanceLinks, safeUrl } from '../../server/src/hover/links';
 import { dependencyAt } from '../../server/src/hover/locate';
+import { hoverCard } from '../../server/src/hover/dependencyHover';
+import type { Finding } from '../../server/src/core/finding';
 import { parseDocument } from '../../server/src/parsers/index';
 
 const details: ProvenanceDetails = {
@@ -137,4 +139,78 @@ test('dependencyAt finds the requirement under a position, end inclusive', () =>
   assert.equal(dependencyAt(parsed, { line: 1, character: 0 }), undefined);
   assert.equal(dependencyAt(parsed, { line: 3, character: 16 }), 1);
   assert.equal(dependencyAt(parsed, { line: 3, character: 30 }), undefined);
+});
+
+test('the headline leads with the most severe finding, the status beside it when they differ', () => {
+  const verified = [fileReport('verified', { provenance: details })];
+  const changed = renderHover(card('verified', verified, { verdict: { code: 'publisher-changed', severity: 'warning' } }), 'markdown');
+  assert.match(changed, /^\*\*sampleproject 4\.0\.0\*\* — ⚠️ \*\*Publisher changed\*\* · ✅ Verified\n/);
+  assert.match(changed, /Its file has valid attestations/);
+  const yanked = renderHover(card('unattested', [fileReport('unattested')], { verdict: { code: 'yanked', severity: 'warning' } }), 'markdown');
+  assert.match(yanked, /^\*\*sampleproject 4\.0\.0\*\* — ⚠️ \*\*Yanked\*\* · ℹ️ No provenance\n/);
+  // Several findings at the worst severity are all named.
+  const both = renderHover(card('verified', verified, { verdict: { code: 'yanked', severity: 'warning', also: ['publisher-changed'] } }), 'markdown');
+  assert.match(both, /^\*\*sampleproject 4\.0\.0\*\* — ⚠️ \*\*Yanked, publisher changed\*\* · ✅ Verified\n/);
+  const fresh = renderHover(card('verified', verified, { verdict: { code: 'fresh-release', severity: 'information' } }), 'plaintext');
+  assert.match(fresh, /^sampleproject 4\.0\.0: Fresh release \(verified\)$/m);
+  // A finding no worse than the status leaves the status in the lead.
+  const invalid = renderHover(card('invalid', [fileReport('invalid')], { verdict: { code: 'attestation-invalid', severity: 'error' } }), 'markdown');
+  assert.match(invalid, /^\*\*sampleproject 4\.0\.0\*\* — ❌ \*\*Invalid\*\*\n/);
+  const none = renderHover(card('unattested', [fileReport('unattested')], { verdict: { code: 'no-provenance', severity: 'information' } }), 'markdown');
+  assert.match(none, /^\*\*sampleproject 4\.0\.0\*\* — ℹ️ \*\*No provenance\*\*\n/);
+});
+
+test('identity mismatch with valid attestations: the headline says the publisher differs, over files that verified', () => {
+  const mismatch = card('invalid', [fileReport('verified', { provenance: details })], { verdict: { code: 'identity-mismatch', severity: 'error' } });
+  mismatch.report.diagnostics = ['identity-mismatch'];
+  const text = renderHover(mismatch, 'markdown');
+  assert.match(text, /^\*\*sampleproject 4\.0\.0\*\* — ❌ \*\*Publisher differs from the one recorded\*\*\n/);
+  assert.doesNotMatch(text, /Invalid|failed verification/);
+  assert.match(text, /Its attestations are valid, but its publisher is not the one recorded/);
+  // Who did publish it: from the verified attestations, in the words every other place uses.
+  assert.ok(text.includes('Published by [github.com/pypa/sampleproject](https://github.com/pypa/sampleproject) ([release.yml]('), text);
+  assert.match(text, /\| sampleproject-4\.0\.0\.tar\.gz \| ✅ verified \|/);
+  // With a failed attestation as well, nothing of the publisher is shown.
+  mismatch.report.diagnostics = ['identity-mismatch', 'attestation-invalid'];
+  assert.doesNotMatch(renderHover(mismatch, 'markdown'), /Published by/);
+});
+
+test('with HTML (the VS Code client) a verified card is short: the details fold into <details>', () => {
+  const text = renderHover(card('verified', [fileReport('verified', { provenance: details, logIndex: 147137139 })], { trust: 'the embedded Sigstore public-good root' }), 'markdown', { html: true });
+  const [main, more] = text.split('<details>');
+  assert.ok(more !== undefined, text);
+  assert.ok(main.includes('Published by [github.com/pypa/sampleproject](https://github.com/pypa/sampleproject) ([release.yml](https://github.com/pypa/sampleproject/blob/621e4974ca25ce531773def586ba3ed8e736b3fc/.github/workflows/release.yml)) · commit [621e4974ca25]('), main);
+  assert.ok(main.includes('Signed 2024-11-06 22:37 UTC · transparency log entry [147137139](https://search.sigstore.dev/?logIndex=147137139)'), main);
+  assert.ok(main.includes('[sampleproject 4.0.0 on pypi.org]'), main);
+  assert.doesNotMatch(main, /\| Publisher \||\| File \||Checked against/);
+  // Headline, sentence, two publisher lines, the link: five lines of text before the fold.
+  assert.equal(main.split('\n').filter((line) => line.trim() !== '').length, 5, main);
+  assert.match(more, /^<summary>More: publisher, files, trusted root<\/summary>\n\n\| \| \|/);
+  assert.match(more, /\| Workflow run \| \[run 11713038981, attempt 1\]/);
+  // Not said twice: what the two publisher lines carry is not in the folded table.
+  assert.doesNotMatch(more, /\| (Repository|Commit|Signed|Transparency log) \|/);
+  assert.match(more, /\| Workflow \| \[\.github\/workflows\/release\.yml\]/);
+  assert.match(more, /\| sampleproject-4\.0\.0\.tar\.gz \| ✅ verified \| 2024-11-06 22:37 UTC \|/);
+  assert.match(more, /_Checked against the embedded Sigstore public-good root\._\n\n<\/details>$/);
+  // A file that did not verify stays on the card itself.
+  const partial = renderHover(card('partial', [fileReport('verified', { provenance: details }), fileReport('unattested', { filename: 'x.whl' })]), 'markdown', { html: true });
+  assert.match(partial.split('<details>')[0], /\| x\.whl \| ℹ️ unattested \|/);
+});
+
+test('the card leaves out the messages the editor shows at the hovered position, and what the severity setting turns off', () => {
+  const parsed = parseDocument('requirements', `sampleproject==4.0.0 --hash=sha256:${'0'.repeat(64)}\n`);
+  const dependency = parsed.dependencies[0];
+  const findings: Finding[] = [
+    { code: 'yanked', message: 'Yanked: the maintainers withdrew sampleproject 4.0.0 …', range: dependency.ranges.requirement, dependency: 0 },
+    { code: 'hash-not-on-index', message: 'Hash not on the index: no file of sampleproject 4.0.0 on the index has sha256:00', range: dependency.hashes[0].range, dependency: 0 },
+    { code: 'fresh-release', message: 'Fresh release: …', range: dependency.ranges.requirement, dependency: 0 },
+  ];
+  const subject = { uri: 'file:///r/requirements.txt', parsed, findings, severity: { 'fresh-release': 'off' as const } };
+  const onName = hoverCard(subject, 0, undefined, undefined, { line: 0, character: 3 });
+  assert.deepEqual(onName.messages, ['Hash not on the index: no file of sampleproject 4.0.0 on the index has sha256:00']);
+  assert.deepEqual(onName.verdict, { code: 'hash-not-on-index', severity: 'error' });
+  const onHash = hoverCard(subject, 0, undefined, undefined, dependency.hashes[0].range.start);
+  assert.deepEqual(onHash.messages, ['Yanked: the maintainers withdrew sampleproject 4.0.0 …']);
+  // No position (a report, say): every published message, most severe first.
+  assert.deepEqual(hoverCard(subject, 0, undefined).messages, [findings[1].message, findings[0].message]);
 });

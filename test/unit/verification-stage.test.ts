@@ -146,7 +146,7 @@ test('an unusable trusted root: every file is an error saying why, nothing verif
     const parsed = parseDocument('requirements', 'good==1.0\n');
     const findings = await stage.run(input(parsed, { ...settings, trustedRoot: broken }));
     assert.deepEqual(findings.map((f) => f.code), ['verification-error'], 'an error status comes with a code');
-    assert.match(findings[0].message, /^good 1\.0: good-1\.0\.tar\.gz: cannot be verified: the trusted root .* is not JSON/);
+    assert.match(findings[0].message, /^Not verified: the trusted root .* is not JSON \(good-1\.0\.tar\.gz\)$/);
     const report = buildDocumentReport('file:///w/r.txt', parsed, findings, services.results.dependencyResults(parsed));
     assert.equal(report.dependencies[0].status, 'error');
     assert.deepEqual(report.dependencies[0].diagnostics, ['verification-error']);

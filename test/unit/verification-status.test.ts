@@ -62,7 +62,7 @@ test('every file verified: verified, no finding', () => {
 test('some files attested, some not: partial-provenance naming the files without', () => {
   const result = statusOf([{ file: sdist, outcome: verifiedOutcome }, { file: wheel, outcome: noneOutcome }]);
   assert.deepEqual(result.codes, ['partial-provenance']);
-  assert.match(result.findings[0].message, /1 of 2 files of pkg 1\.0 have no attestations: pkg-1\.0-py3-none-any\.whl/);
+  assert.match(result.findings[0].message, /^Partly attested: 1 of 2 files has no attestations: pkg-1\.0-py3-none-any\.whl$/);
   assert.equal(result.report.status, 'partial');
   assert.deepEqual(result.findings[0].range, dependency.ranges.requirement);
 });
@@ -85,7 +85,7 @@ test('a 403 is said so, and is not a failure', () => {
 test('an invalid attestation wins over everything and is never shown as verified', () => {
   const result = statusOf([{ file: sdist, outcome: verifiedOutcome }, { file: wheel, outcome: invalidOutcome }]);
   assert.deepEqual(result.codes, ['attestation-invalid']);
-  assert.match(result.findings[0].message, /pkg 1\.0: pkg-1\.0-py3-none-any\.whl: DSSE signature check failed/);
+  assert.match(result.findings[0].message, /^Attestation invalid: DSSE signature check failed: bad \(pkg-1\.0-py3-none-any\.whl\)$/);
   assert.equal(result.report.status, 'invalid');
   const bad = result.report.files.find((f) => f.filename === wheel.filename)!;
   assert.equal(bad.status, 'invalid');

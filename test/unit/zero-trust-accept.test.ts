@@ -72,7 +72,7 @@ test('keep-both: both publishers are trusted, across a restart; a third is a mis
   const dependency = { name: 'pkg', rawName: 'pkg', ranges: { requirement: { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } } } } as unknown as Dependency;
   assert.equal(
     trustMismatchFinding(dependency, third.mismatch, { publisher: E, version: '3.0' }).message,
-    'pkg 3.0 is published by github.com/e/f (release.yml), not by either publisher trusted: github.com/a/b (release.yml) since 1.0 or github.com/c/d (release.yml) since 2.0',
+    'Publisher differs from the 2 trusted on this machine: pkg 3.0 is published by github.com/e/f (release.yml), not by either publisher trusted: github.com/a/b (release.yml) since 1.0 or github.com/c/d (release.yml) since 2.0',
   );
 
   await again.trust(INDEX, 'pkg', E, '3.0', 'replace');

@@ -114,5 +114,5 @@ test('each state alone raises its own code', async () => {
   // Trusted at 1.0.0, changed in 1.1.0 and kept since: the trust store says so; 1.2.0 vs 1.1.0 is no change.
   const trusted = await analyse({ publishers: { '1.0.0': GOOD, '1.1.0': EVIL, '1.2.0': EVIL }, trusted: GOOD });
   assert.deepEqual(codes(trusted), ['identity-mismatch']);
-  assert.equal(trusted[0].message, 'sampleproject 1.2.0 is published by github.com/evil/sampleproject (release.yml), not by the publisher trusted since 1.0.0, github.com/pypa/sampleproject (release.yml); it changed in 1.1.0');
+  assert.equal(trusted[0].message, 'Publisher differs from the one trusted since 1.0.0: sampleproject 1.2.0 is published by github.com/evil/sampleproject (release.yml), not by github.com/pypa/sampleproject (release.yml); it changed in 1.1.0');
 });

@@ -112,7 +112,7 @@ test('inconsistent: files of the pinned release with different publishers (and o
   assert.deepEqual(
     history.findings.map((f) => [f.code, f.message]),
     [
-      ['publisher-changed', 'Files of 1.3.0 have different publishers: github.com/a/b (sampleproject-1.3.0.tar.gz), github.com/c/d (2 files)'],
+      ['publisher-changed', 'Publisher changed within 1.3.0: its files have different publishers: github.com/a/b (sampleproject-1.3.0.tar.gz), github.com/c/d (2 files)'],
       ['publisher-changed', 'Publisher changed from github.com/a/b (1.2.0) to github.com/c/d (1.3.0)'],
     ],
   );

@@ -173,7 +173,7 @@ test('a verified publisher matching no recorded identity is identity-mismatch na
   assert.deepEqual(finding.range, dependency.ranges.requirement);
   assert.equal(
     finding.message,
-    `sampleproject 4.0.0 is published by github.com/evil/fork (release.yml, environment pypi) (${WHEEL}), which matches none of the attestation identities recorded in the lock: github.com/pypa/sampleproject (release.yml)`,
+    `Publisher differs from the one recorded in the lock: sampleproject 4.0.0 is published by github.com/evil/fork (release.yml, environment pypi) (${WHEEL}), not by github.com/pypa/sampleproject (release.yml)`,
   );
   assert.deepEqual(check.files.map((f) => f.outcome), ['matched', 'mismatch']);
 });
@@ -182,7 +182,7 @@ test('every file by one wrong publisher: one finding, no file list', () => {
   const dependency = lockedPackage('attestation-identities = [{ kind = "GitHub", repository = "pypa/sampleproject", workflow = "release.yml", environment = "pypi" }]');
   const check = checkLockedIdentities(dependency, [file(SDIST, 'verified', GH('pypa/sampleproject')), file(WHEEL, 'verified', GH('pypa/sampleproject'))]);
   assert.equal(check.findings.length, 1, 'the recorded environment is missing from the publisher');
-  assert.match(check.findings[0].message, /^sampleproject 4\.0\.0 is published by github\.com\/pypa\/sampleproject \(release\.yml, no environment\), which matches none/);
+  assert.match(check.findings[0].message, /^Publisher differs from the one recorded in the lock: sampleproject 4\.0\.0 is published by github\.com\/pypa\/sampleproject \(release\.yml, no environment\), not by github\.com\/pypa\/sampleproject \(release\.yml, environment pypi\)$/);
 });
 
 test('recorded identities and a file without provenance is identity-mismatch', () => {
@@ -190,10 +190,10 @@ test('recorded identities and a file without provenance is identity-mismatch', (
   const some = checkLockedIdentities(dependency, [file(SDIST, 'verified', GH('pypa/sampleproject')), file(WHEEL, 'unattested', null)]);
   assert.equal(some.findings.length, 1);
   assert.equal(some.findings[0].code, 'identity-mismatch');
-  assert.equal(some.findings[0].message, `the lock records the publisher github.com/pypa/sampleproject (release.yml) for sampleproject 4.0.0, but ${WHEEL} has no attestations`);
+  assert.equal(some.findings[0].message, `No provenance for the recorded publisher: the lock records the publisher github.com/pypa/sampleproject (release.yml) for sampleproject 4.0.0, but ${WHEEL} has no attestations`);
   const none = checkLockedIdentities(dependency, [file(SDIST, 'unattested', null), file(WHEEL, 'unattested', null)]);
   assert.equal(none.findings.length, 1);
-  assert.equal(none.findings[0].message, 'the lock records the publisher github.com/pypa/sampleproject (release.yml) for sampleproject 4.0.0, but none of its files has attestations');
+  assert.equal(none.findings[0].message, 'No provenance for the recorded publisher: the lock records the publisher github.com/pypa/sampleproject (release.yml) for sampleproject 4.0.0, but none of its files has attestations');
 });
 
 test('invalid, error and pending files are left to other findings', () => {

@@ -52,7 +52,7 @@ test('files more than lateUploadDays after the first file are late, with whole d
   const finding = lateUploadFinding(result, RANGE, { dependencyIndex: 2 });
   assert.deepEqual(finding, {
     code: 'late-upload',
-    message: '2 files uploaded 60 days after the release: p-1.0-cp313-cp313-macosx_11_0_arm64.whl and p-1.0-cp313-cp313-win_amd64.whl',
+    message: 'Uploaded late: 2 files 60 days after the release: p-1.0-cp313-cp313-macosx_11_0_arm64.whl and p-1.0-cp313-cp313-win_amd64.whl',
     range: RANGE,
     dependency: 2,
   });
@@ -76,7 +76,7 @@ test('the release\'s first file counts whichever files are subject; only subject
   const result = findLateUploads(files, 14, { subject: (name) => locked.has(name) });
   assert.deepEqual(result.late.map((file) => file.filename), ['p-1.0-b.whl']);
   assert.equal(result.late[0].days, 45);
-  assert.equal(lateUploadMessage(findLateUploads(files, 14).late), '2 files uploaded 30 to 45 days after the release: p-1.0-a.whl and p-1.0-b.whl');
+  assert.equal(lateUploadMessage(findLateUploads(files, 14).late), 'Uploaded late: 2 files 30 to 45 days after the release: p-1.0-a.whl and p-1.0-b.whl');
 });
 
 test('lateUploadDays 0 flags everything after the first file; bad values fall back to the default', () => {

@@ -215,7 +215,7 @@ test('the mismatch finding names both identities and the versions', () => {
   assert.equal(finding.code, 'identity-mismatch');
   assert.equal(finding.dependency, 1);
   assert.deepEqual(finding.range, dependency.ranges.requirement);
-  assert.equal(finding.message, 'SampleProject 4.0.0 is published by github.com/evil/fork (release.yml), not by the publisher trusted since 3.0.0, github.com/pypa/sampleproject (release.yml); it changed in 3.5.0');
+  assert.equal(finding.message, 'Publisher differs from the one trusted since 3.0.0: SampleProject 4.0.0 is published by github.com/evil/fork (release.yml), not by github.com/pypa/sampleproject (release.yml); it changed in 3.5.0');
   // Same repository and workflow, another environment: the environment is named.
   const envOnly = trustMismatchFinding(dependency, { ...trusted, publisher: { ...A, environment: 'pypi' } }, { publisher: { ...A, environment: 'release' }, version: '4.0.0' });
   assert.match(envOnly.message, /\(release\.yml, environment release\), not by .*\(release\.yml, environment pypi\)$/);

@@ -90,11 +90,11 @@ test('requirements: first use is silent and recorded (the index without credenti
   assert.deepEqual(first.trust?.observed.map((o) => o.result), ['first-use']);
   assert.equal(first.trust?.index, 'https://pypi.example/simple/');
   assert.deepEqual(zeroTrustHoverLines({ settled: true, outcome: first }).notes, [
-    'First use: github.com/pypa/sampleproject (release.yml) is now the trusted publisher of sampleproject on this machine; another publisher later will be flagged.',
+    'First use on this machine: this publisher of sampleproject is remembered; another one later is flagged.',
   ]);
   const again = await checkZeroTrust(input({ store: trust }));
   assert.deepEqual(again.findings, []);
-  assert.deepEqual(zeroTrustHoverLines({ settled: true, outcome: again }).notes, ['Publisher trusted on this machine since 1.1.0: github.com/pypa/sampleproject (release.yml).']);
+  assert.deepEqual(zeroTrustHoverLines({ settled: true, outcome: again }).notes, ['The same publisher as trusted on this machine since 1.1.0.']);
 
   const evil = await checkZeroTrust(input({ store: trust, publisher: EVIL }));
   assert.deepEqual(evil.findings.map((f) => [f.code, f.dependency]), [['publisher-changed', 0], ['identity-mismatch', 0]]);
@@ -141,7 +141,7 @@ test('a verifier of earlier releases that throws, and a store that fails, leave 
 
 test('late files are found from the page alone and listed one per line in the hover', async () => {
   const outcome = await checkZeroTrust(input({ store: store(), resolution: resolution(90) }));
-  assert.deepEqual(outcome.findings.map((f) => [f.code, f.message]), [['late-upload', '1 file uploaded 60 days after the release: sampleproject-1.1.0-py3-none-any.whl']]);
+  assert.deepEqual(outcome.findings.map((f) => [f.code, f.message]), [['late-upload', 'Uploaded late: 1 file 60 days after the release: sampleproject-1.1.0-py3-none-any.whl']]);
   assert.deepEqual(zeroTrustHoverLines({ settled: true, outcome }).lateFiles, ['sampleproject-1.1.0-py3-none-any.whl: 60 days after the release (2024-03-31)']);
   assert.deepEqual(zeroTrustHoverLines({ settled: false }).notes, ['Publisher history is being checked.']);
   assert.deepEqual(zeroTrustHoverLines(undefined), { lateFiles: [], notes: [] });

@@ -107,9 +107,10 @@ const SCRIPT = `
     return node;
   };
   const linked = (part) => part.url && /^https:\\/\\//.test(part.url) ? el('a', { href: part.url, title: part.url }, part.text) : el('span', {}, part.text);
-  const joined = (parts, separator) => {
-    const span = el('span');
-    parts.forEach((part, i) => { if (i > 0) span.append(separator); span.append(linked(part)); });
+  // The publisher as the diagnostics, hover and CLI write it: github.com/o/r (release.yml).
+  const publisherText = (parts) => {
+    const span = el('span', {}, linked(parts[0]));
+    if (parts.length > 1) span.append(' (', linked(parts[1]), ')');
     return span;
   };
 
@@ -151,7 +152,7 @@ const SCRIPT = `
       el('td', { class: 'status s-' + dep.status, title: (model.statuses.find((s) => s.status === dep.status) || {}).meaning || '' }, dep.statusLabel),
       el('td', {}, name, el('span', { class: 'location' }, dep.location)),
       el('td', {}, dep.version ? linked(dep.version) : el('span', { class: 'muted' }, '—'), dep.lockedIn ? el('div', { class: 'muted' }, 'locked in ' + dep.lockedIn) : null),
-      el('td', {}, dep.publisher.length > 0 ? joined(dep.publisher, ' · ') : el('span', { class: 'muted' }, '—')),
+      el('td', {}, dep.publisher.length > 0 ? publisherText(dep.publisher) : el('span', { class: 'muted' }, '—')),
       el('td', {}, dep.findings.length > 0 ? findings : el('span', { class: 'muted' }, 'nothing found'), details));
   }
 

@@ -170,7 +170,11 @@ function fileModel(file: FileReport): FileModel {
   };
 }
 
-/** The publisher as [kind + repository, workflow, environment], linked when the shape is known. */
+/**
+ * The publisher as [host/repository, workflow] (each linked when the shape is known), written
+ * `github.com/pypa/sampleproject (release.yml)` as the diagnostics, hover and CLI write it
+ * (server/src/zeroTrust/messages.ts describePublisher); a Google publisher as its e-mail.
+ */
 export function publisherParts(publisher: Publisher | null | undefined): Linked[] {
   if (!publisher || typeof publisher !== 'object') return [];
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? bounded(value) : undefined);
@@ -188,12 +192,11 @@ export function publisherParts(publisher: Publisher | null | undefined): Linked[
     parts.push({ text: `gitlab.com/${repository}`, url: repo && `https://gitlab.com/${repo}` });
     const workflow = text(publisher.workflow_filepath);
     if (workflow) parts.push({ text: workflow, url: repo && safePath(workflow, /^[A-Za-z0-9_.\/-]+$/) ? `https://gitlab.com/${repo}/-/blob/HEAD/${workflow}` : undefined });
-  } else {
-    const who = [kind, text(publisher.email) ?? repository].filter(Boolean).join(' ');
-    if (who) parts.push({ text: who });
+  } else if (kind === 'Google' && text(publisher.email)) {
+    parts.push({ text: text(publisher.email)! }, { text: 'Google' });
+  } else if (kind) {
+    parts.push({ text: `${kind} publisher` });
   }
-  const environment = text(publisher.environment);
-  if (environment) parts.push({ text: `environment ${environment}` });
   return parts;
 }
 

@@ -19,9 +19,12 @@ export function withClientFacts(section: unknown, facts: ClientFacts): Record<st
   return settings;
 }
 
-/** The initializationOptions of CONTRACT.md §2. */
-export function initializationOptions(section: unknown, facts: ClientFacts): { settings: Record<string, unknown> } {
-  return { settings: { pypiProvenance: withClientFacts(section, facts) } };
+/**
+ * The initializationOptions of CONTRACT.md §2, and `hoverHtml`: this client renders HTML in hover
+ * Markdown (createClient.ts turns `supportHtml` on), so the card can fold its details away.
+ */
+export function initializationOptions(section: unknown, facts: ClientFacts): { settings: Record<string, unknown>; hoverHtml: true } {
+  return { settings: { pypiProvenance: withClientFacts(section, facts) }, hoverHtml: true };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

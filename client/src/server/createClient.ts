@@ -28,6 +28,8 @@ export function createLanguageClient(context: ClientContext): LanguageClient {
     outputChannel: context.output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     synchronize: { configurationSection: SETTINGS_SECTION },
+    // The hover card folds its details into <details> (initializationOptions.hoverHtml); no commands are trusted.
+    markdown: { supportHtml: true },
     initializationOptions: () => initializationOptions(vscode.workspace.getConfiguration().get(SETTINGS_SECTION), context.facts()),
     middleware: {
       workspace: {

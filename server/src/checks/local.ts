@@ -45,7 +45,7 @@ export function localFindings(doc: ParsedDocument): Finding[] {
       if (WEAK_ALGORITHMS.has(hash.algorithm)) {
         findings.push({
           code: 'weak-hash',
-          message: `pip refuses ${hash.algorithm} hashes; use sha256 (or sha384, sha512)`,
+          message: `Weak hash: pip refuses ${hash.algorithm} hashes; use sha256 (or sha384, sha512)`,
           range: hash.range,
           dependency: index,
         });

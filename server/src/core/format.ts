@@ -45,3 +45,14 @@ export const WILL_RETRY = ' (will retry)';
 export function withoutRetryNote(message: string): string {
   return message.endsWith(WILL_RETRY) ? message.slice(0, -WILL_RETRY.length) : message;
 }
+
+/**
+ * A message that leads with its verdict, ErrorLens style, so that a cut-off line (the Problems
+ * panel, an inline hint) still says what happened: `Attestation invalid: the signature does not
+ * match (x-1.0.tar.gz)`. The file it is about goes last; a retry note stays at the very end.
+ */
+export function verdictFirst(verdict: string, detail: string, filename?: string): string {
+  const retry = detail.endsWith(WILL_RETRY);
+  const reason = retry ? detail.slice(0, -WILL_RETRY.length) : detail;
+  return `${verdict}: ${reason}${filename !== undefined ? ` (${filename})` : ''}${retry ? WILL_RETRY : ''}`;
+}

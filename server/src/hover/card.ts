@@ -9,15 +9,40 @@
  * sets only for a verified file) and are shown only when no file of the dependency failed: nothing
  * that failed a check is ever presented as verified.
  */
+import type { DiagnosticCode, Severity } from '../core/codes';
 import type { DependencyReport, FileReport, ProvenanceDetails, Status } from '../core/result';
+import { VERDICTS } from '../core/verdicts';
+import { FORCING_INVALID } from '../pipeline/report';
+import { describePublisher, publisherLinkParts } from '../zeroTrust/messages';
 import { provenanceLinks, refName, type ProvenanceLinks } from './links';
 
 export type HoverFormat = 'markdown' | 'plaintext';
 
+export interface RenderOptions {
+  /**
+   * The client renders HTML in hover Markdown (the VS Code client asks for it): the details go
+   * into a collapsed `<details>` section, so the card stays short. Otherwise they follow inline.
+   */
+  html?: boolean;
+}
+
+/** The dependency's most severe published finding: it leads the headline when it outranks the status. */
+export interface CardVerdict {
+  code: DiagnosticCode;
+  severity: Severity;
+  /** Other codes found at the same severity, named after it in the headline ("Yanked, publisher changed"). */
+  also?: DiagnosticCode[];
+}
+
 export interface HoverCard {
   report: DependencyReport;
-  /** The messages of the dependency's findings (what is wrong), most important first. */
+  /**
+   * The messages of the dependency's findings (what is wrong), most important first, without the
+   * ones the editor already shows next to the hover (the diagnostics under the hovered position).
+   */
   messages: string[];
+  /** The most severe published finding of the dependency, wherever it is. */
+  verdict?: CardVerdict;
   /** The project on its index (links.ts projectLink). */
   projectUrl?: string;
   /** The index's name for the link text, e.g. `pypi.org`. */
@@ -26,7 +51,7 @@ export interface HoverCard {
   publicGoodLog: boolean;
   /** The index answered 403 for provenance (the feature is off there). */
   provenanceDisabled?: boolean;
-  /** Remarks: a stale index answer, ignored index URLs. */
+  /** Remarks: a stale index answer, ignored index URLs, what zero trust knows. */
   notes?: string[];
   /** Which trusted root the verdicts are against. */
   trust?: string;
@@ -53,6 +78,11 @@ const STATUS_WORDS: Readonly<Record<Status, Word>> = {
   'unpinned': { icon: '➖', word: 'Not pinned', sentence: 'Not pinned to one exact version, so its files cannot be verified.' },
 };
 
+/** How serious each status is, on the severities' scale (lower is worse), to weigh it against the findings. */
+const STATUS_LEVEL: Readonly<Record<Status, number>> = { 'invalid': 0, 'not-found': 0, 'error': 1, 'partial': 1, 'unattested': 2, 'unpinned': 3, 'verified': 4, 'pending': 4 };
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, information: 2, hint: 3 };
+const SEVERITY_ICON: Readonly<Record<Severity, string>> = { error: '❌', warning: '⚠️', information: 'ℹ️', hint: '➖' };
+
 const PLATFORMS: Readonly<Record<string, string>> = { GitHub: 'GitHub Actions', GitLab: 'GitLab CI/CD', Google: 'Google Cloud' };
 
 const PREDICATES: Readonly<Record<string, string>> = {
@@ -64,8 +94,8 @@ export function statusWords(status: Status): Word {
   return STATUS_WORDS[status] ?? STATUS_WORDS.pending;
 }
 
-export function renderHover(card: HoverCard, format: HoverFormat): string {
-  return format === 'markdown' ? renderMarkdown(card) : renderPlain(card);
+export function renderHover(card: HoverCard, format: HoverFormat, options: RenderOptions = {}): string {
+  return format === 'markdown' ? renderMarkdown(card, options.html === true) : renderPlain(card);
 }
 
 /** The fact rows of the publisher block: label, text, link. */
@@ -75,10 +105,7 @@ interface Fact {
   link?: string;
 }
 
-function facts(card: HoverCard): Fact[] {
-  const details = publisherDetails(card.report);
-  if (!details) return [];
-  const links: ProvenanceLinks = provenanceLinks(details, { publicGoodLog: card.publicGoodLog });
+function facts(details: ProvenanceDetails, links: ProvenanceLinks): Fact[] {
   const rows: Fact[] = [{ label: 'Publisher', text: PLATFORMS[details.publisherKind] ?? details.publisherKind }];
   if (details.repository !== undefined) rows.push({ label: 'Repository', text: details.repository, link: links.repository });
   else if (details.repositoryUrl !== undefined) rows.push({ label: 'Repository', text: details.repositoryUrl, link: links.repository });
@@ -94,28 +121,62 @@ function facts(card: HoverCard): Fact[] {
   return rows;
 }
 
-/** The facts of the first verified file, when no file of the dependency failed verification. */
+/**
+ * The facts of the first verified file, when no file of the dependency failed verification and
+ * nothing else made it invalid — but for a publisher that is not the one recorded: who did
+ * publish it (from verified attestations) is what the user needs to see then.
+ */
 export function publisherDetails(report: DependencyReport): ProvenanceDetails | undefined {
-  if (report.status === 'invalid' || report.files.some((file) => file.status === 'invalid')) return undefined;
+  if (report.files.some((file) => file.status === 'invalid')) return undefined;
+  if (report.status === 'invalid' && !identityOnly(report)) return undefined;
   return report.files.find((file) => file.status === 'verified' && file.provenance !== undefined)?.provenance;
 }
 
-function headline(card: HoverCard): { title: string; word: Word; sentence: string } {
+interface Headline {
+  title: string;
+  /** The lead: the most severe of the status and the findings. */
+  icon: string;
+  word: string;
+  /** The status in words when the lead is a finding that differs from it ("✅ Verified" under "⚠️ Publisher changed"). */
+  status?: string;
+  sentence: string;
+}
+
+/** The attestations verified, but the publisher is not the one recorded (lock or trust on first use). */
+function identityOnly(report: DependencyReport): boolean {
+  if (report.status !== 'invalid' || !report.diagnostics.includes('identity-mismatch')) return false;
+  const otherFailure = report.diagnostics.some((code) => code !== 'identity-mismatch' && (code === 'attestation-invalid' || FORCING_INVALID.has(code as DiagnosticCode)));
+  return !otherFailure && !report.files.some((file) => file.status === 'invalid');
+}
+
+function headline(card: HoverCard): Headline {
   const report = card.report;
-  const word = statusWords(report.status);
-  let sentence = word.sentence;
-  if (report.status === 'invalid' && report.diagnostics.includes('identity-mismatch') && !report.files.some((file) => file.status === 'invalid')) {
-    sentence = 'Its attestations are valid, but its publisher is not the one recorded or trusted before. Do not install this release until the change is explained.';
+  const status = statusWords(report.status);
+  let sentence = status.sentence;
+  if (identityOnly(report)) {
+    sentence = report.files.some((file) => file.status === 'verified')
+      ? 'Its attestations are valid, but its publisher is not the one recorded or trusted before. Do not install this release until the change is explained.'
+      : 'The publisher recorded for it cannot be checked: its files have no attestations. Do not install this release until that is explained.';
   }
   if (report.status === 'unattested' && card.provenanceDisabled) sentence = 'The index has turned provenance off (it answered HTTP 403), so no attestation could be checked.';
   if (report.status === 'verified' && report.files.length > 0) {
-    sentence = report.files.length === 1 ? 'Its file has valid attestations (PEP 740) from its Trusted Publisher.' : `All ${report.files.length} files of this release have valid attestations (PEP 740) from its Trusted Publisher.`;
+    const files = report.files.length === 1 ? 'Its file has' : report.files.length === 2 ? 'Both files of this release have' : `All ${report.files.length} files of this release have`;
+    sentence = `${files} valid attestations (PEP 740) from its Trusted Publisher.`;
   }
   if (report.status === 'pending') {
     const checked = report.files.filter((file) => file.status !== 'pending').length;
     if (report.files.length > 0) sentence = `Provenance is being checked in the background (${checked} of ${report.files.length} files done).`;
   }
-  return { title: `${report.name}${report.version !== null ? ` ${report.version}` : ''}`, word, sentence };
+  const title = `${report.name}${report.version !== null ? ` ${report.version}` : ''}`;
+  const verdict = card.verdict;
+  const level = STATUS_LEVEL[report.status] ?? 4;
+  // A finding worse than the status leads; so does the one that made the status invalid by itself.
+  const leads = verdict !== undefined && (SEVERITY_RANK[verdict.severity] < level || (identityOnly(report) && verdict.code === 'identity-mismatch'));
+  if (!leads) return { title, icon: status.icon, word: status.word, sentence };
+  const sameLevel = SEVERITY_RANK[verdict.severity] === level;
+  const others = (verdict.also ?? []).filter((code) => code !== verdict.code).map((code) => VERDICTS[code].charAt(0).toLowerCase() + VERDICTS[code].slice(1));
+  const word = [VERDICTS[verdict.code], ...new Set(others)].join(', ');
+  return { title, icon: SEVERITY_ICON[verdict.severity], word, ...(sameLevel ? {} : { status: `${status.icon} ${status.word}` }), sentence };
 }
 
 function fileStatusText(file: FileReport): string {
@@ -123,43 +184,93 @@ function fileStatusText(file: FileReport): string {
   return `${word.icon} ${file.status}`;
 }
 
-function renderMarkdown(card: HoverCard): string {
-  const { title, word, sentence } = headline(card);
-  const out: string[] = [`**${md(title)}** — ${word.icon} **${word.word}**`, '', md(sentence)];
+/** The publisher in one line, as every other place writes it (zeroTrust/messages.ts describePublisher), each part linked. */
+function publisherLine(card: HoverCard, details: ProvenanceDetails, links: ProvenanceLinks, markdown: boolean): string {
+  const publisher = card.report.publisher;
+  const parts = publisherLinkParts(publisher);
+  const linked = (text: string, url: string | undefined) => (markdown && url !== undefined ? link(text, url) : markdown ? md(text) : text);
+  const who = parts !== undefined ? `${linked(parts.base, links.repository)} (${linked(parts.workflow, links.workflow)})` : markdown ? md(describePublisher(publisher, 'workflow')) : describePublisher(publisher, 'workflow');
+  const commit = details.commit !== undefined ? ` · commit ${linked(details.commit.slice(0, 12), links.commit)}` : '';
+  return `Published by ${who}${commit}`;
+}
+
+function signedLine(details: ProvenanceDetails, links: ProvenanceLinks, markdown: boolean): string {
+  const entry = `${details.logIndex}`;
+  const logged = markdown && links.transparencyLog !== undefined ? link(entry, links.transparencyLog) : entry;
+  return `Signed ${utc(new Date(details.integratedTime * 1000).toISOString())} · transparency log entry ${logged}`;
+}
+
+/** The file table belongs on the card itself unless every file simply verified (then the sentence says it all). */
+function filesUpFront(report: DependencyReport): boolean {
+  return report.files.length > 0 && !(report.status === 'verified' && report.files.every((file) => file.status === 'verified'));
+}
+
+/** Fact rows that the card's "Published by …" and "Signed …" lines carry. */
+const SAID_ABOVE: ReadonlySet<string> = new Set(['Repository', 'Commit', 'Signed', 'Transparency log']);
+
+function renderMarkdown(card: HoverCard, html: boolean): string {
+  const head = headline(card);
+  const out: string[] = [`**${md(head.title)}** — ${head.icon} **${md(head.word)}**${head.status !== undefined ? ` · ${head.status}` : ''}`, '', md(head.sentence)];
   if (card.versionLine !== undefined) out.push('', `_${md(card.versionLine)}_`);
-  const rows = facts(card);
-  if (rows.length > 0) {
-    out.push('', '| | |', '|---|---|');
-    for (const row of rows) out.push(`| ${row.label} | ${row.link !== undefined ? link(row.text, row.link) : cell(row.text)} |`);
-  }
-  if (card.report.files.length > 0) {
-    out.push('', '| File | Status | Uploaded |', '|---|---|---|');
-    for (const file of card.report.files) out.push(`| ${cell(file.filename)} | ${fileStatusText(file)} | ${file.uploadTime !== undefined ? utc(file.uploadTime) : '—'} |`);
-  }
+  const details = publisherDetails(card.report);
+  const links = details !== undefined ? provenanceLinks(details, { publicGoodLog: card.publicGoodLog }) : undefined;
+  if (details !== undefined && links !== undefined) out.push('', `${publisherLine(card, details, links, true)}  `, signedLine(details, links, true));
+  const fileTable = (): string[] => {
+    const rows = ['| File | Status | Uploaded |', '|---|---|---|'];
+    for (const file of card.report.files) rows.push(`| ${cell(file.filename)} | ${fileStatusText(file)} | ${file.uploadTime !== undefined ? utc(file.uploadTime) : '—'} |`);
+    return rows;
+  };
+  const upFront = filesUpFront(card.report);
+  if (upFront) out.push('', ...fileTable());
   if (card.messages.length > 0) {
     out.push('');
     for (const message of card.messages) out.push(`- ${md(message)}`);
   }
+  const notes = card.notes ?? [];
+  // Details: everything a user checks once, not at every hover.
+  const more: string[] = [];
+  if (details !== undefined && links !== undefined) {
+    more.push('', '| | |', '|---|---|');
+    // Folded (HTML), the rows the two publisher lines above already say are left out.
+    const rows = facts(details, links).filter((row) => !html || !SAID_ABOVE.has(row.label));
+    for (const row of rows) more.push(`| ${row.label} | ${row.link !== undefined ? link(row.text, row.link) : cell(row.text)} |`);
+  }
+  if (!upFront && card.report.files.length > 0) more.push('', ...fileTable());
   if ((card.lateFiles?.length ?? 0) > 0) {
-    out.push('', '**Uploaded late:**', '');
-    for (const line of card.lateFiles!) out.push(`- ${md(line)}`);
+    more.push('', '**Uploaded late:**', '');
+    for (const line of card.lateFiles!) more.push(`- ${md(line)}`);
   }
-  const notes = [...(card.notes ?? [])];
-  if (card.trust !== undefined && card.report.files.some((file) => file.status === 'verified' || file.status === 'invalid')) notes.push(`Checked against ${card.trust}.`);
-  if (notes.length > 0) {
+  const trust = card.trust !== undefined && card.report.files.some((file) => file.status === 'verified' || file.status === 'invalid') ? `Checked against ${card.trust}.` : undefined;
+  if (html) {
+    if (notes.length > 0) {
+      out.push('');
+      for (const note of notes) out.push(`_${md(note)}_  `);
+    }
+    if (trust !== undefined) more.push('', `_${md(trust)}_`);
+    if (card.projectUrl !== undefined) out.push('', link(`${head.title} on ${card.indexName ?? 'the index'}`, card.projectUrl));
+    // Blank lines around the inside, so that Markdown inside the HTML block is still Markdown.
+    if (more.length > 0) out.push('', '<details><summary>More: publisher, files, trusted root</summary>', ...more, '', '</details>');
+    return out.join('\n');
+  }
+  out.push(...more);
+  const allNotes = [...notes, ...(trust !== undefined ? [trust] : [])];
+  if (allNotes.length > 0) {
     out.push('');
-    for (const note of notes) out.push(`_${md(note)}_  `);
+    for (const note of allNotes) out.push(`_${md(note)}_  `);
   }
-  if (card.projectUrl !== undefined) out.push('', link(`${title} on ${card.indexName ?? 'the index'}`, card.projectUrl));
+  if (card.projectUrl !== undefined) out.push('', link(`${head.title} on ${card.indexName ?? 'the index'}`, card.projectUrl));
   return out.join('\n');
 }
 
 function renderPlain(card: HoverCard): string {
-  const { title, word, sentence } = headline(card);
-  const out: string[] = [`${title}: ${word.word}`, sentence];
+  const head = headline(card);
+  const out: string[] = [`${head.title}: ${head.word}${head.status !== undefined ? ` (${head.status.replace(/^\S+ /, '').toLowerCase()})` : ''}`, head.sentence];
   if (card.versionLine !== undefined) out.push(card.versionLine);
-  const rows = facts(card);
-  if (rows.length > 0) {
+  const details = publisherDetails(card.report);
+  if (details !== undefined) {
+    const links = provenanceLinks(details, { publicGoodLog: card.publicGoodLog });
+    out.push(publisherLine(card, details, links, false));
+    const rows = facts(details, links);
     out.push('');
     const width = Math.max(...rows.map((row) => row.label.length));
     for (const row of rows) out.push(`${`${row.label}:`.padEnd(width + 2)}${row.text}${row.link !== undefined && row.link !== row.text ? ` <${row.link}>` : ''}`);

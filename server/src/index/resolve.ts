@@ -151,7 +151,7 @@ async function resolveOrThrow(dependency: Dependency, context: ResolveContext): 
     result.retryable = true;
     for (const error of errors) {
       const when = error.reason === 'offline' ? '' : WILL_RETRY;
-      finding('index-error', `${name} could not be checked against the index: ${error.message}${when}`);
+      finding('index-error', `Not checked: the index could not be asked about ${name}: ${error.message}${when}`);
     }
   }
   if (result.pages.length === 0) {
@@ -159,7 +159,7 @@ async function resolveOrThrow(dependency: Dependency, context: ResolveContext): 
       result.status = 'error';
     } else {
       result.status = 'not-found';
-      finding('project-not-found', `the index (${index.displayUrl}) has no project named ${name}`);
+      finding('project-not-found', `Project not found: the index (${index.displayUrl}) has no project named ${name}`);
     }
     return result;
   }
@@ -189,15 +189,11 @@ async function resolveOrThrow(dependency: Dependency, context: ResolveContext): 
   const yankedFiles = result.files.filter((file) => file.yanked);
   if (yankedFiles.length > 0) {
     const reasons = [...new Set(yankedFiles.map((file) => file.yankedReason).filter((r): r is string => r !== undefined))];
-    const because = reasons.length > 0 ? `: ${reasons.join('; ')}` : ' (no reason given)';
     if (yankedFiles.length === result.files.length) {
       result.yanked = true;
       result.yankedReason = reasons.length > 0 ? reasons.join('; ') : undefined;
-      finding('yanked', `${label} is yanked${because}`);
-    } else {
-      const names = yankedFiles.map((file) => file.filename).join(', ');
-      finding('yanked', `${yankedFiles.length} of ${result.files.length} files of ${label} are yanked (${names})${because}`);
     }
+    finding('yanked', yankedMessage(label, yankedFiles.map((file) => file.filename), result.files.length, reasons));
   }
 
   result.previousRelease = previousRelease(allFiles, version);
@@ -240,7 +236,7 @@ function checkHashPins(hashes: HashPin[], release: ResolvedFile[], allFiles: Res
     const matches = release.filter((file) => hashOf(file, algorithm) === hex);
     for (const file of matches) file.pinned = true;
     if (matches.length > 0) continue;
-    finding('hash-not-on-index', `no file of ${label} on the index has ${algorithm}:${short(hex)}${elsewhere(allFiles, algorithm, hex)}`, pin.range);
+    finding('hash-not-on-index', `Hash not on the index: no file of ${label} on the index has ${algorithm}:${short(hex)}${elsewhere(allFiles, algorithm, hex)}`, pin.range);
   }
 }
 
@@ -253,7 +249,7 @@ function checkLockedFiles(locked: LockedFile[], release: ResolvedFile[], allFile
     const served = findServed(filename, release) ?? findServed(filename, allFiles);
     const where = lockedFile.hashes[0]?.range ?? lockedFile.range;
     if (!served) {
-      finding('hash-not-on-index', `the index serves no file ${filename} for ${label}: the locked file and its hash are not what the index has`, where);
+      finding('hash-not-on-index', `Hash not on the index: the index serves no file ${filename} for ${label}: the locked file and its hash are not what the index has`, where);
       continue;
     }
     let matched = false;
@@ -265,7 +261,7 @@ function checkLockedFiles(locked: LockedFile[], release: ResolvedFile[], allFile
       else {
         finding(
           'hash-not-on-index',
-          `the lock records ${algorithm}:${short(pin.hex.toLowerCase())} for ${filename} but the index serves ${algorithm}:${short(servedHex)}`,
+          `Hash not on the index: the lock records ${algorithm}:${short(pin.hex.toLowerCase())} for ${filename} but the index serves ${algorithm}:${short(servedHex)}`,
           pin.range,
         );
       }
@@ -311,10 +307,10 @@ function elsewhere(allFiles: ResolvedFile[], algorithm: string, hex: string): st
 
 function versionNotFoundMessage(project: string, version: string, pages: ProjectPage[], files: ResolvedFile[]): string {
   const listed = pages.flatMap((page) => page.versions ?? []);
-  if (listed.some((v) => versionsEqual(v, version))) return `the index has no files for ${project} ${version}`;
+  if (listed.some((v) => versionsEqual(v, version))) return `Version not found: the index has no files for ${project} ${version}`;
   const known = [...new Set([...listed, ...files.flatMap((file) => (file.dist ? [file.dist.version] : []))])];
   const latest = newest(known);
-  return `the index has no version ${version} of ${project}${latest ? ` (the latest is ${latest})` : ''}`;
+  return `Version not found: the index has no version ${version} of ${project}${latest ? ` (the latest is ${latest})` : ''}`;
 }
 
 function newest(versions: string[]): string | undefined {
@@ -347,4 +343,24 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * What yanked means (PEP 592), then the maintainers' reason, quoted and apart from our words: the
+ * reason is theirs ("will not install" in a reason is not what pip does).
+ *   Yanked: the maintainers withdrew colorama 0.4.2 from the index; pip still installs it when
+ *   pinned with == (PEP 592), but no longer picks it for a range. Their reason: "Bad build"
+ */
+export function yankedMessage(label: string, yankedFiles: readonly string[], fileCount: number, reasons: readonly string[]): string {
+  const what =
+    yankedFiles.length === fileCount
+      ? `the maintainers withdrew ${label} from the index; pip still installs it when pinned with == (PEP 592), but no longer picks it for a range`
+      : `the maintainers withdrew ${yankedFiles.length} of ${fileCount} files of ${label} (${yankedFiles.join(', ')}); pip still installs ${yankedFiles.length === 1 ? 'it' : 'them'} when pinned with == (PEP 592)`;
+  const why = reasons.length > 0 ? `Their reason: ${reasons.map((reason) => `"${oneLineReason(reason)}"`).join('; ')}` : 'They gave no reason';
+  return `Yanked: ${what}. ${why}`;
+}
+
+/** A reason as one line (an index may send line breaks). */
+function oneLineReason(reason: string): string {
+  return reason.split(/[\r\n]+/).map((part) => part.trim()).filter((part) => part !== '').join(' ');
 }

@@ -27,7 +27,8 @@ import { errorText, guard, guardVoid, type Logger } from './guard';
 import { documentPath, includedPaths } from '../pipeline/includesStage';
 import { isPyprojectIn, lockFolder } from '../pipeline/lockStep';
 import { pathToFileURL } from 'node:url';
-import { hoverFormat, provenanceHover } from './provenanceHover';
+import { hoverFormat, hoverRenderOptions, provenanceHover } from './provenanceHover';
+import type { RenderOptions } from '../hover/card';
 import { REPORT_METHOD, provenanceReport } from './reportRequest';
 import { RetrySchedule } from './retrySchedule';
 import { SETTINGS_SECTION } from '../pipeline/contract/settings';
@@ -129,6 +130,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   let documentChangesSupport = false;
   let codeActionResolveSupport = false;
   let hoverContentFormat: HoverFormat = 'markdown';
+  let hoverRender: RenderOptions = {};
   let workDoneProgressSupport = false;
   let confirmAcceptSupport = false;
   connection.onInitialize(
@@ -144,6 +146,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
         const resolvable = params.capabilities?.textDocument?.codeAction?.resolveSupport?.properties;
         codeActionResolveSupport = Array.isArray(resolvable) && resolvable.includes('edit');
         hoverContentFormat = hoverFormat(params.capabilities);
+        hoverRender = hoverRenderOptions(params.initializationOptions);
         workDoneProgressSupport = params.capabilities?.window?.workDoneProgress === true;
         confirmAcceptSupport = clientHasConfirmCommand(params.capabilities);
         return {
@@ -275,7 +278,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   );
 
   // Provenance (server/src/verification): the hover card, the report request, background progress.
-  connection.onHover(guard(logger, 'textDocument/hover', (params) => provenanceHover(params, analyses, services.verification, hoverContentFormat, services.zeroTrust.results, services.resolution), null));
+  connection.onHover(guard(logger, 'textDocument/hover', (params) => provenanceHover(params, analyses, services.verification, hoverContentFormat, services.zeroTrust.results, services.resolution, hoverRender), null));
   connection.onRequest(
     REPORT_METHOD,
     guard(logger, REPORT_METHOD, (params: unknown) => provenanceReport(params, { analyses, verification: services.verification, stages, settings: () => settings.get(), env: options.env }), null),

@@ -50,8 +50,8 @@ export const CODE_DOCS: Readonly<Record<DiagnosticCode, CodeDoc>> = {
   },
   'yanked': {
     name: 'Yanked',
-    summary: 'The pinned release or file is yanked on the index.',
-    help: 'Read the yank reason in the message and move to a version that is not yanked.',
+    summary: 'The maintainers withdrew the pinned release or file; pip still installs it when pinned with `==` (PEP 592).',
+    help: 'Read their reason, quoted in the message, and move to a version that is not yanked.',
   },
   'hash-not-on-index': {
     name: 'HashNotOnIndex',

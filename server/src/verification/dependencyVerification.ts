@@ -16,6 +16,8 @@ import type { DependencyResult } from '../pipeline/contract/dependencyResult';
 import type { Resolution, ResolvedFile } from '../index/resolve';
 import { releaseProvenanceStatus, toFileReport } from '../verify/index';
 import type { FileOutcome } from './fileChecks';
+import { verdictFirst } from '../core/format';
+import { VERDICTS } from '../core/verdicts';
 
 export interface FileState {
   file: ResolvedFile;
@@ -62,7 +64,7 @@ export function verifyDependencyStatus(dependency: Dependency, dependencyIndex: 
   if (resolutionStatus[resolution.status] !== undefined) result.status = resolutionStatus[resolution.status];
 
   for (const { file, outcome } of files) {
-    if (outcome?.status === 'invalid') findings.push(finding('attestation-invalid', `${label}: ${file.filename}: ${outcome.message ?? 'an attestation failed verification'}`));
+    if (outcome?.status === 'invalid') findings.push(finding('attestation-invalid', verdictFirst(VERDICTS['attestation-invalid'], outcome.message ?? 'it failed verification', file.filename)));
   }
   const settled = files.every((state) => state.outcome !== undefined);
   const outcomes = files.map((state) => state.outcome).filter((outcome): outcome is FileOutcome => outcome !== undefined);
@@ -71,7 +73,7 @@ export function verifyDependencyStatus(dependency: Dependency, dependencyIndex: 
   if (!settled) return { findings, result, settled, provenanceDisabled };
 
   const failed = files.filter((state) => state.outcome?.status === 'error');
-  for (const { file, outcome } of failed) findings.push(finding(outcome?.errorCode ?? 'index-error', `${label}: ${file.filename}: ${outcome?.message ?? 'could not be checked'}`));
+  for (const { file, outcome } of failed) findings.push(finding(outcome?.errorCode ?? 'index-error', verdictFirst(VERDICTS[outcome?.errorCode ?? 'index-error'], outcome?.message ?? 'it could not be checked', file.filename)));
   const retries = failed.map((state) => state.outcome?.retryAt).filter((at): at is number => at !== undefined);
   // Whether the release is partly attested is unknown while some file could not be checked.
   if (failed.length > 0 || outcomes.length === 0) return { findings, result, settled, provenanceDisabled, ...(retries.length > 0 ? { retryAt: Math.min(...retries) } : {}) };
@@ -82,13 +84,14 @@ export function verifyDependencyStatus(dependency: Dependency, dependencyIndex: 
       finding(
         'no-provenance',
         provenanceDisabled
-          ? `${label}: the index has turned provenance off (it answered HTTP 403), so no attestation of its files could be checked`
-          : `no file of ${label} has attestations (PEP 740): where it was built cannot be verified`,
+          ? 'No provenance: the index has turned provenance off (it answered HTTP 403), so no attestation of these files could be checked'
+          : `No provenance: no file of ${label} has attestations (PEP 740), so where it was built cannot be verified`,
       ),
     );
   } else if (release === 'partial') {
     const names = unattested.map((state) => state.file.filename);
-    findings.push(finding('partial-provenance', `${names.length} of ${files.length} files of ${label} have no attestations: ${names.join(', ')}${provenanceDisabled ? ' (the index answered HTTP 403 for their provenance)' : ''}`));
+    const none = names.length === 1 ? 'has no attestations' : 'have no attestations';
+    findings.push(finding('partial-provenance', `Partly attested: ${names.length} of ${files.length} files ${none}: ${names.join(', ')}${provenanceDisabled ? ' (the index answered HTTP 403 for their provenance)' : ''}`));
   }
   return { findings, result, settled, provenanceDisabled };
 }

@@ -101,7 +101,7 @@ export function createVerificationStage(
           for (const [order, request] of requests.entries()) {
             const resolution = await source.resolve(request);
             // An `error` status must come with a code (CONTRACT §5), and a CI run must not pass on it.
-            const outcome: FileOutcome = { status: 'error', message: `cannot be verified: ${context.error}`, errorCode: 'verification-error' };
+            const outcome: FileOutcome = { status: 'error', message: context.error, errorCode: 'verification-error' };
             const files = filesToVerify(request.dependency, resolution).map((file): FileState => ({ file, outcome }));
             findings[order] = record(document, request, resolution, files);
           }

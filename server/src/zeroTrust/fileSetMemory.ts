@@ -269,13 +269,13 @@ export function fileSetFindings(project: string, remembered: RememberedRelease, 
   const since = `first seen on ${remembered.firstSeen.slice(0, 10)}`;
   if (change.replaced.length > 0) {
     const list = change.replaced.map((file) => `${shown(file.filename)} had sha256 ${file.was.slice(0, 16)}… and now has ${file.now.slice(0, 16)}…${at(file)}`).join('; ');
-    findings.push({ code: 'file-replaced', message: `The index now serves different content under a file name of ${release} (${since}): ${list}. Files on an index never change; this is a replaced file.`, ...base });
+    findings.push({ code: 'file-replaced', message: `File replaced: the index now serves different content under a file name of ${release} (${since}): ${list}. Files on an index never change; this is a replaced file.`, ...base });
   }
   if (change.added.length > 0 || change.removed.length > 0) {
     const parts: string[] = [];
     if (change.added.length > 0) parts.push(`new: ${change.added.map((file) => `${shown(file.filename)}${at(file)}`).join(', ')}`);
     if (change.removed.length > 0) parts.push(`gone: ${change.removed.map((file) => `${shown(file.filename)}${at(file)}`).join(', ')}`);
-    findings.push({ code: 'release-changed', message: `The files of ${release} changed since it was ${since} (${Object.keys(remembered.files).length} files then): ${parts.join('; ')}. A new file can change what gets installed.`, ...base });
+    findings.push({ code: 'release-changed', message: `Release changed: the files of ${release} changed since it was ${since} (${Object.keys(remembered.files).length} files then): ${parts.join('; ')}. A new file can change what gets installed.`, ...base });
   }
   return findings;
 }

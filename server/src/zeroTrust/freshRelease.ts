@@ -27,7 +27,7 @@ export function freshReleaseFinding(
   const until = new Date(at + minDays * DAY_MS).toISOString().slice(0, 10);
   return {
     code: 'fresh-release',
-    message: `${shown(`${release.project} ${release.version}`)} was first uploaded ${age_} (${release.firstUpload.slice(0, 10)}), within the ${minDays}-day cooldown; most malicious releases are caught within days. To wait, pin the previous release or resolve with pip --uploaded-prior-to or uv exclude-newer set before ${until}.`,
+    message: `Fresh release: ${shown(`${release.project} ${release.version}`)} was first uploaded ${age_} (${release.firstUpload.slice(0, 10)}), within the ${minDays}-day cooldown; most malicious releases are caught within days. To wait, pin the previous release or resolve with pip --uploaded-prior-to or uv exclude-newer set before ${until}.`,
     range,
     ...(dependencyIndex !== undefined ? { dependency: dependencyIndex } : {}),
   };

@@ -17,27 +17,22 @@ export function zeroTrustHoverLines(state: ZeroTrustDependencyState | undefined)
   const outcome = state.outcome;
   if (outcome) {
     lines.lateFiles = lateUploadLines(outcome.late.late);
+    // Short notes: the card names the publisher and the files already; these say what this machine remembers.
     const trust = outcome.trust;
-    if (trust && trust.mismatches.length === 0) {
-      const firstUse = trust.observed.find((entry) => entry.result === 'first-use');
-      if (firstUse) {
-        lines.notes.push(`First use: ${describePublisher(firstUse.publisher, 'workflow')} is now the trusted publisher of ${shown(trust.project)} on this machine; another publisher later will be flagged.`);
-      } else if (trust.trusted && (trust.trusted.also ?? []).length > 0) {
+    const fileSet = outcome.fileSet;
+    const files = fileSet ? `${fileSet.files.length === 1 ? 'its file' : `its ${fileSet.files.length} files`}` : undefined;
+    const trustFirstUse = trust !== undefined && trust.mismatches.length === 0 && trust.observed.some((entry) => entry.result === 'first-use');
+    if (trustFirstUse && fileSet?.firstUse) {
+      lines.notes.push(`First use on this machine: this publisher and ${files} are remembered; a change later is flagged.`);
+    } else {
+      if (trustFirstUse) lines.notes.push(`First use on this machine: this publisher of ${shown(trust!.project)} is remembered; another one later is flagged.`);
+      else if (trust && trust.mismatches.length === 0 && trust.trusted && (trust.trusted.also ?? []).length > 0) {
         // Both kept (the user accepted a second publisher).
         const all = [trust.trusted, ...(trust.trusted.also ?? [])].map((entry) => `${describePublisher(entry.publisher, 'workflow')} since ${shown(entry.version)}`);
         lines.notes.push(`Publishers trusted on this machine: ${listOf(all)}.`);
-      } else if (trust.trusted) {
-        lines.notes.push(`Publisher trusted on this machine since ${shown(trust.trusted.version)}: ${describePublisher(trust.trusted.publisher, 'workflow')}.`);
-      }
-    }
-    const fileSet = outcome.fileSet;
-    if (fileSet) {
-      const when = fileSet.firstSeen.slice(0, 10);
-      lines.notes.push(
-        fileSet.firstUse
-          ? `Files of this release remembered on this machine (${fileSet.files.length}); a file added or replaced later will be flagged.`
-          : `Release first seen on ${shown(when)} with ${fileSet.files.length} file${fileSet.files.length === 1 ? '' : 's'}: ${fileSet.files.map((file) => shown(file.filename)).join(', ')}.`,
-      );
+      } else if (trust && trust.mismatches.length === 0 && trust.trusted) lines.notes.push(`The same publisher as trusted on this machine since ${shown(trust.trusted.version)}.`);
+      if (fileSet?.firstUse) lines.notes.push(`First use on this machine: ${files} ${fileSet.files.length === 1 ? 'is' : 'are'} remembered; a file added or replaced later is flagged.`);
+      else if (fileSet) lines.notes.push(`The same ${fileSet.files.length === 1 ? 'file' : `${fileSet.files.length} files`} as first seen on this machine on ${shown(fileSet.firstSeen.slice(0, 10))}.`);
     }
     // The notes are made of shown() pieces already.
     lines.notes.push(...outcome.notes.map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}.`));

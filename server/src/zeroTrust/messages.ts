@@ -36,10 +36,8 @@ export function describePublisher(publisher: Publisher | null | undefined, detai
   if (!publisher || typeof publisher.kind !== 'string') return 'an unknown publisher';
   const kind = publisher.kind;
   if (kind === 'GitHub' || kind === 'GitLab') {
-    const host = kind === 'GitHub' ? 'github.com' : 'gitlab.com';
-    const base = `${host}/${text(publisher.repository) ?? '(no repository)'}`;
+    const { base, workflow } = forgeParts(publisher);
     if (detail === 'short') return base;
-    const workflow = text(kind === 'GitHub' ? publisher.workflow : publisher.workflow_filepath) ?? 'no workflow';
     if (detail === 'workflow') return `${base} (${workflow})`;
     const environment = text(publisher.environment);
     return `${base} (${workflow}, ${environment !== undefined ? `environment ${environment}` : 'no environment'})`;
@@ -51,6 +49,23 @@ export function describePublisher(publisher: Publisher | null | undefined, detai
     .map((name) => `${shown(name)} ${text(publisher[name])}`);
   const named = `${shown(kind)} publisher`;
   return detail === 'short' || fields.length === 0 ? named : `${named} (${fields.join(', ')})`;
+}
+
+/**
+ * The two parts of a GitHub or GitLab publisher as describePublisher writes them, for callers that
+ * link each part (the hover card): `github.com/pypa/sampleproject` and `release.yml`. Undefined for
+ * other kinds.
+ */
+export function publisherLinkParts(publisher: Publisher | null | undefined): { base: string; workflow: string } | undefined {
+  if (!publisher || (publisher.kind !== 'GitHub' && publisher.kind !== 'GitLab')) return undefined;
+  return forgeParts(publisher);
+}
+
+function forgeParts(publisher: Publisher): { base: string; workflow: string } {
+  const host = publisher.kind === 'GitHub' ? 'github.com' : 'gitlab.com';
+  const base = `${host}/${text(publisher.repository) ?? '(no repository)'}`;
+  const workflow = text(publisher.kind === 'GitHub' ? publisher.workflow : publisher.workflow_filepath) ?? 'no workflow';
+  return { base, workflow };
 }
 
 /**
@@ -103,11 +118,11 @@ export function publisherChangedMessage(from: ReleasePublishers, to: ReleasePubl
   return `Publisher changed from ${fromLabels}${version(from.version)} to ${toLabels}${version(to.version)}`;
 }
 
-/** "Files of 1.3.0 have different publishers: github.com/a/b (3 files), github.com/c/d (x-1.3.0.tar.gz)" — PyPI's "inconsistent". */
+/** "Publisher changed within 1.3.0: its files have different publishers: github.com/a/b (3 files), github.com/c/d (x-1.3.0.tar.gz)" — PyPI's "inconsistent". */
 export function inconsistentPublishersMessage(version: string, groups: readonly { publisher: Publisher; files: readonly string[] }[]): string {
   const labels = distinctLabels(groups.map((group) => group.publisher));
   const parts = groups.map((group, i) => `${labels[i]} (${group.files.length === 1 ? shown(group.files[0]) : plural(group.files.length, 'file')})`);
-  return `Files of ${shown(version)} have different publishers: ${parts.join(', ')}`;
+  return `Publisher changed within ${shown(version)}: its files have different publishers: ${parts.join(', ')}`;
 }
 
 export interface AttestedRelease {
@@ -142,9 +157,13 @@ export function lateUploadSummary(late: readonly LateFileDays[]): string {
   return `${plural(late.length, 'file')} uploaded ${span} after the release`;
 }
 
-/** The summary with the files named: "2 files uploaded 60 days after the release: a.whl, b.whl". */
+/** Verdict first, the files named: "Uploaded late: 2 files 60 days after the release: a.whl, b.whl". */
 export function lateUploadMessage(late: readonly LateFileDays[]): string {
-  return `${lateUploadSummary(late)}: ${fileList(late.map((file) => file.filename))}`;
+  const days = late.map((file) => file.days);
+  const least = Math.min(...days);
+  const most = Math.max(...days);
+  const span = least === most ? plural(least, 'day') : `${least} to ${most} days`;
+  return `Uploaded late: ${plural(late.length, 'file')} ${span} after the release: ${fileList(late.map((file) => file.filename))}`;
 }
 
 /** One line per late file, for the hover: "x.whl: 60 days after the release (2024-12-01)". */
@@ -158,18 +177,18 @@ export interface ObservedPublisher {
 }
 
 /**
- * The trust store's mismatch, both identities named:
- * "sampleproject 4.0.0 is published by github.com/c/d (release.yml), not by the publisher
- * trusted since 3.0.0, github.com/a/b (release.yml)".
+ * The trust store's mismatch, verdict first, both identities named:
+ * "Publisher differs from the one trusted since 3.0.0: 4.0.0 is published by github.com/c/d
+ * (release.yml), not by github.com/a/b (release.yml)".
  */
 export function trustedIdentityMismatchMessage(project: string, trusted: ObservedPublisher & { also?: readonly ObservedPublisher[] }, observed: ObservedPublisher): string {
   const all = [trusted, ...(trusted.also ?? [])];
   const labels = distinctLabels([...all.map((entry) => entry.publisher), observed.publisher], 'workflow');
   const observedLabel = labels[labels.length - 1];
-  if (all.length === 1) return `${shown(project)} ${shown(observed.version)} is published by ${observedLabel}, not by the publisher trusted since ${shown(trusted.version)}, ${labels[0]}`;
+  if (all.length === 1) return `Publisher differs from the one trusted since ${shown(trusted.version)}: ${shown(project)} ${shown(observed.version)} is published by ${observedLabel}, not by ${labels[0]}`;
   // Kept both (the user's choice): "not by either publisher trusted: a since 1.0.0 or c since 2.0.0".
   const trustedLabels = all.map((entry, i) => `${labels[i]} since ${shown(entry.version)}`);
-  return `${shown(project)} ${shown(observed.version)} is published by ${observedLabel}, not by ${all.length === 2 ? 'either' : 'any'} publisher trusted: ${and(trustedLabels, 'or')}`;
+  return `Publisher differs from the ${all.length} trusted on this machine: ${shown(project)} ${shown(observed.version)} is published by ${observedLabel}, not by ${all.length === 2 ? 'either' : 'any'} publisher trusted: ${and(trustedLabels, 'or')}`;
 }
 
 /** "a", "a and b", "a, b and c" (or with another conjunction). */
@@ -177,14 +196,14 @@ export function listOf(items: readonly string[], conjunction = 'and'): string {
   return and(items, conjunction);
 }
 
-function recordedList(identities: readonly { kind: string; fields: Readonly<Record<string, string>> }[]): string {
-  const labels = identities.map((identity) => describePublisher({ kind: identity.kind, ...identity.fields }, 'workflow'));
+function recordedList(identities: readonly { kind: string; fields: Readonly<Record<string, string>> }[], detail: PublisherDetail = 'workflow'): string {
+  const labels = identities.map((identity) => describePublisher({ kind: identity.kind, ...identity.fields }, detail));
   return and([...new Set(labels)], 'or');
 }
 
 /**
- * "sampleproject 4.0.0 is published by github.com/c/d (release.yml), which matches none of the
- * attestation identities recorded in the lock: github.com/a/b (release.yml)".
+ * "Publisher differs from the one recorded in the lock: sampleproject 4.0.0 is published by
+ * github.com/c/d (release.yml), not by github.com/a/b (release.yml)".
  */
 export function identityMismatchLockedMessage(
   label: string,
@@ -194,10 +213,13 @@ export function identityMismatchLockedMessage(
   checkedFiles: number,
 ): string {
   const which = files.length < checkedFiles ? ` (${fileList(files)})` : '';
-  return `${shown(label)} is published by ${describePublisher(publisher, 'full')}${which}, which matches none of the attestation identities recorded in the lock: ${recordedList(identities)}`;
+  const recorded = identities.length === 1 ? 'the one recorded in the lock' : 'the ones recorded in the lock';
+  // The observed publisher in full (its environment may be what differs); the recorded ones too when only that tells them apart.
+  const sameWorkflow = identities.some((identity) => describePublisher({ kind: identity.kind, ...identity.fields }, 'workflow') === describePublisher(publisher, 'workflow'));
+  return `Publisher differs from ${recorded}: ${shown(label)} is published by ${describePublisher(publisher, 'full')}${which}, not by ${recordedList(identities, sameWorkflow ? 'full' : 'workflow')}`;
 }
 
-/** "the lock records the publisher github.com/a/b (release.yml) for sampleproject 4.0.0, but x.whl has no attestations". */
+/** "No provenance for the recorded publisher: the lock records github.com/a/b (release.yml) for sampleproject 4.0.0, but x.whl has no attestations". */
 export function lockedWithoutProvenanceMessage(
   label: string,
   identities: readonly { kind: string; fields: Readonly<Record<string, string>> }[],
@@ -207,5 +229,5 @@ export function lockedWithoutProvenanceMessage(
   const what = identities.length === 1 ? 'the publisher' : 'the publishers';
   const which =
     files.length === checkedFiles && checkedFiles > 1 ? 'none of its files has attestations' : files.length === 1 ? `${shown(files[0])} has no attestations` : `${fileList(files)} have no attestations`;
-  return `the lock records ${what} ${recordedList(identities)} for ${shown(label)}, but ${which}`;
+  return `No provenance for the recorded publisher: the lock records ${what} ${recordedList(identities)} for ${shown(label)}, but ${which}`;
 }

@@ -63,6 +63,10 @@ suite('Verification against the test index', () => {
     assert.ok(markdown.includes(`](https://github.com/${verified.repository})`), `the repository links to GitHub:\n${markdown}`);
     assert.ok(markdown.includes(`.github/workflows/${verified.workflow}`), `the workflow is shown:\n${markdown}`);
     assert.ok(markdown.includes(`${verified.name.replace(/-/g, '_')}-${verified.version}.tar.gz`), `the card lists the files:\n${markdown}`);
+    // Short: this client renders HTML in hovers, so the details fold into <details> ("More").
+    const [main, more] = markdown.split('<details>');
+    assert.ok(more !== undefined && main.includes(`Published by [github.com/${verified.repository}]`), `a short card with the details folded:\n${markdown}`);
+    assert.ok(!main.includes('| Publisher |') && more.includes('| Publisher |'), `the fact table is behind "More":\n${markdown}`);
     // The comment line is no dependency: no card there.
     const comment = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(0, 3));
     assert.ok(!JSON.stringify(comment ?? []).includes('Verified'), 'no provenance card on the comment line');

@@ -9,6 +9,7 @@
  * shown escaped so that a hostile file cannot drive the terminal.
  */
 import { redactUrl } from '../../index/redact';
+import { describePublisher as describePublisherInWords } from '../../zeroTrust/messages';
 import { DEFAULT_INDEX_URL } from '../../pipeline/contract/settings';
 import type { Severity } from '../../core/codes';
 import type { Finding } from '../../core/finding';
@@ -173,20 +174,12 @@ function findingLines(rows: readonly Cell[][], width: number): string[] {
   return rows.flatMap((row, i) => [`${INDENT}${heads[i]}`, ...hangingWrap(row[3].shown, width, CONTINUATION, CONTINUATION)]);
 }
 
-/** A publisher in a few words: `pypa/sampleproject (release.yml)`, `gitlab: group/app (.gitlab-ci.yml)`, an e-mail. */
+/**
+ * A publisher as every other place writes it (diagnostics, hover, report):
+ * `github.com/pypa/sampleproject (release.yml)`, `gitlab.com/g/p (.gitlab-ci.yml)`, an e-mail.
+ */
 export function describePublisher(publisher: Publisher): string {
-  const text = (key: string): string | undefined => {
-    const value = publisher[key];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const environment = text('environment');
-  const env = environment ? ` [${environment}]` : '';
-  const repository = text('repository');
-  const kind = typeof publisher.kind === 'string' ? publisher.kind : 'unknown';
-  if (kind === 'GitHub' && repository) return `${repository}${text('workflow') ? ` (${text('workflow')})` : ''}${env}`;
-  if (kind === 'GitLab' && repository) return `gitlab: ${repository}${text('workflow_filepath') ? ` (${text('workflow_filepath')})` : ''}${env}`;
-  if (kind === 'Google' && text('email')) return `google: ${text('email')}`;
-  return `${kind}${repository ? `: ${repository}` : ''}${env}`;
+  return describePublisherInWords(publisher, 'workflow');
 }
 
 /** The index asked, when it is not PyPI or the run is offline; credentials never shown. */
