@@ -18,11 +18,7 @@
  * a forged or foreign entry is discarded like a corrupt one, and the next verified publisher is a
  * first use. Without the key nothing is read from or written to disk.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { promises as nodeFs } from 'node:fs';
-import { withRegularReads } from '../core/regularFile';
-import { join } from 'node:path';
-import type { CacheKey, CacheKeySource } from '../core/cacheKey';
+import type { CacheKeySource } from '../core/cacheKey';
 import type { Finding } from '../core/finding';
 import type { Dependency } from '../core/model';
 import { normalizeName } from '../core/names';
@@ -30,6 +26,7 @@ import type { Publisher } from '../core/result';
 import { redactSecrets, redactUrl } from '../index/redact';
 import { distinctPublishers, samePublisher } from './identities';
 import { shown, trustedIdentityMismatchMessage } from './messages';
+import { createSignedEntries, isObject, messageOf, type EntryCodec, type SignedEntriesFs } from './signedEntries';
 
 export interface TrustedPublisher {
   /** The index URL without credentials, query or fragment (normalizeIndexUrl). */
@@ -47,14 +44,7 @@ export interface TrustedPublisher {
 export type ObserveResult = 'first-use' | 'same' | { mismatch: TrustedPublisher };
 
 /** The file operations the store uses (node:fs/promises by default). */
-export interface TrustStoreFs {
-  readFile(path: string, encoding: 'utf8'): Promise<string>;
-  writeFile(path: string, data: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  link(existingPath: string, newPath: string): Promise<void>;
-  rm(path: string, options: { force: boolean }): Promise<void>;
-  mkdir(path: string, options: { recursive: boolean }): Promise<unknown>;
-}
+export type TrustStoreFs = SignedEntriesFs;
 
 export interface TrustStoreOptions {
   /** The `cacheDirectory`; memory only when undefined or ''. */
@@ -95,103 +85,44 @@ export function normalizeIndexUrl(url: string): string {
   }
 }
 
-interface EntryFile extends TrustedPublisher {
-  v: 2;
-  /** HMAC-SHA256 (CacheKey.mac) of the store, the (index, project) and the entry. */
-  mac: string;
-}
+/** v2 entries: `{ v: 2, index, project, publisher, version, since, mac }`, the MAC over the store, `index\nproject` and the entry. */
+const TRUSTED_PUBLISHER_CODEC: EntryCodec<TrustedPublisher> = {
+  nameOf: ({ index, project }) => `${index}\n${project}`,
+  fields: (entry) => ({ v: 2, ...entry }),
+  // JSON.stringify of parsed JSON gives back the writer's text, so reader and writer agree.
+  content: ({ publisher, version, since }) => JSON.stringify([publisher, version, since]),
+  parse(data) {
+    if (data.v !== 2 || typeof data.index !== 'string' || typeof data.project !== 'string') return undefined;
+    const { publisher, version, since } = data;
+    if (!isObject(publisher) || typeof publisher.kind !== 'string' || publisher.kind === '') return undefined;
+    if (typeof version !== 'string' || typeof since !== 'string') return undefined;
+    return { index: data.index, project: data.project, publisher: publisher as Publisher, version, since };
+  },
+  discarded(name) {
+    const [index, project] = name.split('\n');
+    return `discarding a trusted-publisher entry for ${shown(project)} on ${shown(redactUrl(index))} that is corrupt or not authenticated by this user's key`;
+  },
+};
 
 export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
-  const fs: TrustStoreFs = options.fs ?? withRegularReads(nodeFs as unknown as TrustStoreFs, 1024 * 1024);
-  const log = options.log ?? (() => undefined);
   const now = options.now ?? Date.now;
-  const directory = options.cacheDirectory ? join(options.cacheDirectory, TRUST_STORE_SUBDIRECTORY) : undefined;
+  const disk = createSignedEntries(
+    { cacheDirectory: options.cacheDirectory, subdirectory: TRUST_STORE_SUBDIRECTORY, fs: options.fs, maxBytes: 1024 * 1024, key: options.key, log: options.log, kept: 'trusted publishers', entryWords: 'a trusted-publisher entry' },
+    TRUSTED_PUBLISHER_CODEC,
+  );
   /** Entries held in memory: all of them without a directory, else those that could not be written. */
   const memory = new Map<string, TrustedPublisher>();
-  /** The key when the directory is usable: undefined keeps everything in memory. */
-  let diskUsable: Promise<CacheKey | undefined> | undefined;
-  let warnedUnusable = false;
 
   const keyOf = (index: string, project: string) => ({ index: normalizeIndexUrl(index), project: normalizeName(project) });
-  const fileOf = (index: string, project: string) => join(directory!, `${createHash('sha256').update(`${index}\n${project}`).digest('hex')}.json`);
   const memoryKey = (index: string, project: string) => `${index}\n${project}`;
-
-  function unusable(reason: string): void {
-    if (warnedUnusable) return;
-    warnedUnusable = true;
-    log(`trusted publishers are kept in memory only: ${shown(redactSecrets(reason))}`);
-  }
-
-  function prepare(): Promise<CacheKey | undefined> {
-    diskUsable ??= (async () => {
-      if (directory === undefined) return undefined;
-      const cacheKey = await options.key?.();
-      if (cacheKey === undefined) {
-        // The key source says why (once); without a source there is nothing to say but this.
-        if (options.key === undefined) unusable('there is no key to authenticate them on disk');
-        else warnedUnusable = true;
-        return undefined;
-      }
-      try {
-        await fs.mkdir(directory, { recursive: true });
-        return cacheKey;
-      } catch (error) {
-        unusable(`the cache directory cannot be used (${messageOf(error)})`);
-        return undefined;
-      }
-    })();
-    return diskUsable;
-  }
-
-  /** The entry on disk; undefined when absent, corrupt or unauthenticated (then removed), or unreadable. */
-  async function readEntry(cacheKey: CacheKey, index: string, project: string): Promise<TrustedPublisher | undefined> {
-    const path = fileOf(index, project);
-    let text: string;
-    try {
-      text = await fs.readFile(path, 'utf8');
-    } catch (error) {
-      if (codeOf(error) !== 'ENOENT') unusable(`a trusted-publisher entry cannot be read (${messageOf(error)})`);
-      return undefined;
-    }
-    const entry = parseEntry(text, index, project, cacheKey);
-    if (entry === undefined) {
-      log(`discarding a trusted-publisher entry for ${shown(project)} on ${shown(redactUrl(index))} that is corrupt or not authenticated by this user's key`);
-      await fs.rm(path, { force: true }).catch(() => undefined);
-    }
-    return entry;
-  }
+  const unusable = disk.unusable;
 
   async function current(index: string, project: string): Promise<TrustedPublisher | undefined> {
     const held = memory.get(memoryKey(index, project));
     if (held !== undefined) return held;
-    const cacheKey = await prepare();
+    const cacheKey = await disk.prepare();
     if (cacheKey === undefined) return undefined;
-    return readEntry(cacheKey, index, project);
-  }
-
-  /** Records the entry unless one exists: true when this call recorded it. */
-  async function createEntry(cacheKey: CacheKey, entry: TrustedPublisher): Promise<boolean> {
-    const path = fileOf(entry.index, entry.project);
-    const temp = tempName(path);
-    let placed = false;
-    try {
-      await fs.writeFile(temp, serialize(entry, cacheKey));
-      try {
-        await fs.link(temp, path);
-        return true;
-      } catch (error) {
-        const code = codeOf(error);
-        if (code === 'EEXIST') return false;
-        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV'].includes(code ?? '')) throw error;
-        // A file system without hard links: check, then rename (a narrow race remains there).
-        if ((await readEntry(cacheKey, entry.index, entry.project)) !== undefined) return false;
-        await fs.rename(temp, path);
-        placed = true;
-        return true;
-      }
-    } finally {
-      if (!placed) await fs.rm(temp, { force: true }).catch(() => undefined);
-    }
+    return disk.read(cacheKey, memoryKey(index, project));
   }
 
   function compare(trusted: TrustedPublisher, publisher: Publisher): ObserveResult {
@@ -209,14 +140,14 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
         const trusted = await current(index, project);
         if (trusted !== undefined) return compare(trusted, publisher);
         const entry = entryFor(index, project, publisher, version);
-        const cacheKey = await prepare();
+        const cacheKey = await disk.prepare();
         if (cacheKey === undefined) {
           memory.set(memoryKey(index, project), entry);
           return 'first-use';
         }
-        if (await createEntry(cacheKey, entry)) return 'first-use';
+        if (await disk.create(cacheKey, entry)) return 'first-use';
         // Another writer recorded one in the meantime: that one is the first use.
-        const winner = await readEntry(cacheKey, index, project);
+        const winner = await disk.read(cacheKey, memoryKey(index, project));
         if (winner !== undefined) return compare(winner, publisher);
         memory.set(memoryKey(index, project), entry);
         return 'first-use';
@@ -233,19 +164,15 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
       const { index, project } = keyOf(rawIndex, rawProject);
       const entry = entryFor(index, project, publisher, version);
       const key = memoryKey(index, project);
-      const cacheKey = await prepare();
+      const cacheKey = await disk.prepare();
       if (cacheKey === undefined) {
         memory.set(key, entry);
         return;
       }
-      const path = fileOf(index, project);
-      const temp = tempName(path);
       try {
-        await fs.writeFile(temp, serialize(entry, cacheKey));
-        await fs.rename(temp, path);
+        await disk.replace(cacheKey, entry);
         memory.delete(key);
       } catch (error) {
-        await fs.rm(temp, { force: true }).catch(() => undefined);
         unusable(`a trusted-publisher entry cannot be written (${messageOf(error)})`);
         memory.set(key, entry);
       }
@@ -316,49 +243,7 @@ export function trustMismatchFinding(
   };
 }
 
-function serialize(entry: TrustedPublisher, cacheKey: CacheKey): string {
-  const file: EntryFile = { v: 2, ...entry, mac: cacheKey.mac(TRUST_STORE_SUBDIRECTORY, ...macInput(entry)) };
-  return `${JSON.stringify(file, null, 2)}\n`;
-}
-
-/** What an entry's MAC covers: JSON.stringify of parsed JSON gives back the writer's text, so reader and writer agree. */
-function macInput({ index, project, publisher, version, since }: TrustedPublisher): [entryKey: string, content: string] {
-  return [`${index}\n${project}`, JSON.stringify([publisher, version, since])];
-}
-
-function parseEntry(text: string, index: string, project: string, cacheKey: CacheKey): TrustedPublisher | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(data) || data.v !== 2 || data.index !== index || data.project !== project) return undefined;
-  const { publisher, version, since } = data;
-  if (!isObject(publisher) || typeof publisher.kind !== 'string' || publisher.kind === '') return undefined;
-  if (typeof version !== 'string' || typeof since !== 'string') return undefined;
-  const entry: TrustedPublisher = { index, project, publisher: publisher as Publisher, version, since };
-  return cacheKey.authentic(TRUST_STORE_SUBDIRECTORY, ...macInput(entry), data.mac) ? entry : undefined;
-}
-
 /** The publisher's own JSON fields only (no prototype tricks, no functions). */
 function plainPublisher(publisher: Publisher): Publisher {
   return JSON.parse(JSON.stringify(publisher)) as Publisher;
-}
-
-function tempName(path: string): string {
-  return `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
