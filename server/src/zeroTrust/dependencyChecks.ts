@@ -19,6 +19,7 @@ import { checkLockedIdentities, distinctPublishers, type FileIdentityInput, type
 import { findLateUploads, lateUploadFinding, type LateUploadResult } from './lateUpload';
 import { freshReleaseFinding } from './freshRelease';
 import { compareFileSets, fileSetFindings, type FileSetMemory, type RememberedRelease } from './fileSetMemory';
+import { checkCheckpoints, logInconsistentFinding, type CheckpointConflict, type CheckpointMemory } from './checkpointMemory';
 import { releaseFiles } from './releases';
 import { checkTrustedPublishers, normalizeIndexUrl, type ObserveResult, type TrustStore, type TrustedPublisher } from './trustStore';
 
@@ -41,6 +42,8 @@ export interface ZeroTrustInput {
   now?: number;
   /** The release file-set memory (every format). */
   fileSets?: FileSetMemory;
+  /** The transparency-log checkpoint memory (every format). */
+  checkpoints?: CheckpointMemory;
 }
 
 /** What the file-set memory remembers of the pinned release, for the hover, report and JSON. */
@@ -78,6 +81,8 @@ export interface ZeroTrustOutcome {
   late: LateUploadResult;
   /** The release's files as first seen (file-set memory). */
   fileSet?: RememberedFileSet;
+  /** Verified checkpoints of the pinned files that contradict remembered ones (split views). */
+  logConflicts?: CheckpointConflict[];
   /** Why something could not be decided, for the hover. */
   notes: string[];
 }
@@ -174,6 +179,19 @@ export async function checkZeroTrust(input: ZeroTrustInput): Promise<ZeroTrustOu
       if (!seen.firstUse) outcome.findings.push(...fileSetFindings(dependency.rawName || dependency.name, seen.remembered, compareFileSets(seen.remembered, current), range, dependencyIndex));
     } catch (error) {
       outcome.notes.push(`the release's files could not be compared with the remembered ones: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (input.checkpoints) {
+    try {
+      const carried = verified.map((file) => ({ filename: file.filename, checkpoints: file.checkpoints ?? [] }));
+      const conflicts = await checkCheckpoints(input.checkpoints, `${dependency.rawName || dependency.name} ${version}`, carried);
+      const finding = logInconsistentFinding(conflicts, range, dependencyIndex);
+      if (finding) {
+        outcome.logConflicts = conflicts;
+        outcome.findings.push(finding);
+      }
+    } catch (error) {
+      outcome.notes.push(`the transparency-log checkpoints could not be compared with the remembered ones: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   return outcome;

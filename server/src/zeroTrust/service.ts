@@ -9,6 +9,7 @@ import type { ParsedDocument } from '../core/model';
 import type { Publisher } from '../core/result';
 import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
 import type { ZeroTrustOutcome } from './dependencyChecks';
+import { createCheckpointMemory, type CheckpointMemory } from './checkpointMemory';
 import { createFileSetMemory, type FileSetMemory } from './fileSetMemory';
 import { createTrustStore, type TrustStore } from './trustStore';
 
@@ -62,6 +63,7 @@ export class ZeroTrustServices {
   readonly results = new ZeroTrustResults();
   private readonly stores = new Map<string, TrustStore>();
   private readonly fileSetMemories = new Map<string, FileSetMemory>();
+  private readonly checkpointMemories = new Map<string, CheckpointMemory>();
   private readonly memo = new Map<string, { at: number; outcome: ZeroTrustOutcome }>();
   private readonly now: () => number;
   private readonly memoMs: number;
@@ -90,6 +92,17 @@ export class ZeroTrustServices {
     if (!memory) {
       memory = createFileSetMemory({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
       this.fileSetMemories.set(directory ?? '', memory);
+    }
+    return memory;
+  }
+
+  /** The transparency-log checkpoint memory of the settings' effective cache directory (trust state). */
+  checkpointsFor(settings: { cacheDirectory: string }): CheckpointMemory {
+    const directory = effectiveCacheDirectory(settings.cacheDirectory, this.options.defaultCacheDirectory);
+    let memory = this.checkpointMemories.get(directory ?? '');
+    if (!memory) {
+      memory = createCheckpointMemory({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
+      this.checkpointMemories.set(directory ?? '', memory);
     }
     return memory;
   }

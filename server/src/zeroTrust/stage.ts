@@ -147,6 +147,7 @@ export function createZeroTrustStage(
       lateUploadDays: input.settings.lateUploadDays,
       store: zeroTrust.storeFor(input.settings),
       fileSets: zeroTrust.fileSetsFor(input.settings),
+      checkpoints: zeroTrust.checkpointsFor(input.settings),
       minReleaseAgeDays: input.settings.minReleaseAgeDays,
       now: now(),
       // Earlier releases after every file of the document itself.
@@ -183,14 +184,19 @@ function identityInput(file: ResolvedFile, outcome: FileOutcome): FileIdentityIn
     filename: file.filename,
     status: outcome.status,
     publisher: verification?.publisher ?? null,
-    ...(verification && outcome.status === 'verified' ? { attestations: verification.attestations.map((record) => ({ publisher: record.publisher })) } : {}),
+    ...(verification && outcome.status === 'verified' ? { attestations: verification.attestations.map((record) => ({ publisher: record.publisher })), checkpoints: verifiedCheckpoints(verification) } : {}),
   };
+}
+
+/** The checkpoints of a file's verified attestations. */
+function verifiedCheckpoints(verification: NonNullable<FileOutcome['verification']>): NonNullable<FileIdentityInput['checkpoints']> {
+  return verification.attestations.flatMap((record) => (record.outcome.status === 'verified' && record.outcome.checkpoint ? [{ logId: record.outcome.logId, ...record.outcome.checkpoint }] : []));
 }
 
 /**
  * Everything a check of one dependency depends on, but for earlier releases (which a memo
  * entry's lifetime bounds): the trust store, the index, the project and its spelling (messages
- * name it), the version, the recorded identities, each file's outcome and publishers, the
+ * name it), the version, the recorded identities, each file's outcome, publishers and checkpoints, the
  * release's upload times and `lateUploadDays`.
  */
 function memoKey(input: StageInput, request: ResolutionRequest, resolution: Resolution, files: readonly ResolvedFile[], outcomes: readonly FileOutcome[]): string {
@@ -207,7 +213,8 @@ function memoKey(input: StageInput, request: ResolutionRequest, resolution: Reso
     files.map((file, i) => {
       const outcome = outcomes[i];
       const publishers = outcome.verification ? [outcome.verification.publisher, ...outcome.verification.attestations.map((record) => record.publisher)] : [];
-      return [file.filename, outcome.status, publishers.map((publisher) => (publisher ? publisherKey(publisher) : null))];
+      const checkpoints = outcome.verification ? verifiedCheckpoints(outcome.verification).map((c) => [c.logId, c.origin, c.treeSize, c.rootHash]) : [];
+      return [file.filename, outcome.status, publishers.map((publisher) => (publisher ? publisherKey(publisher) : null)), checkpoints];
     }),
     releaseFiles(resolution.pages, resolution.name, version).map((file) => [file.filename, file.sha256 ?? null, file.uploadTime ?? null]),
     input.settings.lateUploadDays,
