@@ -12,7 +12,7 @@
 import type { Dependency, DocumentOptions } from '../core/model';
 import { normalizeName } from '../core/names';
 import type { HttpClientOptions } from '../index/httpClient';
-import { createIndexClient, DEFAULT_INDEX_URL, type IndexClient, type IndexClientStats, type ProvenanceAnswer } from '../index/indexClient';
+import { createIndexClient, DEFAULT_INDEX_URL, type IndexClient, type IndexClientStats, type OwnershipAnswer, type ProvenanceAnswer } from '../index/indexClient';
 import { resolveDependency, type Resolution } from '../index/resolve';
 import { chooseIndex } from '../index/whichIndex';
 import type { Settings } from '../pipeline/contract/settings';
@@ -175,6 +175,11 @@ export class ResolutionService {
    */
   getProvenance(url: string): Promise<ProvenanceAnswer> {
     return this.client.getProvenance(url);
+  }
+
+  /** A project's `ownership` from the index's JSON API, through the same client (limits, cache, offline, credentials). */
+  getOwnership(indexUrl: string, name: string): Promise<OwnershipAnswer> {
+    return this.client.getOwnership(indexUrl, name);
   }
 
   get stats(): ResolutionServiceStats {

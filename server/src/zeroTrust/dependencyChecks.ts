@@ -19,6 +19,7 @@ import { checkLockedIdentities, distinctPublishers, type FileIdentityInput, type
 import { findLateUploads, lateUploadFinding, type LateUploadResult } from './lateUpload';
 import { freshReleaseFinding } from './freshRelease';
 import { compareFileSets, fileSetFindings, type FileSetMemory, type RememberedRelease } from './fileSetMemory';
+import { checkOwnership, type OwnershipCheck, type OwnershipState } from './ownershipMemory';
 import { checkCheckpoints, logInconsistentFinding, type CheckpointConflict, type CheckpointMemory } from './checkpointMemory';
 import { releaseFiles } from './releases';
 import { checkTrustedPublishers, normalizeIndexUrl, type ObserveResult, type TrustStore, type TrustedPublisher } from './trustStore';
@@ -44,6 +45,8 @@ export interface ZeroTrustInput {
   fileSets?: FileSetMemory;
   /** The transparency-log checkpoint memory (every format). */
   checkpoints?: CheckpointMemory;
+  /** The index's JSON API and the ownership memory (every format). */
+  ownership?: OwnershipCheck;
 }
 
 /** What the file-set memory remembers of the pinned release, for the hover, report and JSON. */
@@ -83,6 +86,8 @@ export interface ZeroTrustOutcome {
   fileSet?: RememberedFileSet;
   /** Verified checkpoints of the pinned files that contradict remembered ones (split views). */
   logConflicts?: CheckpointConflict[];
+  /** The project's owners as first seen (ownership memory), where the index reports them. */
+  ownership?: OwnershipState;
   /** Why something could not be decided, for the hover. */
   notes: string[];
 }
@@ -193,6 +198,12 @@ export async function checkZeroTrust(input: ZeroTrustInput): Promise<ZeroTrustOu
     } catch (error) {
       outcome.notes.push(`the transparency-log checkpoints could not be compared with the remembered ones: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+  if (input.ownership) {
+    const owners = await checkOwnership(input.ownership, { indexUrl: resolution.index.indexUrl, project: resolution.name, displayName: dependency.rawName || dependency.name, range, dependencyIndex });
+    if (owners.state) outcome.ownership = owners.state;
+    if (owners.finding) outcome.findings.push(owners.finding);
+    if (owners.note) outcome.notes.push(owners.note);
   }
   return outcome;
 }

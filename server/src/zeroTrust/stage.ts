@@ -27,6 +27,10 @@ import { publisherKey, type FileIdentityInput } from './identities';
 import { releaseFiles } from './releases';
 import { normalizeIndexUrl } from './trustStore';
 import type { ZeroTrustDependencyState, ZeroTrustServices } from './service';
+import type { OwnershipAnswer } from '../index/indexClient';
+
+/** The index client's JSON API, where the resolution source has it (the ResolutionService does). */
+type OwnershipSource = { getOwnership?(indexUrl: string, name: string): Promise<OwnershipAnswer> };
 
 export const ZERO_TRUST_STAGE = 'zero-trust';
 /** Attempts at files whose verification job was cancelled under us (the analysis before let go). */
@@ -39,7 +43,7 @@ export interface ZeroTrustStageHooks {
 export function createZeroTrustStage(
   zeroTrust: ZeroTrustServices,
   verification: VerificationServices,
-  resolutions: { forSettings(settings: StageInput['settings']): ResolutionSource },
+  resolutions: { forSettings(settings: StageInput['settings']): ResolutionSource & OwnershipSource },
   hooks: ZeroTrustStageHooks = {},
 ): FindingStage {
   const now = hooks.now ?? Date.now;
@@ -80,7 +84,7 @@ export function createZeroTrustStage(
     return answers.flatMap(({ state }) => state.outcome?.findings ?? []);
   }
 
-  function runInBackground(input: StageInput, source: ResolutionSource, requests: ResolutionRequest[], states: Map<number, ZeroTrustDependencyState>): Promise<Finding[]> {
+  function runInBackground(input: StageInput, source: ResolutionSource & OwnershipSource, requests: ResolutionRequest[], states: Map<number, ZeroTrustDependencyState>): Promise<Finding[]> {
     const owner = verification.queue.owner(input.uri);
     const findings: Finding[][] = requests.map(() => []);
     const all = () => findings.flat();
@@ -112,7 +116,7 @@ export function createZeroTrustStage(
 
   async function checkOne(
     input: StageInput,
-    source: ResolutionSource,
+    source: ResolutionSource & OwnershipSource,
     owner: QueueOwner,
     request: ResolutionRequest,
     order: number,
@@ -148,6 +152,7 @@ export function createZeroTrustStage(
       store: zeroTrust.storeFor(input.settings),
       fileSets: zeroTrust.fileSetsFor(input.settings),
       checkpoints: zeroTrust.checkpointsFor(input.settings),
+      ...(source.getOwnership ? { ownership: { fetch: source.getOwnership.bind(source), memory: zeroTrust.ownersFor(input.settings), unavailable: zeroTrust.ownershipUnavailable, probes: zeroTrust.ownershipProbes } } : {}),
       minReleaseAgeDays: input.settings.minReleaseAgeDays,
       now: now(),
       // Earlier releases after every file of the document itself.
