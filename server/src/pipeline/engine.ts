@@ -9,6 +9,8 @@ import type { Settings } from './contract/settings';
 import type { FindingStage } from './contract/stages';
 import { createStageServices, createStages, type StageHost, type StageServices } from './createStages';
 import type { DependencyResults } from './contract/dependencyResult';
+import { withRememberedFacts } from './rememberedResults';
+import type { ZeroTrustResults } from '../zeroTrust/service';
 
 /** The environment, a logger, and the cache directory to use when the `cacheDirectory` setting is ''. */
 export type EngineHost = Pick<StageHost, 'env' | 'logger' | 'defaultCacheDirectory'>;
@@ -39,6 +41,8 @@ export interface Engine {
  */
 interface ReportResultSource {
   verification?: { results: { dependencyResults(parsed: ParsedDocument): DependencyResults } };
+  /** What the zero-trust memories remember of each dependency (the report's `remembered`). */
+  zeroTrust?: { results: ZeroTrustResults };
 }
 
 export function createEngine(host: EngineHost): Engine {
@@ -52,7 +56,7 @@ export function createEngine(host: EngineHost): Engine {
 export function engineOf(stages: readonly FindingStage[], services: Pick<StageServices, 'dispose'> & ReportResultSource): Engine {
   return {
     stages,
-    dependencyResults: ({ parsed }) => services.verification?.results.dependencyResults(parsed),
+    dependencyResults: ({ parsed }) => withRememberedFacts(services.verification?.results.dependencyResults(parsed), services.zeroTrust, parsed),
     dispose: () => services.dispose(),
   };
 }

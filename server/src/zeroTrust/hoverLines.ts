@@ -35,6 +35,16 @@ export function zeroTrustHoverLines(state: ZeroTrustDependencyState | undefined)
           : `Release first seen on ${shown(when)} with ${fileSet.files.length} file${fileSet.files.length === 1 ? '' : 's'}: ${fileSet.files.map((file) => shown(file.filename)).join(', ')}.`,
       );
     }
+    const owners = outcome.ownership;
+    if (owners) {
+      const who = owners.roles.length > 0 ? owners.roles.map((role) => `${shown(role.user)} (${shown(role.role)})`).join(', ') : 'nobody listed';
+      const organization = owners.organization !== null ? `; organization ${shown(owners.organization)}` : '';
+      lines.notes.push(
+        owners.firstUse
+          ? `Owners remembered on this machine: ${who}${organization}; a change later will be flagged.`
+          : `Owners when first seen on ${shown(owners.firstSeen.slice(0, 10))}: ${who}${organization}.`,
+      );
+    }
     // The notes are made of shown() pieces already.
     lines.notes.push(...outcome.notes.map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}.`));
   }
