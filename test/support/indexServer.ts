@@ -462,7 +462,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
   function projectJson(req: http.IncomingMessage, res: http.ServerResponse, name: string): void {
     const project = projects.get(normalize(name));
     if (!project || project.ownership === undefined) {
-      res.writeHead(404, { 'content-type': 'application/json' });
+      res.writeHead(404, { 'content-type': 'application/json', 'cache-control': defaultCacheControl });
       res.end(JSON.stringify({ message: 'Not Found' }));
       return;
     }
