@@ -86,6 +86,18 @@ export interface DependencyReport<Code extends string = string> {
   diagnostics: Code[];
   /** A pyproject.toml requirement's lock file (its file name), when the version came from it. */
   lockedIn?: string;
+  /** What this machine remembers of the dependency (zero-trust memories), when anything. */
+  remembered?: RememberedFacts;
+}
+
+/** The trust memory of one dependency: what was seen at first use, and what contradicts it. */
+export interface RememberedFacts {
+  /** The pinned release's files when it was first seen on this machine. */
+  release?: { firstSeen: string; files: { filename: string; sha256: string; uploadTime?: string }[] };
+  /** The project's owners when first seen (where the index's JSON API reports them, as PyPI's `ownership`). */
+  owners?: { firstSeen: string; roles: { role: string; user: string }[]; organization: string | null };
+  /** Verified transparency-log checkpoints of this release that contradict remembered ones (split views); roots in hex. */
+  logConflicts?: { origin: string; treeSize: number; rootHash: string; rememberedRootHash: string; rememberedSince: string; filename: string }[];
 }
 
 export interface DocumentReport<Code extends string = string> {

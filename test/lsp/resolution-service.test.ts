@@ -31,6 +31,9 @@ class ScriptedClient implements IndexClient {
   getProvenance(): Promise<never> {
     return Promise.reject(new Error('not used'));
   }
+  getOwnership(): Promise<never> {
+    return Promise.reject(new Error('not used'));
+  }
   stats = { cacheHits: 0, revalidated: 0, stale: 0, sent: 0, deduplicated: 0 };
   async close(): Promise<void> {}
 }

@@ -8,8 +8,8 @@ import { uploadTimeOf, makeProject, type TestFile, type TestProject } from '../s
 import type { KitIdentity, KitLeaf, LeafOptions } from '../support/sigstoreKit';
 import type { SignedIndex } from './verificationSupport';
 
-/** The codes of issue 6. */
-export const ZERO_TRUST_CODES: readonly string[] = ['identity-mismatch', 'publisher-changed', 'provenance-lost', 'late-upload'];
+/** The codes of issue 6, and the memories of issue 11 that a clean release must not raise. */
+export const ZERO_TRUST_CODES: readonly string[] = ['identity-mismatch', 'publisher-changed', 'provenance-lost', 'late-upload', 'log-inconsistent', 'owners-changed'];
 
 const AT = { ref: 'refs/tags/v1', digest: '0123456789abcdef0123456789abcdef01234567' };
 export const A: KitIdentity = { kind: 'GitHub', repository: 'a/b', workflow: 'release.yml', ...AT };

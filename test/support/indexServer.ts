@@ -63,6 +63,12 @@ export interface TestProject {
    * page's `pypi:project-status` meta tags. Omitted when undefined.
    */
   projectStatus?: unknown;
+  /**
+   * PyPI's `ownership` object in the JSON API (`/pypi/{name}/json`): roles (Owner before
+   * Maintainer, then by user) and the organization's name or null. Undefined: that API answers 404;
+   * null: it answers without an `ownership` key (an index that predates it).
+   */
+  ownership?: { roles: { role: string; user: string }[]; organization: string | null } | null;
 }
 
 export type HostileMode =
@@ -242,6 +248,8 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     if (projectMatch) return projectPage(req, res, decodeURIComponent(projectMatch[1]));
     const integrity = /^\/integrity\/([^/]+)\/([^/]+)\/([^/]+)\/provenance$/.exec(path);
     if (integrity) return provenance(req, res, ...(integrity.slice(1).map(decodeURIComponent) as [string, string, string]));
+    const jsonApi = /^\/pypi\/([^/]+)\/json$/.exec(path);
+    if (jsonApi) return projectJson(req, res, decodeURIComponent(jsonApi[1]));
     const download = /^\/files\/([^/]+)$/.exec(path);
     if (download) return fileDownload(res, decodeURIComponent(download[1]));
     res.writeHead(404, { 'content-type': 'text/plain' });
@@ -460,6 +468,18 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       return;
     }
     sendCacheable(req, res, INTEGRITY_JSON, JSON.stringify(file.provenance), defaultCacheControl);
+  }
+
+  /** PyPI's JSON API for a project: the part these tests read (`info`, `ownership`). */
+  function projectJson(req: http.IncomingMessage, res: http.ServerResponse, name: string): void {
+    const project = projects.get(normalize(name));
+    if (!project || project.ownership === undefined) {
+      res.writeHead(404, { 'content-type': 'application/json', 'cache-control': defaultCacheControl });
+      res.end(JSON.stringify({ message: 'Not Found' }));
+      return;
+    }
+    const body = { info: { name: project.name }, last_serial: 1, ...(project.ownership !== null ? { ownership: project.ownership } : {}) };
+    sendCacheable(req, res, 'application/json', JSON.stringify(body), project.cacheControl ?? defaultCacheControl);
   }
 
   function fileDownload(res: http.ServerResponse, filename: string): void {

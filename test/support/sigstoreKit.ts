@@ -96,6 +96,18 @@ export interface AttestOptions {
   /** Edit the inclusion proof before the checkpoint is signed over it. */
   proof?: (proof: LogProof) => void;
   checkpoint?: { key?: 'rekor' | 'other'; rootHash?: Buffer; treeSize?: number; omit?: boolean; unsigned?: boolean };
+  /**
+   * Log the entry in a split view: the log as it was before its latest entry, with this one in
+   * that entry's place. Its signed checkpoint has the size of the latest honest one and another
+   * root hash (what a log showing different clients different trees signs). The honest log does
+   * not move.
+   */
+  splitView?: boolean;
+  /**
+   * Log the entry in a small tree of its own (11 entries, the entry at index 6), outside the
+   * kit's log: for cases that need a leaf with right-hand siblings.
+   */
+  standaloneTree?: boolean;
   set?: { key?: 'rekor' | 'other'; omit?: boolean };
   /** Which log records the entry: Rekor v1 (default) or Rekor v2 with an RFC 3161 timestamp. */
   rekor?: 'v1' | 'v2';
@@ -183,6 +195,9 @@ export function createSigstoreKit(options: { integratedTime?: number } = {}): Si
   const rekorV2Key = generateKeyPairSync('ed25519');
   const rekorV2Spki = spkiOf(rekorV2Key.publicKey);
   const rekorV2LogId = sha256(Buffer.concat([Buffer.from(`${REKOR_V2_ORIGIN}\n\x01`, 'latin1'), rekorV2Spki.subarray(-32)]));
+  // Append-only logs, as Rekor: every checkpoint of one size has one root (unless `splitView`).
+  const rekorLog = new KitLog();
+  const rekorV2Log = new KitLog();
   const tsaRoot = makeCa('test-tsa-root', null, caValidity, 0);
   const tsa = makeTsaLeaf(tsaRoot, caValidity);
 
@@ -320,12 +335,9 @@ export function createSigstoreKit(options: { integratedTime?: number } = {}): Si
     else attestOptions.body?.(body as DsseBody);
     const canonicalizedBody = Buffer.from(canonicalJson(body), 'utf8');
 
-    // A small tree with the entry somewhere inside, as one shard of Rekor.
-    const treeSize = 11;
-    const leafIndex = 6;
-    const leaves = Array.from({ length: treeSize }, (_, i) => (i === leafIndex ? canonicalizedBody : randomBytes(40)));
-    const leafHashes = leaves.map((data) => sha256(Buffer.concat([Buffer.from([0]), data])));
-    const proof: LogProof = { logIndex: leafIndex, treeSize, rootHash: merkleRoot(leafHashes), hashes: auditPath(leafIndex, leafHashes) };
+    // The entry is appended to the log (one shard of Rekor), whose earlier entries are other people's.
+    const leafHash = sha256(Buffer.concat([Buffer.from([0]), canonicalizedBody]));
+    const proof: LogProof = attestOptions.standaloneTree ? standaloneProof(leafHash) : (v2 ? rekorV2Log : rekorLog).append(leafHash, attestOptions.splitView === true);
     attestOptions.proof?.(proof);
     const logIndex = v2 ? proof.logIndex : 5_000_000 + proof.logIndex;
 
@@ -563,6 +575,46 @@ function extension(oid: string, critical: boolean, value: object): x509.Extensio
 
 function rawExtension(oid: string, critical: boolean, value: Buffer): x509.Extension {
   return new x509.Extension({ extnID: oid, critical, extnValue: new OctetString(toArrayBuffer(value)) });
+}
+
+/** A tree of 11 entries with the leaf at index 6, the others random. */
+function standaloneProof(leafHash: Buffer): LogProof {
+  const leafIndex = 6;
+  const hashes = Array.from({ length: 11 }, (_, i) => (i === leafIndex ? leafHash : sha256(Buffer.concat([Buffer.from([0]), randomBytes(40)]))));
+  return { logIndex: leafIndex, treeSize: hashes.length, rootHash: merkleRoot(hashes), hashes: auditPath(leafIndex, hashes) };
+}
+
+/**
+ * An append-only RFC 6962 Merkle log kept as its frontier: the roots of its perfect subtrees,
+ * largest first. The newest leaf's inclusion proof is that frontier (smallest first) and the root
+ * folds it in, so an append costs O(log n). It starts with a thousand entries of others.
+ */
+class KitLog {
+  private frontier: { hash: Buffer; size: number }[] = [];
+  /** The frontier before the latest append (what a split view branches from). */
+  private before: { hash: Buffer; size: number }[] = [];
+
+  constructor(prefix = 1000) {
+    for (let i = 0; i < prefix; i++) this.append(sha256(Buffer.concat([Buffer.from([0]), randomBytes(40)])), false);
+  }
+
+  append(leafHash: Buffer, splitView: boolean): LogProof {
+    const base = splitView ? this.before : this.frontier;
+    const index = base.reduce((sum, node) => sum + node.size, 0);
+    const hashes = [...base].reverse().map((node) => node.hash);
+    const rootHash = hashes.reduce((hash, sibling) => nodeHash(sibling, hash), leafHash);
+    if (!splitView) {
+      this.before = this.frontier;
+      const next = [...this.frontier, { hash: leafHash, size: 1 }];
+      while (next.length > 1 && next[next.length - 1].size === next[next.length - 2].size) {
+        const right = next.pop()!;
+        const left = next.pop()!;
+        next.push({ hash: nodeHash(left.hash, right.hash), size: left.size * 2 });
+      }
+      this.frontier = next;
+    }
+    return { logIndex: index, treeSize: index + 1, rootHash, hashes };
+  }
 }
 
 /** RFC 6962 §2.1: MTH over leaf hashes. */

@@ -6,7 +6,7 @@
 import type { DiagnosticCode } from './codes';
 import type * as protocol from '../../../protocol/src/report';
 
-export type { FileReport, ProvenanceDetails, Publisher, Status } from '../../../protocol/src/report';
+export type { FileReport, ProvenanceDetails, Publisher, RememberedFacts, Status } from '../../../protocol/src/report';
 
 export type DependencyReport = protocol.DependencyReport<DiagnosticCode>;
 export type DocumentReport = protocol.DocumentReport<DiagnosticCode>;

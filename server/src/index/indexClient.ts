@@ -6,6 +6,7 @@
 import { normalizeName } from '../core/names';
 import { IndexError, type IndexErrorReason } from './errors';
 import { createHttpClient, type HttpClient, type HttpClientOptions, type HttpResponse } from './httpClient';
+import { jsonApiUrl, parseOwnership, type ProjectOwnership } from './ownershipApi';
 import { INTEGRITY_JSON_V1, parseProvenance, type ProvenanceObject } from './provenanceApi';
 import { redactUrl, splitCredentials } from './redact';
 import { createPageParser, type PageParser, type PageParserOptions } from './pageParser';
@@ -57,6 +58,12 @@ export type ProvenanceAnswer =
   | { kind: 'none'; source: AnswerSource }
   | { kind: 'error'; error: IndexError };
 
+export type OwnershipAnswer =
+  | { kind: 'found'; ownership: ProjectOwnership; source: AnswerSource }
+  /** The index has no JSON API with an `ownership` object (404, no such key, or not a `…/simple/` index). */
+  | { kind: 'none' }
+  | { kind: 'error'; error: IndexError };
+
 export interface IndexClientStats {
   /** Answers served from cache without asking the index. */
   cacheHits: number;
@@ -75,6 +82,8 @@ export interface IndexClient {
   getProject(indexUrl: string, name: string): Promise<ProjectAnswer>;
   /** `GET` a provenance URL from a project page (PEP 740 Integrity API). */
   getProvenance(url: string): Promise<ProvenanceAnswer>;
+  /** `GET {index root}/pypi/{normalized-name}/json` for its `ownership` object (CONTRACT §3). */
+  getOwnership(indexUrl: string, name: string): Promise<OwnershipAnswer>;
   readonly stats: Readonly<IndexClientStats>;
   close(): Promise<void>;
 }
@@ -307,6 +316,26 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
         if ('error' in result) return { kind: 'error', error: result.error };
         if (result.value === undefined) return { kind: 'none', source: result.source };
         return { kind: 'found', provenance: result.value, source: result.source };
+      });
+    },
+
+    getOwnership(indexUrl, name) {
+      let clean: string;
+      try {
+        const split = splitCredentials(indexUrl.endsWith('/') ? indexUrl : `${indexUrl}/`);
+        const url = jsonApiUrl(split.url, normalizeName(name));
+        if (url === undefined) return Promise.resolve({ kind: 'none' });
+        clean = url;
+        if (split.authorization !== undefined) authorizationByOrigin.set(new URL(clean).origin, split.authorization);
+      } catch {
+        return Promise.resolve({ kind: 'error', error: new IndexError('bad-url', `the index URL ${redactUrl(indexUrl)} is not a valid URL`) });
+      }
+      return once(`ownership ${clean}`, async (): Promise<OwnershipAnswer> => {
+        // Redirects stay on the index's own hosts, as for provenance.
+        const result = await fetchCached(clean, 'application/json', maxPageBytes, (entry) => (entry.status === 200 ? parseOwnership(entry.body, entry.contentType, entry.finalUrl) : undefined), indexOrigins);
+        if ('error' in result) return { kind: 'error', error: result.error };
+        if (result.value === undefined) return { kind: 'none' };
+        return { kind: 'found', ownership: result.value, source: result.source };
       });
     },
 

@@ -281,7 +281,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   connection.onHover(guard(logger, 'textDocument/hover', (params) => provenanceHover(params, analyses, services.verification, hoverContentFormat, services.zeroTrust.results, services.resolution, hoverRender), null));
   connection.onRequest(
     REPORT_METHOD,
-    guard(logger, REPORT_METHOD, (params: unknown) => provenanceReport(params, { analyses, verification: services.verification, stages, settings: () => settings.get(), env: options.env }), null),
+    guard(logger, REPORT_METHOD, (params: unknown) => provenanceReport(params, { analyses, verification: services.verification, zeroTrust: services.zeroTrust, stages, settings: () => settings.get(), env: options.env }), null),
   );
   attachVerificationProgress(services.verification.queue, connection.window, () => workDoneProgressSupport, logger);
 

@@ -13,6 +13,8 @@ import { withLockedVersions } from '../pipeline/lockStep';
 import { buildDocumentReport } from '../pipeline/report';
 import { runStages } from '../pipeline/runStages';
 import type { VerificationServices } from '../verification/service';
+import { withRememberedFacts } from '../pipeline/rememberedResults';
+import type { ZeroTrustServices } from '../zeroTrust/service';
 import { allFindings, type DocumentAnalyses } from './documentAnalyses';
 import { documentPath } from '../pipeline/includesStage';
 import type { Settings } from '../pipeline/contract/settings';
@@ -28,6 +30,8 @@ export interface ReportParams {
 export interface ReportHost {
   analyses: DocumentAnalyses;
   verification?: VerificationServices;
+  /** The zero-trust memories' facts per dependency (the report's `remembered`). */
+  zeroTrust?: ZeroTrustServices;
   stages: readonly FindingStage[];
   settings(): Promise<Readonly<Settings>>;
   env: Readonly<Record<string, string | undefined>>;
@@ -42,7 +46,7 @@ export async function provenanceReport(params: unknown, host: ReportHost): Promi
   if (open || host.analyses.uris().includes(uri)) {
     const analysis = wait || !open ? await host.analyses.settled(uri) : open;
     if (!analysis) return null;
-    return buildDocumentReport(uri, analysis.parsed, allFindings(analysis), host.verification?.results.dependencyResults(analysis.parsed));
+    return buildDocumentReport(uri, analysis.parsed, allFindings(analysis), withRememberedFacts(host.verification?.results.dependencyResults(analysis.parsed), host.zeroTrust, analysis.parsed));
   }
   return reportFromDisk(uri, host);
 }
@@ -61,5 +65,5 @@ async function reportFromDisk(uri: string, host: ReportHost): Promise<DocumentRe
   const settings = await host.settings();
   const parsed = await withLockedVersions(parseDocumentSafely(format, text, { env: host.env, workspaceTrusted: settings.workspaceTrusted }).parsed, uri);
   const run = await runStages({ uri, format, text, parsed, settings }, host.stages);
-  return buildDocumentReport(uri, parsed, run.findings, host.verification?.results.dependencyResults(parsed));
+  return buildDocumentReport(uri, parsed, run.findings, withRememberedFacts(host.verification?.results.dependencyResults(parsed), host.zeroTrust, parsed));
 }

@@ -8,11 +8,13 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESPONSE_CACHE_SUBDIRECTORY } from '../index/responseCache';
 import { RESULTS_SUBDIRECTORY } from '../verification/resultStore';
+import { CHECKPOINT_SUBDIRECTORY } from '../zeroTrust/checkpointMemory';
 import { FILE_SET_SUBDIRECTORY } from '../zeroTrust/fileSetMemory';
+import { OWNERSHIP_SUBDIRECTORY } from '../zeroTrust/ownershipMemory';
 import { TRUST_STORE_SUBDIRECTORY } from '../zeroTrust/trustStore';
 
 export const CACHE_SUBDIRECTORIES: readonly string[] = [RESPONSE_CACHE_SUBDIRECTORY, RESULTS_SUBDIRECTORY];
-export const TRUST_MEMORY_SUBDIRECTORIES: readonly string[] = [TRUST_STORE_SUBDIRECTORY, FILE_SET_SUBDIRECTORY];
+export const TRUST_MEMORY_SUBDIRECTORIES: readonly string[] = [TRUST_STORE_SUBDIRECTORY, FILE_SET_SUBDIRECTORY, CHECKPOINT_SUBDIRECTORY, OWNERSHIP_SUBDIRECTORY];
 
 export interface RemovedFiles {
   removedFiles: number;

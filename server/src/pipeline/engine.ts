@@ -10,6 +10,8 @@ import type { FindingStage } from './contract/stages';
 import { createStageServices, createStages, type StageHost, type StageServices } from './createStages';
 import type { DependencyResults } from './contract/dependencyResult';
 import { isResolvable } from '../resolution/resolutionService';
+import { withRememberedFacts } from './rememberedResults';
+import type { ZeroTrustResults } from '../zeroTrust/service';
 
 /** The environment, a logger, and the cache directory to use when the `cacheDirectory` setting is ''. */
 export type EngineHost = Pick<StageHost, 'env' | 'logger' | 'defaultCacheDirectory'>;
@@ -54,6 +56,8 @@ interface ReportResultSource {
       dependency?(parsed: ParsedDocument, index: number): { resolution?: unknown; settled: boolean } | undefined;
     };
   };
+  /** What the zero-trust memories remember of each dependency (the report's `remembered`). */
+  zeroTrust?: { results: ZeroTrustResults };
 }
 
 export function createEngine(host: EngineHost): Engine {
@@ -67,7 +71,7 @@ export function createEngine(host: EngineHost): Engine {
 export function engineOf(stages: readonly FindingStage[], services: Pick<StageServices, 'dispose'> & ReportResultSource): Engine {
   return {
     stages,
-    dependencyResults: ({ parsed }) => services.verification?.results.dependencyResults(parsed),
+    dependencyResults: ({ parsed }) => withRememberedFacts(services.verification?.results.dependencyResults(parsed), services.zeroTrust, parsed),
     dependencyPhases: ({ parsed }) => {
       const results = services.verification?.results;
       if (results?.dependency === undefined) return undefined;

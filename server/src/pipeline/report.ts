@@ -72,6 +72,7 @@ export function buildDocumentReport(uri: string, parsed: ParsedDocument, finding
       files,
       diagnostics,
       ...(dependency.lock?.locked === true ? { lockedIn: dependency.lock.file } : {}),
+      ...(result?.remembered ? { remembered: result.remembered } : {}),
     };
   });
   return { uri, dependencies };

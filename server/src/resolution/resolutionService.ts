@@ -12,7 +12,7 @@
 import type { Dependency, DocumentOptions } from '../core/model';
 import { normalizeName } from '../core/names';
 import type { HttpClientOptions } from '../index/httpClient';
-import { createIndexClient, DEFAULT_INDEX_URL, type IndexClient, type IndexClientStats, type ProjectAnswer, type ProvenanceAnswer } from '../index/indexClient';
+import { createIndexClient, DEFAULT_INDEX_URL, type IndexClient, type IndexClientStats, type OwnershipAnswer, type ProjectAnswer, type ProvenanceAnswer } from '../index/indexClient';
 import { resolveDependency, type Resolution } from '../index/resolve';
 import { Limiter } from '../index/limiter';
 import { chooseIndex, type IndexChoice, type IndexChoiceInput } from '../index/whichIndex';
@@ -249,6 +249,11 @@ export class ResolutionService {
       }
     }
     return [...byKey.values()];
+  }
+
+  /** A project's `ownership` from the index's JSON API, through the same client (limits, cache, offline, credentials). */
+  getOwnership(indexUrl: string, name: string): Promise<OwnershipAnswer> {
+    return this.client.getOwnership(indexUrl, name);
   }
 
   get stats(): ResolutionServiceStats {

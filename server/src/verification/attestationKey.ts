@@ -8,8 +8,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Distribution } from '../verify/index';
 
-/** Bumped whenever what a stored verdict means changes (a check added to the verifier, say). */
-export const RESULT_FORMAT = 1;
+/**
+ * Bumped whenever what a stored verdict means changes (a check added to the verifier, say).
+ * 2: a verdict carries the verified checkpoint (the split-view memory needs it), so the verdicts
+ * stored without one are not reused: their attestations are verified once more.
+ */
+export const RESULT_FORMAT = 2;
 
 /** The trust scope every public-good root shares (embedded or refreshed through TUF). */
 export const PUBLIC_GOOD_SCOPE = 'sigstore-public-good';

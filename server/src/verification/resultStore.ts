@@ -240,6 +240,12 @@ function isVerified(value: unknown): value is VerifiedAttestation {
     typeof o.claims === 'object' &&
     o.claims !== null &&
     !Array.isArray(o.claims) &&
-    Object.values(o.claims).every((claim) => claim === undefined || typeof claim === 'string')
+    Object.values(o.claims).every((claim) => claim === undefined || typeof claim === 'string') &&
+    (o.checkpoint === undefined || isCheckpoint(o.checkpoint))
   );
+}
+
+function isCheckpoint(value: unknown): boolean {
+  const c = value as { origin?: unknown; treeSize?: unknown; rootHash?: unknown } | null;
+  return typeof c === 'object' && c !== null && typeof c.origin === 'string' && Number.isSafeInteger(c.treeSize) && typeof c.rootHash === 'string' && /^[0-9a-f]{64}$/.test(c.rootHash);
 }

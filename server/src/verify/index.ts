@@ -17,4 +17,5 @@ export type { ResolveTrustedRootOptions, ResolvedTrustedRoot, TrustedRootRefresh
 export { TrustMaterial, TrustedRootError } from './trustMaterial';
 export { attestationToBundle, bundleToAttestation } from './attestation';
 export type { IdentityPolicy, SignerClaims } from './publisher';
+export type { VerifiedCheckpoint } from './tlog';
 export { SigstoreJsBaseline } from './baseline';

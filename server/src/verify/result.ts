@@ -7,6 +7,7 @@
 import type { FileReport, ProvenanceDetails, Publisher, Status } from '../core/result';
 import type { CheckId } from './checks';
 import type { SignerClaims } from './publisher';
+import type { VerifiedCheckpoint } from './tlog';
 
 export interface VerifiedAttestation {
   status: 'verified';
@@ -18,6 +19,8 @@ export interface VerifiedAttestation {
   /** Seconds since the epoch. */
   integratedTime: number;
   claims: SignerClaims;
+  /** The log's signed checkpoint the entry's inclusion proof ends in (absent only in verdicts made before it was kept). */
+  checkpoint?: VerifiedCheckpoint;
 }
 
 export interface InvalidAttestation {

@@ -21,6 +21,17 @@ export interface VerifiedLogEntry {
   logIndex: number;
   /** Seconds since the epoch: Rekor v1's integrated time, or the timestamp's for Rekor v2. */
   integratedTime: number;
+  /** The signed checkpoint the inclusion proof ends in, verified with the log's key. */
+  checkpoint: VerifiedCheckpoint;
+}
+
+/** What a verified checkpoint (signed note) commits the log to: its tree of `treeSize` entries has `rootHash`. */
+export interface VerifiedCheckpoint {
+  /** The note's first line, e.g. `rekor.sigstore.dev - 1193050959916656506` (the log and its shard). */
+  origin: string;
+  treeSize: number;
+  /** Lowercase hex SHA-256. */
+  rootHash: string;
 }
 
 /**
@@ -40,10 +51,10 @@ export function verifyLogEntry(entry: TransparencyEntry, trust: TrustMaterial, s
     fail('transparency-log', unusable ? `the trusted root's entry for log ${logName} cannot be used: ${unusable}` : `log ${logName} is not in the trusted root`);
   }
   const log = rekorV2 ? logs[0] : verifySet(entry, logs);
-  verifyInclusion(entry, log);
+  const checkpoint = verifyInclusion(entry, log);
   if (rekorV2) verifyBodyV2(entry, statement, signature, certificate);
   else verifyBody(entry, statement, signature, certificate);
-  return { log, logIndex: entry.logIndex, integratedTime: Math.floor(time / 1000) };
+  return { log, logIndex: entry.logIndex, integratedTime: Math.floor(time / 1000), checkpoint };
 }
 
 function verifySet(entry: TransparencyEntry, logs: LogKey[]): LogKey {
@@ -58,7 +69,7 @@ function verifySet(entry: TransparencyEntry, logs: LogKey[]): LogKey {
   return log;
 }
 
-function verifyInclusion(entry: TransparencyEntry, log: LogKey): void {
+function verifyInclusion(entry: TransparencyEntry, log: LogKey): VerifiedCheckpoint {
   const proof = entry.inclusionProof;
   if (!proof) fail('inclusion-proof', 'the entry has no inclusion proof');
   if (proof.rootHash.length !== 32 || proof.hashes.some((hash) => hash.length !== 32)) fail('inclusion-proof', 'proof hashes must be SHA-256 digests');
@@ -66,17 +77,17 @@ function verifyInclusion(entry: TransparencyEntry, log: LogKey): void {
   const root = rootFromInclusionProof(proof.logIndex, proof.treeSize, leaf, proof.hashes);
   if (!root.equals(proof.rootHash)) fail('inclusion-proof', 'the calculated root hash does not match the proof\'s root hash');
   if (!proof.checkpoint) fail('checkpoint', 'the inclusion proof has no checkpoint');
-  verifyCheckpoint(proof.checkpoint, log, proof.treeSize, proof.rootHash);
+  return verifyCheckpoint(proof.checkpoint, log, proof.treeSize, proof.rootHash);
 }
 
 /**
  * Verifies a signed note (https://github.com/transparency-dev/formats/blob/main/log/README.md):
  * "origin\nsize\nbase64(root)\n[extensions]\n\n— name base64(keyhint||sig)\n…". One signature
  * whose 4-byte key hint matches the log ID must verify over the note text; the note's size and
- * root must be the proof's.
+ * root must be the proof's. Returns what the note commits the log to.
  */
-export function verifyCheckpoint(envelope: string, log: LogKey, treeSize: number, rootHash: Buffer): void {
-  within('checkpoint', () => {
+export function verifyCheckpoint(envelope: string, log: LogKey, treeSize: number, rootHash: Buffer): VerifiedCheckpoint {
+  return within('checkpoint', (): VerifiedCheckpoint => {
     const split = envelope.indexOf('\n\n');
     if (split < 0) fail('checkpoint', 'the checkpoint has no signature block');
     const note = envelope.slice(0, split + 1);
@@ -92,9 +103,11 @@ export function verifyCheckpoint(envelope: string, log: LogKey, treeSize: number
     for (const match of envelope.slice(split + 2).matchAll(/^\u2014 (\S+) ([A-Za-z0-9+/]+={0,2})$/gm)) {
       sawSignature = true;
       const bytes = Buffer.from(match[2], 'base64');
-      if (bytes.length > 4 && bytes.subarray(0, 4).equals(keyHint) && verifySignature(log, data, bytes.subarray(4))) return;
+      if (bytes.length > 4 && bytes.subarray(0, 4).equals(keyHint) && verifySignature(log, data, bytes.subarray(4))) {
+        return { origin: lines[0], treeSize, rootHash: rootHash.toString('hex') };
+      }
     }
-    fail('checkpoint', sawSignature ? 'no checkpoint signature verifies with the log\'s key' : 'the checkpoint is not signed');
+    return fail('checkpoint', sawSignature ? 'no checkpoint signature verifies with the log\'s key' : 'the checkpoint is not signed');
   });
 }
 

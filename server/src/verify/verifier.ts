@@ -147,6 +147,7 @@ export class AttestationVerifier {
       logId: parsed.entry.logId.toString('base64'),
       integratedTime: logEntry.integratedTime,
       claims: signerClaims(issued.certificate),
+      checkpoint: logEntry.checkpoint,
     };
   }
 

@@ -20,6 +20,8 @@ import { findLateUploads, lateUploadFinding, type LateUploadResult } from './lat
 import { freshReleaseFinding } from './freshRelease';
 import { projectStatusFindings } from './projectStatusCheck';
 import { compareFileSets, fileSetFindings, type FileSetMemory, type RememberedRelease } from './fileSetMemory';
+import { checkOwnership, type OwnershipCheck, type OwnershipState } from './ownershipMemory';
+import { checkCheckpoints, logInconsistentFinding, type CheckpointConflict, type CheckpointMemory } from './checkpointMemory';
 import { releaseFiles } from './releases';
 import { checkTrustedPublishers, normalizeIndexUrl, type ObserveResult, type TrustStore, type TrustedPublisher } from './trustStore';
 
@@ -42,6 +44,10 @@ export interface ZeroTrustInput {
   now?: number;
   /** The release file-set memory (every format). */
   fileSets?: FileSetMemory;
+  /** The transparency-log checkpoint memory (every format). */
+  checkpoints?: CheckpointMemory;
+  /** The index's JSON API and the ownership memory (every format). */
+  ownership?: OwnershipCheck;
 }
 
 /** What the file-set memory remembers of the pinned release, for the hover, report and JSON. */
@@ -79,6 +85,10 @@ export interface ZeroTrustOutcome {
   late: LateUploadResult;
   /** The release's files as first seen (file-set memory). */
   fileSet?: RememberedFileSet;
+  /** Verified checkpoints of the pinned files that contradict remembered ones (split views). */
+  logConflicts?: CheckpointConflict[];
+  /** The project's owners as first seen (ownership memory), where the index reports them. */
+  ownership?: OwnershipState;
   /** Why something could not be decided, for the hover. */
   notes: string[];
 }
@@ -177,6 +187,25 @@ export async function checkZeroTrust(input: ZeroTrustInput): Promise<ZeroTrustOu
     } catch (error) {
       outcome.notes.push(`the release's files could not be compared with the remembered ones: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+  if (input.checkpoints) {
+    try {
+      const carried = verified.map((file) => ({ filename: file.filename, checkpoints: file.checkpoints ?? [] }));
+      const conflicts = await checkCheckpoints(input.checkpoints, `${dependency.rawName || dependency.name} ${version}`, carried);
+      const finding = logInconsistentFinding(conflicts, range, dependencyIndex);
+      if (finding) {
+        outcome.logConflicts = conflicts;
+        outcome.findings.push(finding);
+      }
+    } catch (error) {
+      outcome.notes.push(`the transparency-log checkpoints could not be compared with the remembered ones: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (input.ownership) {
+    const owners = await checkOwnership(input.ownership, { indexUrl: resolution.index.indexUrl, project: resolution.name, displayName: dependency.rawName || dependency.name, range, dependencyIndex });
+    if (owners.state) outcome.ownership = owners.state;
+    if (owners.finding) outcome.findings.push(owners.finding);
+    if (owners.note) outcome.notes.push(owners.note);
   }
   return outcome;
 }

@@ -5,23 +5,19 @@
  * `file-replaced`. "Files don't change, but releases can" — as Go's sumdb remembers module hashes.
  *
  * Trust state, not cache: it lives in its own subdirectory of `cacheDirectory`
- * (FILE_SET_SUBDIRECTORY), which Clear Cache keeps. Same discipline as the trust store
- * (trustStore.ts): one file per entry named by a hash (no index URL, no secret in a name), created
- * by hard-linking a temp file (exactly one of two racing writers records; the other reads the
- * winner), read through the regular-file reader, and believed only with this user's MAC
- * (core/cacheKey.ts); a corrupt or forged entry is discarded and the release is seen afresh.
+ * (FILE_SET_SUBDIRECTORY), which Clear Cache keeps, as signed entries (signedEntries.ts: one file
+ * per release named by a hash, created exclusively — of two racing writers one records and the
+ * other reads the winner — and believed only with this user's MAC); a corrupt or forged entry is
+ * discarded and the release is seen afresh.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { promises as nodeFs } from 'node:fs';
-import { join } from 'node:path';
-import type { CacheKey, CacheKeySource } from '../core/cacheKey';
+import type { CacheKeySource } from '../core/cacheKey';
 import type { Finding } from '../core/finding';
 import type { Range } from '../core/model';
 import { normalizeName } from '../core/names';
-import { withRegularReads } from '../core/regularFile';
-import { redactSecrets, redactUrl } from '../index/redact';
+import { redactUrl } from '../index/redact';
 import { shown } from './messages';
-import { normalizeIndexUrl, type TrustStoreFs } from './trustStore';
+import { createSignedEntries, isObject, messageOf, type EntryCodec, type SignedEntriesFs } from './signedEntries';
+import { normalizeIndexUrl } from './trustStore';
 
 export const FILE_SET_SUBDIRECTORY = 'release-files-v1';
 
@@ -56,118 +52,28 @@ export interface FileSetMemory {
 
 export interface FileSetMemoryOptions {
   cacheDirectory?: string;
-  fs?: TrustStoreFs;
+  fs?: SignedEntriesFs;
   key?: CacheKeySource;
   log?: (message: string) => void;
   now?: () => number;
 }
 
 export function createFileSetMemory(options: FileSetMemoryOptions = {}): FileSetMemory {
-  const fs: TrustStoreFs = options.fs ?? withRegularReads(nodeFs as unknown as TrustStoreFs, 4 * 1024 * 1024);
-  const log = options.log ?? (() => undefined);
   const now = options.now ?? Date.now;
-  const directory = options.cacheDirectory ? join(options.cacheDirectory, FILE_SET_SUBDIRECTORY) : undefined;
+  const disk = createSignedEntries(
+    { cacheDirectory: options.cacheDirectory, subdirectory: FILE_SET_SUBDIRECTORY, fs: options.fs, maxBytes: 4 * 1024 * 1024, key: options.key, log: options.log, kept: 'release file sets', entryWords: 'a release file-set entry' },
+    FILE_SET_CODEC,
+  );
   const memory = new Map<string, RememberedRelease>();
-  let ready: Promise<CacheKey | undefined> | undefined;
-  let warned = false;
-
-  const entryKey = (r: Pick<RememberedRelease, 'index' | 'project' | 'version'>) => `${r.index}\n${r.project}\n${r.version}`;
-  const fileOf = (key: string) => join(directory!, `${createHash('sha256').update(key).digest('hex')}.json`);
-
-  function unusable(reason: string): void {
-    if (warned) return;
-    warned = true;
-    log(`release file sets are kept in memory only: ${shown(redactSecrets(reason))}`);
-  }
-
-  function prepare(): Promise<CacheKey | undefined> {
-    ready ??= (async () => {
-      if (directory === undefined) return undefined;
-      const cacheKey = await options.key?.();
-      if (cacheKey === undefined) {
-        if (options.key === undefined) unusable('there is no key to authenticate them on disk');
-        else warned = true;
-        return undefined;
-      }
-      try {
-        await fs.mkdir(directory, { recursive: true });
-        return cacheKey;
-      } catch (error) {
-        unusable(`the cache directory cannot be used (${messageOf(error)})`);
-        return undefined;
-      }
-    })();
-    return ready;
-  }
-
-  async function read(cacheKey: CacheKey, wanted: RememberedRelease): Promise<RememberedRelease | undefined> {
-    const path = fileOf(entryKey(wanted));
-    let text: string;
-    try {
-      text = await fs.readFile(path, 'utf8');
-    } catch (error) {
-      if (codeOf(error) !== 'ENOENT') unusable(`a release file-set entry cannot be read (${messageOf(error)})`);
-      return undefined;
-    }
-    const entry = parse(text, wanted, cacheKey);
-    if (entry === undefined) {
-      log(`discarding the remembered files of ${shown(`${wanted.project} ${wanted.version}`)} on ${shown(redactUrl(wanted.index))}: the entry is corrupt or not authenticated by this user's key`);
-      await fs.rm(path, { force: true }).catch(() => undefined);
-    }
-    return entry;
-  }
-
-  async function create(cacheKey: CacheKey, entry: RememberedRelease): Promise<boolean> {
-    const path = fileOf(entryKey(entry));
-    const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    let placed = false;
-    try {
-      await fs.writeFile(temp, serialize(entry, cacheKey));
-      try {
-        await fs.link(temp, path);
-        return true;
-      } catch (error) {
-        const code = codeOf(error);
-        if (code === 'EEXIST') return false;
-        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV'].includes(code ?? '')) throw error;
-        if ((await read(cacheKey, entry)) !== undefined) return false;
-        await fs.rename(temp, path);
-        placed = true;
-        return true;
-      }
-    } finally {
-      if (!placed) await fs.rm(temp, { force: true }).catch(() => undefined);
-    }
-  }
-
-  async function count(): Promise<number> {
-    let onDisk: string[] = [];
-    if (directory !== undefined && fs.readdir !== undefined) {
-      try {
-        onDisk = (await fs.readdir(directory)).filter((name) => /^[0-9a-f]{64}\.json$/.test(name));
-      } catch {
-        onDisk = [];
-      }
-    }
-    return onDisk.length + [...memory.keys()].filter((key) => !onDisk.includes(`${createHash('sha256').update(key).digest('hex')}.json`)).length;
-  }
+  const entryKey = FILE_SET_CODEC.nameOf;
 
   return {
-    count,
+    count: () => disk.count(memory.keys()),
 
     async forget() {
-      const counted = await count();
+      const counted = await disk.count(memory.keys());
       memory.clear();
-      if (directory !== undefined) {
-        try {
-          await fs.rm(directory, { recursive: true, force: true });
-        } catch (error) {
-          log(`the remembered release file sets could not all be removed: ${shown(redactSecrets(messageOf(error)))}`);
-        }
-      }
-      // The directory is made again at the next write.
-      ready = undefined;
-      warned = false;
+      await disk.forget();
       return counted;
     },
 
@@ -183,18 +89,18 @@ export function createFileSetMemory(options: FileSetMemoryOptions = {}): FileSet
       const held = memory.get(key);
       if (held) return { firstUse: false, remembered: held };
       try {
-        const cacheKey = await prepare();
+        const cacheKey = await disk.prepare();
         if (cacheKey === undefined) {
           memory.set(key, entry);
           return { firstUse: true, remembered: entry };
         }
-        const existing = await read(cacheKey, entry);
+        const existing = await disk.read(cacheKey, key);
         if (existing) return { firstUse: false, remembered: existing };
-        if (await create(cacheKey, entry)) return { firstUse: true, remembered: entry };
-        const winner = await read(cacheKey, entry);
+        if (await disk.create(cacheKey, entry)) return { firstUse: true, remembered: entry };
+        const winner = await disk.read(cacheKey, key);
         if (winner) return { firstUse: false, remembered: winner };
       } catch (error) {
-        unusable(`a release file-set entry cannot be written (${messageOf(error)})`);
+        disk.unusable(`a release file-set entry cannot be written (${messageOf(error)})`);
       }
       memory.set(key, entry);
       return { firstUse: true, remembered: entry };
@@ -212,32 +118,27 @@ function fileMap(files: readonly { filename: string; sha256?: string; uploadTime
   return map;
 }
 
-function macInput(entry: RememberedRelease): [string, string] {
-  return [`${entry.index}\n${entry.project}\n${entry.version}`, JSON.stringify([entry.firstSeen, Object.entries(entry.files).map(([name, file]) => [name, file.sha256, file.uploadTime ?? null])])];
-}
-
-function serialize(entry: RememberedRelease, cacheKey: CacheKey): string {
-  return `${JSON.stringify({ v: 1, ...entry, files: { ...entry.files }, mac: cacheKey.mac(FILE_SET_SUBDIRECTORY, ...macInput(entry)) }, null, 2)}\n`;
-}
-
-function parse(text: string, wanted: RememberedRelease, cacheKey: CacheKey): RememberedRelease | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(data) || data.v !== 1 || data.index !== wanted.index || data.project !== wanted.project || data.version !== wanted.version) return undefined;
-  if (typeof data.firstSeen !== 'string' || !isObject(data.files)) return undefined;
-  const files: Record<string, RememberedFile> = Object.create(null) as Record<string, RememberedFile>;
-  for (const [name, file] of Object.entries(data.files)) {
-    if (!isObject(file) || typeof file.sha256 !== 'string') return undefined;
-    if (file.uploadTime !== undefined && typeof file.uploadTime !== 'string') return undefined;
-    files[name] = { sha256: file.sha256, ...(typeof file.uploadTime === 'string' ? { uploadTime: file.uploadTime } : {}) };
-  }
-  const entry: RememberedRelease = { index: wanted.index, project: wanted.project, version: wanted.version, firstSeen: data.firstSeen, files };
-  return cacheKey.authentic(FILE_SET_SUBDIRECTORY, ...macInput(entry), data.mac) ? entry : undefined;
-}
+/** v1 entries: `{ v: 1, index, project, version, firstSeen, files, mac }`. */
+const FILE_SET_CODEC: EntryCodec<RememberedRelease> = {
+  nameOf: (entry) => `${entry.index}\n${entry.project}\n${entry.version}`,
+  fields: (entry) => ({ v: 1, ...entry, files: { ...entry.files } }),
+  content: (entry) => JSON.stringify([entry.firstSeen, Object.entries(entry.files).map(([name, file]) => [name, file.sha256, file.uploadTime ?? null])]),
+  parse(data) {
+    if (data.v !== 1 || typeof data.index !== 'string' || typeof data.project !== 'string' || typeof data.version !== 'string') return undefined;
+    if (typeof data.firstSeen !== 'string' || !isObject(data.files)) return undefined;
+    const files: Record<string, RememberedFile> = Object.create(null) as Record<string, RememberedFile>;
+    for (const [name, file] of Object.entries(data.files)) {
+      if (!isObject(file) || typeof file.sha256 !== 'string') return undefined;
+      if (file.uploadTime !== undefined && typeof file.uploadTime !== 'string') return undefined;
+      files[name] = { sha256: file.sha256, ...(typeof file.uploadTime === 'string' ? { uploadTime: file.uploadTime } : {}) };
+    }
+    return { index: data.index, project: data.project, version: data.version, firstSeen: data.firstSeen, files };
+  },
+  discarded(name) {
+    const [index, project, version] = name.split('\n');
+    return `discarding the remembered files of ${shown(`${project} ${version}`)} on ${shown(redactUrl(index))}: the entry is corrupt or not authenticated by this user's key`;
+  },
+};
 
 export interface FileSetChange {
   added: { filename: string; uploadTime?: string }[];
@@ -278,17 +179,4 @@ export function fileSetFindings(project: string, remembered: RememberedRelease, 
     findings.push({ code: 'release-changed', message: `Release changed: the files of ${release} changed since it was ${since} (${Object.keys(remembered.files).length} files then): ${parts.join('; ')}. A new file can change what gets installed.`, ...base });
   }
   return findings;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

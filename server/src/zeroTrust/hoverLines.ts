@@ -34,6 +34,16 @@ export function zeroTrustHoverLines(state: ZeroTrustDependencyState | undefined)
       if (fileSet?.firstUse) lines.notes.push(`First use on this machine: ${files} ${fileSet.files.length === 1 ? 'is' : 'are'} remembered; a file added or replaced later is flagged.`);
       else if (fileSet) lines.notes.push(`The same ${fileSet.files.length === 1 ? 'file' : `${fileSet.files.length} files`} as first seen on this machine on ${shown(fileSet.firstSeen.slice(0, 10))}.`);
     }
+    const owners = outcome.ownership;
+    if (owners) {
+      const who = owners.roles.length > 0 ? owners.roles.map((role) => `${shown(role.user)} (${shown(role.role)})`).join(', ') : 'nobody listed';
+      const organization = owners.organization !== null ? `; organization ${shown(owners.organization)}` : '';
+      lines.notes.push(
+        owners.firstUse
+          ? `Owners remembered on this machine: ${who}${organization}; a change later will be flagged.`
+          : `Owners when first seen on ${shown(owners.firstSeen.slice(0, 10))}: ${who}${organization}.`,
+      );
+    }
     // The notes are made of shown() pieces already.
     lines.notes.push(...outcome.notes.map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}.`));
   }

@@ -165,6 +165,8 @@ export interface FileIdentityInput {
   publisher: Publisher | null;
   /** Every attestation with its bundle's publisher, when known: all of them must match. */
   attestations?: readonly { publisher: Publisher | null }[];
+  /** The transparency-log checkpoints the verifier verified in the file's attestations (split views). */
+  checkpoints?: readonly { logId: string; origin: string; treeSize: number; rootHash: string }[];
 }
 
 export type LockedFileOutcome = 'matched' | 'mismatch' | 'no-provenance' | 'not-checked';

@@ -9,7 +9,9 @@ import type { ParsedDocument } from '../core/model';
 import type { Publisher } from '../core/result';
 import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
 import type { ZeroTrustOutcome } from './dependencyChecks';
+import { createCheckpointMemory, type CheckpointMemory } from './checkpointMemory';
 import { createFileSetMemory, type FileSetMemory } from './fileSetMemory';
+import { createOwnershipMemory, type OwnershipMemory } from './ownershipMemory';
 import { createTrustStore, type TrustMode, type TrustStore } from './trustStore';
 
 /** The zero-trust state of one dependency of one analysed document. */
@@ -77,6 +79,12 @@ export class ZeroTrustServices {
   readonly results = new ZeroTrustResults();
   private readonly stores = new Map<string, TrustStore>();
   private readonly fileSetMemories = new Map<string, FileSetMemory>();
+  private readonly checkpointMemories = new Map<string, CheckpointMemory>();
+  private readonly ownershipMemories = new Map<string, OwnershipMemory>();
+  /** Indexes whose JSON API has no `ownership` (or that have none): not asked again while the process runs. */
+  readonly ownershipUnavailable = new Set<string>();
+  /** The first ownership request to each index while in flight (see OwnershipCheck.probes). */
+  readonly ownershipProbes = new Map<string, Promise<unknown>>();
   private readonly memo = new Map<string, { at: number; outcome: ZeroTrustOutcome }>();
   private readonly now: () => number;
   private readonly memoMs: number;
@@ -105,6 +113,28 @@ export class ZeroTrustServices {
     if (!memory) {
       memory = createFileSetMemory({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
       this.fileSetMemories.set(directory ?? '', memory);
+    }
+    return memory;
+  }
+
+  /** The transparency-log checkpoint memory of the settings' effective cache directory (trust state). */
+  checkpointsFor(settings: { cacheDirectory: string }): CheckpointMemory {
+    const directory = effectiveCacheDirectory(settings.cacheDirectory, this.options.defaultCacheDirectory);
+    let memory = this.checkpointMemories.get(directory ?? '');
+    if (!memory) {
+      memory = createCheckpointMemory({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
+      this.checkpointMemories.set(directory ?? '', memory);
+    }
+    return memory;
+  }
+
+  /** The project-owners memory of the settings' effective cache directory (trust state). */
+  ownersFor(settings: { cacheDirectory: string }): OwnershipMemory {
+    const directory = effectiveCacheDirectory(settings.cacheDirectory, this.options.defaultCacheDirectory);
+    let memory = this.ownershipMemories.get(directory ?? '');
+    if (!memory) {
+      memory = createOwnershipMemory({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
+      this.ownershipMemories.set(directory ?? '', memory);
     }
     return memory;
   }

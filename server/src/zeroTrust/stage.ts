@@ -29,6 +29,10 @@ import { publisherKey, type FileIdentityInput } from './identities';
 import { releaseFiles } from './releases';
 import { normalizeIndexUrl } from './trustStore';
 import type { ZeroTrustDependencyState, ZeroTrustServices } from './service';
+import type { OwnershipAnswer } from '../index/indexClient';
+
+/** The index client's JSON API, where the resolution source has it (the ResolutionService does). */
+type OwnershipSource = { getOwnership?(indexUrl: string, name: string): Promise<OwnershipAnswer> };
 
 export const ZERO_TRUST_STAGE = 'zero-trust';
 /** Attempts at files whose verification job was cancelled under us (the analysis before let go). */
@@ -41,7 +45,7 @@ export interface ZeroTrustStageHooks {
 export function createZeroTrustStage(
   zeroTrust: ZeroTrustServices,
   verification: VerificationServices,
-  resolutions: { forSettings(settings: StageInput['settings']): ResolutionSource & Partial<IndexConflictSource> },
+  resolutions: { forSettings(settings: StageInput['settings']): ResolutionSource & OwnershipSource & Partial<IndexConflictSource> },
   hooks: ZeroTrustStageHooks = {},
 ): FindingStage {
   const now = hooks.now ?? Date.now;
@@ -83,7 +87,7 @@ export function createZeroTrustStage(
     return answers.flatMap(({ state }) => state.outcome?.findings ?? []);
   }
 
-  function runInBackground(input: StageInput, source: ResolutionSource & Partial<IndexConflictSource>, requests: ResolutionRequest[], states: Map<number, ZeroTrustDependencyState>): Promise<Finding[]> {
+  function runInBackground(input: StageInput, source: ResolutionSource & OwnershipSource & Partial<IndexConflictSource>, requests: ResolutionRequest[], states: Map<number, ZeroTrustDependencyState>): Promise<Finding[]> {
     const owner = verification.queue.owner(input.uri);
     const findings: Finding[][] = requests.map(() => []);
     const all = () => findings.flat();
@@ -115,7 +119,7 @@ export function createZeroTrustStage(
 
   async function checkOne(
     input: StageInput,
-    source: ResolutionSource & Partial<IndexConflictSource>,
+    source: ResolutionSource & OwnershipSource & Partial<IndexConflictSource>,
     owner: QueueOwner,
     request: ResolutionRequest,
     order: number,
@@ -156,6 +160,8 @@ export function createZeroTrustStage(
       lateUploadDays: input.settings.lateUploadDays,
       store: zeroTrust.storeFor(input.settings),
       fileSets: zeroTrust.fileSetsFor(input.settings),
+      checkpoints: zeroTrust.checkpointsFor(input.settings),
+      ...(source.getOwnership ? { ownership: { fetch: source.getOwnership.bind(source), memory: zeroTrust.ownersFor(input.settings), unavailable: zeroTrust.ownershipUnavailable, probes: zeroTrust.ownershipProbes } } : {}),
       minReleaseAgeDays: input.settings.minReleaseAgeDays,
       now: now(),
       // Earlier releases after every file of the document itself.
@@ -193,14 +199,19 @@ function identityInput(file: ResolvedFile, outcome: FileOutcome): FileIdentityIn
     filename: file.filename,
     status: outcome.status,
     publisher: verification?.publisher ?? null,
-    ...(verification && outcome.status === 'verified' ? { attestations: verification.attestations.map((record) => ({ publisher: record.publisher })) } : {}),
+    ...(verification && outcome.status === 'verified' ? { attestations: verification.attestations.map((record) => ({ publisher: record.publisher })), checkpoints: verifiedCheckpoints(verification) } : {}),
   };
+}
+
+/** The checkpoints of a file's verified attestations. */
+function verifiedCheckpoints(verification: NonNullable<FileOutcome['verification']>): NonNullable<FileIdentityInput['checkpoints']> {
+  return verification.attestations.flatMap((record) => (record.outcome.status === 'verified' && record.outcome.checkpoint ? [{ logId: record.outcome.logId, ...record.outcome.checkpoint }] : []));
 }
 
 /**
  * Everything a check of one dependency depends on, but for earlier releases (which a memo
  * entry's lifetime bounds): the trust store, the index, the project and its spelling (messages
- * name it), the version, the recorded identities, each file's outcome and publishers, the
+ * name it), the version, the recorded identities, each file's outcome, publishers and checkpoints, the
  * release's upload times and `lateUploadDays`.
  */
 function memoKey(input: StageInput, request: ResolutionRequest, resolution: Resolution, files: readonly ResolvedFile[], outcomes: readonly FileOutcome[]): string {
@@ -217,7 +228,8 @@ function memoKey(input: StageInput, request: ResolutionRequest, resolution: Reso
     files.map((file, i) => {
       const outcome = outcomes[i];
       const publishers = outcome.verification ? [outcome.verification.publisher, ...outcome.verification.attestations.map((record) => record.publisher)] : [];
-      return [file.filename, outcome.status, publishers.map((publisher) => (publisher ? publisherKey(publisher) : null))];
+      const checkpoints = outcome.verification ? verifiedCheckpoints(outcome.verification).map((c) => [c.logId, c.origin, c.treeSize, c.rootHash]) : [];
+      return [file.filename, outcome.status, publishers.map((publisher) => (publisher ? publisherKey(publisher) : null)), checkpoints];
     }),
     releaseFiles(resolution.pages, resolution.name, version).map((file) => [file.filename, file.sha256 ?? null, file.uploadTime ?? null]),
     input.settings.lateUploadDays,

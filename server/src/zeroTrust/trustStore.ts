@@ -22,11 +22,7 @@
  * a forged or foreign entry is discarded like a corrupt one, and the next verified publisher is a
  * first use. Without the key nothing is read from or written to disk.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { promises as nodeFs } from 'node:fs';
-import { withRegularReads } from '../core/regularFile';
-import { join } from 'node:path';
-import type { CacheKey, CacheKeySource } from '../core/cacheKey';
+import type { CacheKeySource } from '../core/cacheKey';
 import type { Finding } from '../core/finding';
 import type { Dependency } from '../core/model';
 import { normalizeName } from '../core/names';
@@ -34,6 +30,7 @@ import type { Publisher } from '../core/result';
 import { redactSecrets, redactUrl } from '../index/redact';
 import { distinctPublishers, samePublisher } from './identities';
 import { shown, trustedIdentityMismatchMessage } from './messages';
+import { createSignedEntries, isObject, messageOf, type EntryCodec, type SignedEntriesFs } from './signedEntries';
 
 export interface TrustedPublisher {
   /** The index URL without credentials, query or fragment (normalizeIndexUrl). */
@@ -68,16 +65,7 @@ export function trustedPublishersOf(entry: Pick<TrustedPublisher, 'publisher' | 
 export type ObserveResult = 'first-use' | 'same' | { mismatch: TrustedPublisher };
 
 /** The file operations the store uses (node:fs/promises by default). */
-export interface TrustStoreFs {
-  readFile(path: string, encoding: 'utf8'): Promise<string>;
-  writeFile(path: string, data: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  link(existingPath: string, newPath: string): Promise<void>;
-  rm(path: string, options: { force: boolean; recursive?: boolean }): Promise<void>;
-  mkdir(path: string, options: { recursive: boolean }): Promise<unknown>;
-  /** For count() and forget(); without it only the entries in memory are counted. */
-  readdir?(path: string): Promise<string[]>;
-}
+export type TrustStoreFs = SignedEntriesFs;
 
 export interface TrustStoreOptions {
   /** The `cacheDirectory`; memory only when undefined or ''. */
@@ -125,109 +113,51 @@ export function normalizeIndexUrl(url: string): string {
   }
 }
 
-interface EntryFile extends TrustedPublisher {
-  v: 2;
-  /** HMAC-SHA256 (CacheKey.mac) of the store, the (index, project) and the entry. */
-  mac: string;
-}
+/** v2 entries: `{ v: 2, index, project, publisher, version, since, mac }`, the MAC over the store, `index\nproject` and the entry. */
+const TRUSTED_PUBLISHER_CODEC: EntryCodec<TrustedPublisher> = {
+  nameOf: ({ index, project }) => `${index}\n${project}`,
+  fields: (entry) => ({ v: 2, ...entry }),
+  // JSON.stringify of parsed JSON gives back the writer's text, so reader and writer agree.
+  // Entries without `also` keep the MAC they were written with before `keep-both` existed.
+  content: ({ publisher, version, since, also }) =>
+    JSON.stringify(also && also.length > 0 ? [publisher, version, since, also.map((entry) => [entry.publisher, entry.version, entry.since])] : [publisher, version, since]),
+  parse(data) {
+    if (data.v !== 2 || typeof data.index !== 'string' || typeof data.project !== 'string') return undefined;
+    const { publisher, version, since } = data;
+    if (!isObject(publisher) || typeof publisher.kind !== 'string' || publisher.kind === '') return undefined;
+    if (typeof version !== 'string' || typeof since !== 'string') return undefined;
+    const also = data.also === undefined ? [] : parseAlso(data.also);
+    if (also === undefined) return undefined;
+    return { index: data.index, project: data.project, publisher: publisher as Publisher, version, since, ...(also.length > 0 ? { also } : {}) };
+  },
+  discarded(name) {
+    const [index, project] = name.split('\n');
+    return `discarding a trusted-publisher entry for ${shown(project)} on ${shown(redactUrl(index))} that is corrupt or not authenticated by this user's key`;
+  },
+};
 
 export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
-  const fs: TrustStoreFs = options.fs ?? withRegularReads(nodeFs as unknown as TrustStoreFs, 1024 * 1024);
-  const log = options.log ?? (() => undefined);
   const now = options.now ?? Date.now;
-  const directory = options.cacheDirectory ? join(options.cacheDirectory, TRUST_STORE_SUBDIRECTORY) : undefined;
+  const disk = createSignedEntries(
+    { cacheDirectory: options.cacheDirectory, subdirectory: TRUST_STORE_SUBDIRECTORY, fs: options.fs, maxBytes: 1024 * 1024, key: options.key, log: options.log, kept: 'trusted publishers', entryWords: 'a trusted-publisher entry' },
+    TRUSTED_PUBLISHER_CODEC,
+  );
   /** Entries held in memory: all of them without a directory, else those that could not be written. */
   const memory = new Map<string, TrustedPublisher>();
-  /** The key when the directory is usable: undefined keeps everything in memory. */
-  let diskUsable: Promise<CacheKey | undefined> | undefined;
-  let warnedUnusable = false;
 
   const keyOf = (index: string, project: string) => ({ index: normalizeIndexUrl(index), project: normalizeName(project) });
   const memoryKey = (index: string, project: string) => `${index}\n${project}`;
-  const fileOf = (index: string, project: string) => join(directory!, hashName(memoryKey(index, project)));
-
-  function unusable(reason: string): void {
-    if (warnedUnusable) return;
-    warnedUnusable = true;
-    log(`trusted publishers are kept in memory only: ${shown(redactSecrets(reason))}`);
-  }
-
-  function prepare(): Promise<CacheKey | undefined> {
-    diskUsable ??= (async () => {
-      if (directory === undefined) return undefined;
-      const cacheKey = await options.key?.();
-      if (cacheKey === undefined) {
-        // The key source says why (once); without a source there is nothing to say but this.
-        if (options.key === undefined) unusable('there is no key to authenticate them on disk');
-        else warnedUnusable = true;
-        return undefined;
-      }
-      try {
-        await fs.mkdir(directory, { recursive: true });
-        return cacheKey;
-      } catch (error) {
-        unusable(`the cache directory cannot be used (${messageOf(error)})`);
-        return undefined;
-      }
-    })();
-    return diskUsable;
-  }
-
-  /** The entry on disk; undefined when absent, corrupt or unauthenticated (then removed), or unreadable. */
-  async function readEntry(cacheKey: CacheKey, index: string, project: string): Promise<TrustedPublisher | undefined> {
-    const path = fileOf(index, project);
-    let text: string;
-    try {
-      text = await fs.readFile(path, 'utf8');
-    } catch (error) {
-      if (codeOf(error) !== 'ENOENT') unusable(`a trusted-publisher entry cannot be read (${messageOf(error)})`);
-      return undefined;
-    }
-    const entry = parseEntry(text, index, project, cacheKey);
-    if (entry === undefined) {
-      log(`discarding a trusted-publisher entry for ${shown(project)} on ${shown(redactUrl(index))} that is corrupt or not authenticated by this user's key`);
-      await fs.rm(path, { force: true }).catch(() => undefined);
-    }
-    return entry;
-  }
+  const unusable = disk.unusable;
 
   async function current(index: string, project: string): Promise<TrustedPublisher | undefined> {
     const held = memory.get(memoryKey(index, project));
     if (held !== undefined) return held;
-    const cacheKey = await prepare();
+    const cacheKey = await disk.prepare();
     if (cacheKey === undefined) return undefined;
-    return readEntry(cacheKey, index, project);
+    return disk.read(cacheKey, memoryKey(index, project));
   }
 
-  /** Records the entry unless one exists: true when this call recorded it. */
-  async function createEntry(cacheKey: CacheKey, entry: TrustedPublisher): Promise<boolean> {
-    const path = fileOf(entry.index, entry.project);
-    const temp = tempName(path);
-    let placed = false;
-    try {
-      await fs.writeFile(temp, serialize(entry, cacheKey));
-      try {
-        await fs.link(temp, path);
-        return true;
-      } catch (error) {
-        const code = codeOf(error);
-        if (code === 'EEXIST') return false;
-        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV'].includes(code ?? '')) throw error;
-        // A file system without hard links: check, then rename (a narrow race remains there).
-        if ((await readEntry(cacheKey, entry.index, entry.project)) !== undefined) return false;
-        await fs.rename(temp, path);
-        placed = true;
-        return true;
-      }
-    } finally {
-      if (!placed) await fs.rm(temp, { force: true }).catch(() => undefined);
-    }
-  }
-
-  async function count(): Promise<number> {
-    const onDisk = directory === undefined ? [] : await entryNames(fs, directory);
-    return onDisk.length + [...memory.keys()].filter((key) => !onDisk.includes(hashName(key))).length;
-  }
+  const count = () => disk.count(memory.keys());
 
   function compare(trusted: TrustedPublisher, publisher: Publisher): ObserveResult {
     return trustedPublishersOf(trusted).some((entry) => samePublisher(entry.publisher, publisher)) ? 'same' : { mismatch: trusted };
@@ -244,14 +174,14 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
         const trusted = await current(index, project);
         if (trusted !== undefined) return compare(trusted, publisher);
         const entry = entryFor(index, project, publisher, version);
-        const cacheKey = await prepare();
+        const cacheKey = await disk.prepare();
         if (cacheKey === undefined) {
           memory.set(memoryKey(index, project), entry);
           return 'first-use';
         }
-        if (await createEntry(cacheKey, entry)) return 'first-use';
+        if (await disk.create(cacheKey, entry)) return 'first-use';
         // Another writer recorded one in the meantime: that one is the first use.
-        const winner = await readEntry(cacheKey, index, project);
+        const winner = await disk.read(cacheKey, memoryKey(index, project));
         if (winner !== undefined) return compare(winner, publisher);
         memory.set(memoryKey(index, project), entry);
         return 'first-use';
@@ -268,7 +198,7 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
       const { index, project } = keyOf(rawIndex, rawProject);
       const key = memoryKey(index, project);
       const added = entryFor(index, project, publisher, version);
-      const cacheKey = await prepare();
+      const cacheKey = await disk.prepare();
       // keep-both: read, add, write. Two processes accepting at the same moment may lose one
       // addition (the later rename wins); the lost publisher is then flagged again, never trusted silently.
       const kept = mode === 'keep-both' ? await current(index, project).catch(() => undefined) : undefined;
@@ -277,15 +207,10 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
         memory.set(key, entry);
         return;
       }
-      const path = fileOf(index, project);
-      const temp = tempName(path);
       try {
-        await fs.mkdir(directory!, { recursive: true });
-        await fs.writeFile(temp, serialize(entry, cacheKey));
-        await fs.rename(temp, path);
+        await disk.replace(cacheKey, entry);
         memory.delete(key);
       } catch (error) {
-        await fs.rm(temp, { force: true }).catch(() => undefined);
         unusable(`a trusted-publisher entry cannot be written (${messageOf(error)})`);
         memory.set(key, entry);
       }
@@ -296,16 +221,7 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
     async forget() {
       const counted = await count();
       memory.clear();
-      if (directory !== undefined) {
-        try {
-          await fs.rm(directory, { recursive: true, force: true });
-        } catch (error) {
-          log(`the trusted publishers could not all be removed: ${shown(redactSecrets(messageOf(error)))}`);
-        }
-      }
-      // The directory is made again at the next write.
-      diskUsable = undefined;
-      warnedUnusable = false;
+      await disk.forget();
       return counted;
     },
 
@@ -374,53 +290,10 @@ export function trustMismatchFinding(
   };
 }
 
-/** An entry's file name: a hash of `index\nproject` (no URL, no secret in a name). */
-function hashName(key: string): string {
-  return `${createHash('sha256').update(key).digest('hex')}.json`;
-}
-
-/** The entry files of a store directory (not the temp files of a writer). */
-async function entryNames(fs: TrustStoreFs, directory: string): Promise<string[]> {
-  try {
-    return fs.readdir === undefined ? [] : (await fs.readdir(directory)).filter((name) => /^[0-9a-f]{64}\.json$/.test(name));
-  } catch {
-    return [];
-  }
-}
-
 /** `current` with `added` trusted beside it (nothing added when it is trusted already). */
 function withAlso(current: TrustedPublisher, added: TrustedPublisher): TrustedPublisher {
   if (trustedPublishersOf(current).some((entry) => samePublisher(entry.publisher, added.publisher))) return current;
   return { ...current, also: [...(current.also ?? []), { publisher: added.publisher, version: added.version, since: added.since }] };
-}
-
-function serialize(entry: TrustedPublisher, cacheKey: CacheKey): string {
-  const file: EntryFile = { v: 2, ...entry, mac: cacheKey.mac(TRUST_STORE_SUBDIRECTORY, ...macInput(entry)) };
-  return `${JSON.stringify(file, null, 2)}\n`;
-}
-
-/** What an entry's MAC covers: JSON.stringify of parsed JSON gives back the writer's text, so reader and writer agree. */
-function macInput({ index, project, publisher, version, since, also }: TrustedPublisher): [entryKey: string, content: string] {
-  // Entries without `also` keep the MAC they were written with before `keep-both` existed.
-  const content = also && also.length > 0 ? [publisher, version, since, also.map((entry) => [entry.publisher, entry.version, entry.since])] : [publisher, version, since];
-  return [`${index}\n${project}`, JSON.stringify(content)];
-}
-
-function parseEntry(text: string, index: string, project: string, cacheKey: CacheKey): TrustedPublisher | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(data) || data.v !== 2 || data.index !== index || data.project !== project) return undefined;
-  const { publisher, version, since } = data;
-  if (!isObject(publisher) || typeof publisher.kind !== 'string' || publisher.kind === '') return undefined;
-  if (typeof version !== 'string' || typeof since !== 'string') return undefined;
-  const also = data.also === undefined ? [] : parseAlso(data.also);
-  if (also === undefined) return undefined;
-  const entry: TrustedPublisher = { index, project, publisher: publisher as Publisher, version, since, ...(also.length > 0 ? { also } : {}) };
-  return cacheKey.authentic(TRUST_STORE_SUBDIRECTORY, ...macInput(entry), data.mac) ? entry : undefined;
 }
 
 function parseAlso(value: unknown): AlsoTrusted[] | undefined {
@@ -437,21 +310,4 @@ function parseAlso(value: unknown): AlsoTrusted[] | undefined {
 /** The publisher's own JSON fields only (no prototype tricks, no functions). */
 function plainPublisher(publisher: Publisher): Publisher {
   return JSON.parse(JSON.stringify(publisher)) as Publisher;
-}
-
-function tempName(path: string): string {
-  return `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,7 +3,7 @@
  * pipeline/report.ts decides the dependency's status from it and the findings.
  */
 import type { Dependency } from '../../core/model';
-import type { FileReport, Publisher, Status } from '../../core/result';
+import type { FileReport, Publisher, RememberedFacts, Status } from '../../core/result';
 
 /** What the later stages know about one dependency; every field optional. */
 export interface DependencyResult {
@@ -13,6 +13,8 @@ export interface DependencyResult {
   publisher?: Publisher | null;
   /** The files of the pinned release (or the locked files), as far as they are checked. */
   files?: FileReport[];
+  /** What the zero-trust memories remember of it (first seen, files then, owners, split views). */
+  remembered?: RememberedFacts;
 }
 
 /** The later stages' result for the dependency at `index` of ParsedDocument.dependencies, if any. */
