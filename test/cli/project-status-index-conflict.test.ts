@@ -99,14 +99,14 @@ test('PEP 792: quarantined is an error (exit 1, invalid) also with no files; arc
   ]);
   const where = index.url;
   assert.deepEqual(lines(text, 'project-quarantined'), [
-    `  requirements.txt:1:1  error    project-quarantined  zt-quarantined is quarantined on the index (${where}): the index is reviewing it, possibly as malware, and it should not be installed. The index gives as reason: “Reported as malware; under review”.`,
-    `  requirements.txt:2:1  error    project-quarantined  zt-quarantined-empty is quarantined on the index (${where}): the index is reviewing it, possibly as malware, and it should not be installed. The index gives no reason.`,
+    `  requirements.txt:1:1  error    project-quarantined  Project quarantined: zt-quarantined is quarantined on the index (${where}): the index is reviewing it, possibly as malware, and it should not be installed. The index gives as reason: “Reported as malware; under review”.`,
+    `  requirements.txt:2:1  error    project-quarantined  Project quarantined: zt-quarantined-empty is quarantined on the index (${where}): the index is reviewing it, possibly as malware, and it should not be installed. The index gives no reason.`,
   ]);
   assert.deepEqual(lines(text, 'project-archived'), [
-    `  requirements.txt:3:1  warning  project-archived     zt-archived is archived on the index (${where}): its maintainers expect no further releases, so fixes (security fixes too) will not come. The index gives as reason: “Moved to zt-archived-ng”.`,
+    `  requirements.txt:3:1  warning  project-archived     Project archived: zt-archived is archived on the index (${where}): its maintainers expect no further releases, so fixes (security fixes too) will not come. The index gives as reason: “Moved to zt-archived-ng”.`,
   ]);
   assert.deepEqual(lines(text, 'project-deprecated'), [
-    `  requirements.txt:4:1  warning  project-deprecated   zt-deprecated is deprecated on the index (${where}): its maintainers consider it obsolete; look for the project that replaces it. The index gives no reason.`,
+    `  requirements.txt:4:1  warning  project-deprecated   Project deprecated: zt-deprecated is deprecated on the index (${where}): its maintainers consider it obsolete; look for the project that replaces it. The index gives no reason.`,
   ]);
   assert.ok(!text.includes('xxxxxxxxxx'), 'the hostile reason is never shown');
 });
@@ -122,7 +122,7 @@ test('index-conflict: a trusted requirements file with --extra-index-url gets a 
   const sdist = projects.both.files.find((file) => file.filename.endsWith('.tar.gz'))!;
   const wheel = projects.both.files.find((file) => file.filename.endsWith('.whl'))!;
   assert.deepEqual(lines(text, 'index-conflict'), [
-    `  requirements.txt:3:1  warning  index-conflict  zt-both is served by 2 of the indexes this file names (dependency confusion: an installer that merges indexes, as pip does with --extra-index-url, may take it from any of them): ` +
+    `  requirements.txt:3:1  warning  index-conflict  Index conflict: zt-both is served by 2 of the indexes this file names (dependency confusion: an installer that merges indexes, as pip does with --extra-index-url, may take it from any of them): ` +
       `${index.url} serves zt_both-1.0.0.tar.gz (sha256 ${sdist.sha256.slice(0, 12)}), zt_both-1.0.0-py3-none-any.whl (sha256 ${wheel.sha256.slice(0, 12)}), published by github.com/a/b (release.yml); ` +
       `${other.url} serves zt_both-1.0.0.tar.gz (sha256 ${sdist.sha256.slice(0, 12)}), zt_both-1.0.0-py3-none-any.whl (sha256 eeeeeeeeeeee, another file under the same name), 1 of 2 verified as published by github.com/a/b (release.yml).`,
   ]);

@@ -90,18 +90,19 @@ test('PEP 792 through the server: quarantined an error (invalid), archived and d
   const quarantined = byCode.get('project-quarantined')!;
   assert.equal(quarantined.severity, Severity.Error);
   assert.equal(quarantined.source, 'pypi-provenance');
-  assert.equal(quarantined.message, `zt-quarantined is quarantined on the index (${index.url}): the index is reviewing it, possibly as malware, and it should not be installed. The index gives as reason: “Reported as malware”.`);
+  assert.equal(quarantined.message, `Project quarantined: zt-quarantined is quarantined on the index (${index.url}): the index is reviewing it, possibly as malware, and it should not be installed. The index gives as reason: “Reported as malware”.`);
   assert.deepEqual(quarantined.range, answer.dependencies[0].range);
   assert.equal(byCode.get('project-archived')!.severity, Severity.Warning);
-  assert.match(byCode.get('project-archived')!.message, /^zt-archived is archived on the index .* “Moved to zt-archived-ng”\.$/);
+  assert.match(byCode.get('project-archived')!.message, /^Project archived: zt-archived is archived on the index .* “Moved to zt-archived-ng”\.$/);
   assert.equal(byCode.get('project-deprecated')!.severity, Severity.Warning);
   assert.equal(diagnostics.filter((d) => d.range.start.line >= 3).length, 0, 'nothing on the hostile and the clean line');
 
   const card = await hoverText(uri, 0);
-  assert.match(card, /❌ \*\*Invalid\*\*/);
-  assert.ok(card.includes('zt-quarantined is quarantined on the index'), card);
-  assert.ok(card.includes('“Reported as malware”'), card);
-  assert.ok((await hoverText(uri, 1)).includes('zt-archived is archived on the index'));
+  // The card leads with the finding that made the release invalid (its message is VS Code's, above the card).
+  assert.match(card, /❌ \*\*Project quarantined\*\*/);
+  assert.ok(card.includes('The index has quarantined this project (PEP 792)'), card);
+  assert.ok(!card.includes('Verification failed'), card);
+  assert.match(await hoverText(uri, 1), /⚠️ \*\*Project archived\*\*/);
   // Pinning a hash records trust in a file: never for a quarantined project (CONTRACT §7).
   const titles = async (line: number) =>
     (await client.request<Array<{ title: string }>>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line, character: 0 }, end: { line, character: 0 } }, context: { diagnostics: [] } })).map((a) => a.title);
@@ -127,11 +128,11 @@ test('index conflicts: an untrusted workspace never contacts the extra index; tr
   assert.deepEqual(trusted.dependencies.map((d) => [d.name, d.status, d.diagnostics]), [['zt-both', 'verified', ['index-conflict']], ['zt-clean', 'verified', []]]);
   const conflict = diagnostics.find((d) => d.code === 'index-conflict')!;
   assert.equal(conflict.severity, Severity.Warning);
-  assert.ok(conflict.message.startsWith('zt-both is served by 2 of the indexes this file names (dependency confusion'), conflict.message);
+  assert.ok(conflict.message.startsWith('Index conflict: zt-both is served by 2 of the indexes this file names (dependency confusion'), conflict.message);
   assert.ok(conflict.message.includes(`${index.url} serves zt_both-1.0.0.tar.gz (sha256 `), conflict.message);
   assert.ok(conflict.message.includes(`; ${other.url} serves zt_both-1.0.0.tar.gz (sha256 `), conflict.message);
   assert.ok(other.projectCount('zt-both') > 0);
-  assert.ok((await hoverText(untrusted.uri, 1)).includes('zt-both is served by 2 of the indexes this file names'));
+  assert.ok(/⚠️ \*\*Index conflict\*\*/.test(await hoverText(untrusted.uri, 1)));
   assert.deepEqual(diagnostics.filter((d) => NEW_CODES.includes(String(d.code)) && d.range.start.line === 2), [], 'the project only one index serves: nothing');
   await client.setSettings({ ...settings });
 });

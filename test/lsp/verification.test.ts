@@ -62,7 +62,7 @@ test('a release whose files all verify: no diagnostic, a verified report, a hove
   assert.equal(answer.uri, uri);
   assert.equal(answer.dependencies.length, 1);
   const dependency = answer.dependencies[0];
-  assert.deepEqual(Object.keys(dependency).sort(), ['diagnostics', 'files', 'name', 'publisher', 'range', 'status', 'version']);
+  assert.deepEqual(Object.keys(dependency).sort(), ['diagnostics', 'files', 'name', 'publisher', 'range', 'remembered', 'status', 'version']);
   assert.equal(dependency.name, 'octo-verified');
   assert.equal(dependency.version, '1.0.0');
   assert.deepEqual(dependency.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 20 } });

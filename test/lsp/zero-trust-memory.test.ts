@@ -80,12 +80,12 @@ test('hover and report show the remembered facts; Clear Cache keeps them; a rest
     const byCode = new Map(diagnostics.map((d) => [String(d.code), d]));
     assert.equal(byCode.get('log-inconsistent')?.severity, Severity.Error);
     assert.equal(byCode.get('owners-changed')?.severity, Severity.Warning);
-    assert.match(byCode.get('owners-changed')!.message, /^The owners of zt-remembered changed since first seen on \d{4}-\d\d-\d\d: added mallory \(Owner\)\./);
+    assert.match(byCode.get('owners-changed')!.message, /^Owners changed: the owners of zt-remembered changed since first seen on \d{4}-\d\d-\d\d: added mallory \(Owner\)\./);
     assert.match(byCode.get('log-inconsistent')!.message, /a split view.*root [0-9a-f]{16}….*root [0-9a-f]{16}…/);
     const card = await hover(client, uri, 0, 3);
     assert.ok(card);
     assert.match(card.contents.value, /Owners when first seen on \d{4}-\d\d-\d\d: alice \(Owner\), bob \(Maintainer\); organization acme\./);
-    assert.match(card.contents.value, /Release first seen on \d{4}-\d\d-\d\d with 2 files/);
+    assert.match(card.contents.value, /The same 2 files as first seen on this machine on \d{4}-\d\d-\d\d/);
     assert.deepEqual(client.errors(), []);
   });
 });

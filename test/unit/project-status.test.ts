@@ -112,12 +112,12 @@ test('findings: quarantined is an error naming the index and the reason quoted a
   assert.equal(quarantined.code, 'project-quarantined');
   assert.equal(
     quarantined.message,
-    'Demo is quarantined on the index (https://pypi.example/simple/): the index is reviewing it, possibly as malware, and it should not be installed. The index gives as reason: “Reported as malware”.',
+    'Project quarantined: Demo is quarantined on the index (https://pypi.example/simple/): the index is reviewing it, possibly as malware, and it should not be installed. The index gives as reason: “Reported as malware”.',
   );
   assert.equal(quarantined.dependency, 0);
   const [archived] = projectStatusFindings(requirement, 0, resolutionOf([page({ 'project-status': { status: 'archived' } })]));
   assert.equal(archived.code, 'project-archived');
-  assert.equal(archived.message, 'Demo is archived on the index (https://pypi.example/simple/): its maintainers expect no further releases, so fixes (security fixes too) will not come. The index gives no reason.');
+  assert.equal(archived.message, 'Project archived: Demo is archived on the index (https://pypi.example/simple/): its maintainers expect no further releases, so fixes (security fixes too) will not come. The index gives no reason.');
   assert.deepEqual(projectStatusFindings(requirement, 0, resolutionOf([page({ 'project-status': { status: 'deprecated', reason: 'use demo-next' } })])).map((f) => f.code), ['project-deprecated']);
   assert.deepEqual(projectStatusFindings(requirement, 0, resolutionOf([page({ 'project-status': { status: 'active' } }), page({ 'project-status': { status: 'haunted' } }), page({})])), []);
 });
@@ -185,7 +185,7 @@ test('conflict: two indexes serve the project → index-conflict listing each in
   assert.deepEqual(result.findings.map((f) => f.code), ['index-conflict']);
   assert.equal(
     result.findings[0].message,
-    'Demo is served by 2 of the indexes this file names (dependency confusion: an installer that merges indexes, as pip does with --extra-index-url, may take it from any of them): ' +
+    'Index conflict: Demo is served by 2 of the indexes this file names (dependency confusion: an installer that merges indexes, as pip does with --extra-index-url, may take it from any of them): ' +
       'https://***@a.example/simple/ serves demo-1.0.tar.gz (sha256 a1a1a1a1a1a1), demo-1.0-py3-none-any.whl (sha256 b2b2b2b2b2b2), published by github.com/demo-org/demo (release.yml); ' +
       'https://b.example/simple/ serves demo-1.0.tar.gz (sha256 eeeeeeeeeeee, another file under the same name), not verified.',
   );

@@ -79,7 +79,7 @@ test('two verified checkpoints of one log and size with different roots are log-
   assert.ok(finding.message.includes(`root ${forked.rootHash.slice(0, 16)}…`), finding.message);
   assert.ok(finding.message.includes(`root ${honest.rootHash.slice(0, 16)}…`), finding.message);
   assert.ok(!finding.message.includes(honest.rootHash), 'roots are shortened');
-  assert.match(finding.message, /^The transparency log shows different histories to different clients \(a split view\): rekor\.test\.example - 2605736670972794746 signed a tree of 1,0\d\d entries/);
+  assert.match(finding.message, /^Log inconsistent: the transparency log shows different histories to different clients \(a split view\): rekor\.test\.example - 2605736670972794746 signed a tree of 1,0\d\d entries/);
   assert.match(finding.message, /seen on 2026-08-01, for demo 1\.0/);
   assert.match(finding.message, /attestation of demo-1\.0-py3-none-any\.whl\)/);
   assert.equal(logInconsistentFinding([], range), undefined);

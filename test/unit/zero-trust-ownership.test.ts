@@ -62,7 +62,7 @@ test('added, removed, changed role and a new organization are named in owners-ch
   assert.equal(finding.dependency, 2);
   assert.equal(
     finding.message,
-    'The owners of demo changed since first seen on 2026-08-01: added mallory (Maintainer); removed bob (Owner); charlie changed from Maintainer to Owner; now owned by the organization jia-tan-ltd. A change of maintainers is how a project takeover looks; make sure this one is expected.',
+    'Owners changed: the owners of demo changed since first seen on 2026-08-01: added mallory (Maintainer); removed bob (Owner); charlie changed from Maintainer to Owner; now owned by the organization jia-tan-ltd. A change of maintainers is how a project takeover looks; make sure this one is expected.',
   );
   assert.equal(ownersChangedFinding('demo', again.remembered, compareOwnership(again.remembered, { ...THEN, roles: [...THEN.roles].reverse() }), range), undefined, 'order does not matter');
   assert.ok(TRUST_MEMORY_SUBDIRECTORIES.includes(OWNERSHIP_SUBDIRECTORY));

@@ -149,10 +149,29 @@ function identityOnly(report: DependencyReport): boolean {
   return !otherFailure && !report.files.some((file) => file.status === 'invalid');
 }
 
+/**
+ * What a release no file of which failed verification was made invalid by (a forcing finding of
+ * pipeline/report.ts other than the publisher): that finding leads the card, with its own
+ * sentence, not "Verification failed" over a table of verified files.
+ */
+const FORCED_SENTENCES: Partial<Record<DiagnosticCode, string>> = {
+  'project-quarantined': 'The index has quarantined this project (PEP 792): it is under review, possibly as malware. Do not install it.',
+  'log-inconsistent': 'Its signatures check out, but the transparency log showed this machine two different histories (a split view), so it cannot vouch that they were made in public. Do not install this release until that is explained.',
+  'file-replaced': 'A file of this release is now served with other content than this machine first saw under its name. Do not install this release until that is explained.',
+  'hash-not-on-index': 'A hash pinned in your file is not one the index serves for this release. Do not install it until that is explained.',
+};
+
+function forcedBy(report: DependencyReport): DiagnosticCode | undefined {
+  if (report.status !== 'invalid' || report.files.some((file) => file.status === 'invalid') || report.diagnostics.includes('attestation-invalid')) return undefined;
+  return (Object.keys(FORCED_SENTENCES) as DiagnosticCode[]).find((code) => report.diagnostics.includes(code));
+}
+
 function headline(card: HoverCard): Headline {
   const report = card.report;
   const status = statusWords(report.status);
   let sentence = status.sentence;
+  const forced = identityOnly(report) ? undefined : forcedBy(report);
+  if (forced !== undefined) sentence = FORCED_SENTENCES[forced] as string;
   if (identityOnly(report)) {
     sentence = report.files.some((file) => file.status === 'verified')
       ? 'Its attestations are valid, but its publisher is not the one recorded or trusted before. Do not install this release until the change is explained.'
@@ -171,7 +190,7 @@ function headline(card: HoverCard): Headline {
   const verdict = card.verdict;
   const level = STATUS_LEVEL[report.status] ?? 4;
   // A finding worse than the status leads; so does the one that made the status invalid by itself.
-  const leads = verdict !== undefined && (SEVERITY_RANK[verdict.severity] < level || (identityOnly(report) && verdict.code === 'identity-mismatch'));
+  const leads = verdict !== undefined && (SEVERITY_RANK[verdict.severity] < level || (identityOnly(report) && verdict.code === 'identity-mismatch') || (forced !== undefined && FORCING_INVALID.has(verdict.code)));
   if (!leads) return { title, icon: status.icon, word: status.word, sentence };
   const sameLevel = SEVERITY_RANK[verdict.severity] === level;
   const others = (verdict.also ?? []).filter((code) => code !== verdict.code).map((code) => VERDICTS[code].charAt(0).toLowerCase() + VERDICTS[code].slice(1));

@@ -11,6 +11,7 @@
  * signed entries (signedEntries.ts) in CHECKPOINT_SUBDIRECTORY, which Clear Cache keeps. An entry
  * is never replaced: the first root stays the one every later checkpoint is held to.
  */
+import { VERDICTS } from '../core/verdicts';
 import type { CacheKeySource } from '../core/cacheKey';
 import type { Finding } from '../core/finding';
 import type { Range } from '../core/model';
@@ -148,7 +149,7 @@ export function logInconsistentFinding(conflicts: readonly CheckpointConflict[],
   const logs = new Set(conflicts.map((conflict) => conflict.seen.origin)).size;
   return {
     code: 'log-inconsistent',
-    message: `The transparency ${logs === 1 ? 'log shows' : 'logs show'} different histories to different clients (a split view): ${parts.join('; ')}. One size must have one root; a log that forks cannot vouch that these signatures were made in public.`,
+    message: `${VERDICTS['log-inconsistent']}: the transparency ${logs === 1 ? 'log shows' : 'logs show'} different histories to different clients (a split view): ${parts.join('; ')}. One size must have one root; a log that forks cannot vouch that these signatures were made in public.`,
     range,
     ...(dependencyIndex !== undefined ? { dependency: dependencyIndex } : {}),
   };

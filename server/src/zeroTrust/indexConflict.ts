@@ -11,6 +11,7 @@
  * "could not check", said as such and never counted as serving. An untrusted workspace names one
  * index only (index/whichIndex.ts ignores the file's), so nothing more is ever asked.
  */
+import { VERDICTS } from '../core/verdicts';
 import { parseDistFilename, versionsEqual } from '../core/distFilename';
 import type { Finding } from '../core/finding';
 import type { Dependency } from '../core/model';
@@ -132,7 +133,7 @@ export function indexConflictFindings(
   const unchecked = failed.length > 0 ? ` Not checked: ${failed.map((f) => f.index).join(', ')} could not be asked.` : '';
   result.findings.push({
     code: 'index-conflict',
-    message: `${project} is served by ${served.length} of the indexes this file names (dependency confusion: an installer that merges indexes, as pip does with --extra-index-url, may take it from any of them): ${parts.join('; ')}.${unchecked}`,
+    message: `${VERDICTS['index-conflict']}: ${project} is served by ${served.length} of the indexes this file names (dependency confusion: an installer that merges indexes, as pip does with --extra-index-url, may take it from any of them): ${parts.join('; ')}.${unchecked}`,
     ...at,
   });
   return result;

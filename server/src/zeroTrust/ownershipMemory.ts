@@ -10,6 +10,7 @@
  * tried again next time. Trust state, not cache: signed entries (signedEntries.ts) in
  * OWNERSHIP_SUBDIRECTORY, which Clear Cache keeps.
  */
+import { VERDICTS } from '../core/verdicts';
 import type { CacheKeySource } from '../core/cacheKey';
 import type { Finding } from '../core/finding';
 import type { Range } from '../core/model';
@@ -146,7 +147,7 @@ export function ownersChangedFinding(project: string, remembered: RememberedOwne
   }
   return {
     code: 'owners-changed',
-    message: `The owners of ${shown(project)} changed since first seen on ${remembered.firstSeen.slice(0, 10)}: ${parts.join('; ')}. A change of maintainers is how a project takeover looks; make sure this one is expected.`,
+    message: `${VERDICTS['owners-changed']}: the owners of ${shown(project)} changed since first seen on ${remembered.firstSeen.slice(0, 10)}: ${parts.join('; ')}. A change of maintainers is how a project takeover looks; make sure this one is expected.`,
     range,
     ...(dependencyIndex !== undefined ? { dependency: dependencyIndex } : {}),
   };

@@ -5,6 +5,7 @@
  * index's text, not ours. It needs only the project page, so it is raised even when the pinned
  * version is not found (PyPI serves a quarantined project with no files).
  */
+import { VERDICTS } from '../core/verdicts';
 import type { DiagnosticCode } from '../core/codes';
 import type { Finding } from '../core/finding';
 import type { Dependency } from '../core/model';
@@ -57,7 +58,7 @@ export function projectStatusFindings(dependency: Dependency, dependencyIndex: n
     const because = status.reason !== undefined ? ` The index gives as reason: ${quotedReason(status.reason)}.` : ' The index gives no reason.';
     findings.push({
       code,
-      message: `${project} is ${status.status} on the index (${index}): ${MEANING[status.status]}.${because}`,
+      message: `${VERDICTS[code]}: ${project} is ${status.status} on the index (${index}): ${MEANING[status.status]}.${because}`,
       range: dependency.ranges.requirement,
       ...(dependencyIndex !== undefined ? { dependency: dependencyIndex } : {}),
     });
