@@ -20,6 +20,23 @@ export const DEFAULT_DEBOUNCE_MS = 200;
  * diagnostics until the new analysis has something to say, or this long: no flicker.
  */
 export const REANALYSIS_HOLD_MS = 1500;
+/**
+ * A large document's progressive publishes are spaced by its size: each one rebuilds and sends
+ * every diagnostic (up to MAX_PUBLISHED_DIAGNOSTICS, a few MB of JSON), so publishing every
+ * stage update of a 20,000-pin file spent the server's time and memory on publishes no one
+ * can read. Below this many findings a document publishes on every update, as before.
+ */
+export const THROTTLE_FROM_FINDINGS = 1000;
+/** Spacing per finding for a large document: 5,000 findings → one publish a second. */
+export const PUBLISH_SPACING_PER_FINDING_MS = 0.2;
+/** The longest spacing, however large the document: progress still shows this often. */
+export const MAX_PUBLISH_SPACING_MS = 3000;
+
+/** How long a document of `findings` findings (or dependencies) waits between progressive publishes. */
+export function publishSpacingMs(findings: number): number {
+  if (findings < THROTTLE_FROM_FINDINGS) return 0;
+  return Math.min(MAX_PUBLISH_SPACING_MS, findings * PUBLISH_SPACING_PER_FINDING_MS);
+}
 
 export interface OpenDocument {
   version: number;
@@ -32,7 +49,11 @@ export interface AnalysisHost {
   document(uri: string): OpenDocument | undefined;
   /** The settings to analyze this document with (a folder's own settings in a multi-root workspace); waits for the first read from the client. */
   settings(uri: string): Promise<Readonly<Settings>>;
-  publish(uri: string, version: number, diagnostics: Diagnostic[]): void;
+  /**
+   * Send the diagnostics; a promise, if any, settles once they are written out. Until then no
+   * other publish of the document is sent: a newer state waits and replaces any older one waiting.
+   */
+  publish(uri: string, version: number, diagnostics: Diagnostic[]): void | Promise<unknown>;
   logger: Logger;
   /** For `${VAR}` expansion in requirements files. */
   env: Readonly<Record<string, string | undefined>>;
@@ -70,7 +91,16 @@ interface Entry {
   starting: number;
   /** The version the last open/change asked for, so the change event that follows an open is not a second analysis. */
   requested?: number;
+  /** A publish is due (on the next turn, after the spacing, or once the one in flight is written). */
   publishQueued: boolean;
+  /** The analysis the queued publish is for: dropped if another replaced it meanwhile (that one publishes itself). */
+  queuedFor?: Analysis;
+  /** The host is still writing the last publish. */
+  publishInFlight: boolean;
+  /** When the last publish was sent (performance.now()), for the spacing of large documents. */
+  lastPublishAt: number;
+  /** Findings in the last publish, which sets the spacing. */
+  lastPublishFindings: number;
   omittedLogged: number;
   waiters: Array<(analysis: DocumentAnalysis | undefined) => void>;
 }
@@ -93,7 +123,7 @@ export class DocumentAnalyses {
   /** A dependency file opened: analyze and publish without waiting. */
   open(uri: string): void {
     const reopened = this.entries.has(uri);
-    if (!reopened) this.entries.set(uri, { starting: 0, publishQueued: false, omittedLogged: 0, waiters: [] });
+    if (!reopened) this.entries.set(uri, { starting: 0, publishQueued: false, publishInFlight: false, lastPublishAt: 0, lastPublishFindings: 0, omittedLogged: 0, waiters: [] });
     // An open of an open document may bring other text under the same version number.
     this.analyzeSoon(uri, 0, reopened);
   }
@@ -228,8 +258,10 @@ export class DocumentAnalyses {
     if (replacing && analysis.pending.size > 0) {
       // The first update or settle of a stage publishes (queuePublish); until then the old diagnostics stay.
       setTimeout(() => {
-        if (this.entries.get(uri) === entry && entry.current === analysis && !analysis.published) this.publish(uri, entry, analysis);
+        if (this.entries.get(uri) === entry && entry.current === analysis && !analysis.published) this.queuePublish(uri, entry, analysis);
       }, REANALYSIS_HOLD_MS).unref?.();
+    } else if (entry.publishInFlight || entry.publishQueued) {
+      this.queuePublish(uri, entry, analysis);
     } else {
       this.publish(uri, entry, analysis);
     }
@@ -301,30 +333,62 @@ export class DocumentAnalyses {
     this.queuePublish(uri, entry, analysis);
   }
 
-  /** Stages settling together (or updating in a burst) make one publish. */
+  /**
+   * Stages settling together (or updating in a burst) make one publish. At most one publish of a
+   * document is queued and one in flight; the queued one is built when it goes out, so it is
+   * always the newest state. A large document's progressive publishes are spaced
+   * (publishSpacingMs); the one that completes the analysis goes out as soon as the last is written.
+   */
   private queuePublish(uri: string, entry: Entry, analysis: Analysis): void {
+    entry.queuedFor = analysis;
     if (entry.publishQueued) return;
     entry.publishQueued = true;
-    setImmediate(() => {
+    if (!entry.publishInFlight) this.schedulePublish(uri, entry);
+  }
+
+  private schedulePublish(uri: string, entry: Entry): void {
+    const current = entry.current;
+    // Sized by the document, not only by what it shows so far: the findings of a large document
+    // arrive a few at a time, and each publish still rebuilds them all.
+    const spacing = !current || current.pending.size === 0 ? 0 : publishSpacingMs(Math.max(entry.lastPublishFindings, current.parsed.dependencies.length));
+    const wait = entry.lastPublishAt + spacing - performance.now();
+    const send = () => {
+      if (this.entries.get(uri) !== entry || !entry.publishQueued || entry.publishInFlight) return;
       entry.publishQueued = false;
-      if (this.entries.get(uri) !== entry || entry.current !== analysis) return;
+      const analysis = entry.current;
+      if (!analysis || analysis !== entry.queuedFor) return this.notifyIfSettled(uri, entry);
       try {
         this.publish(uri, entry, analysis);
       } catch (error) {
         this.host.logger.error(`Publishing diagnostics for ${uri} failed: ${errorText(error)}`);
       }
       this.notifyIfSettled(uri, entry);
-    });
+    };
+    if (spacing <= 0 || wait <= 0) setImmediate(send);
+    else setTimeout(send, wait);
   }
 
   private publish(uri: string, entry: Entry, analysis: Analysis): void {
-    const { diagnostics, omitted } = toDiagnostics(allFindings(analysis), analysis.settings.severity);
+    const findings = allFindings(analysis);
+    const { diagnostics, omitted } = toDiagnostics(findings, analysis.settings.severity);
     if (omitted > 0 && omitted !== entry.omittedLogged) {
       this.host.logger.warn(`${uri}: ${omitted} diagnostics not published (more than ${diagnostics.length}); the most severe are shown`);
     }
     entry.omittedLogged = omitted;
+    entry.lastPublishFindings = findings.length;
     analysis.published = true;
-    this.host.publish(uri, analysis.version, diagnostics);
+    const written = this.host.publish(uri, analysis.version, diagnostics);
+    entry.lastPublishAt = performance.now();
+    if (!written) return;
+    entry.publishInFlight = true;
+    const done = () => {
+      entry.publishInFlight = false;
+      if (this.entries.get(uri) !== entry) return;
+      // The state changed while this was written: the newest goes next (spaced if still under way).
+      if (entry.publishQueued) this.schedulePublish(uri, entry);
+      else this.notifyIfSettled(uri, entry);
+    };
+    written.then(done, done);
   }
 
   private isSettled(uri: string, entry: Entry): boolean {
@@ -334,6 +398,7 @@ export class DocumentAnalyses {
       entry.debounce === undefined &&
       entry.starting === 0 &&
       !entry.publishQueued &&
+      !entry.publishInFlight &&
       current.pending.size === 0 &&
       current.version === this.host.document(uri)?.version
     );
