@@ -2,10 +2,14 @@
  * Run in a child process by bench/large.bench.ts: the real server over stdio against the test
  * index (127.0.0.1), with a requirements file of COUNT exact pins (pip-compile style, both files'
  * hashes), every one of them served; SIGNED of them carry provenance signed by the test Sigstore.
- * Prints `{ firstMs, settledMs, serverPeakRssMb, requests, maxInFlight, dependencies, verified }`:
- * didOpen → first publish, didOpen → `pypiProvenance/report` (wait) answered, the server's peak
- * resident set, and how the index was asked (the resolution and verification queues must keep
- * the requests in flight bounded however many pins there are).
+ * Prints `{ firstMs, settledMs, serverPeakRssMb, requests, maxInFlight, dependencies, verified,
+ * publishes, publishedDiagnostics, finalDiagnostics }`: didOpen → first publish, didOpen →
+ * `pypiProvenance/report` (wait) answered, the server's peak resident set, how the index was asked
+ * (the resolution and verification queues must keep the requests in flight bounded however many
+ * pins there are) and how often the document was published (spaced by its size, not one each update).
+ * LARGE_ONLINE_TRACE=1 adds the server's RSS each second; LARGE_ONLINE_NODE_ARGS passes node
+ * arguments to the server (e.g. `--heapsnapshot-signal=SIGUSR2`), and LARGE_ONLINE_SNAPSHOT=<ms>
+ * sends it SIGUSR2 once settled and waits that long.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -32,6 +32,14 @@ export const PUBLISH_SPACING_PER_FINDING_MS = 0.2;
 /** The longest spacing, however large the document: progress still shows this often. */
 export const MAX_PUBLISH_SPACING_MS = 3000;
 
+/**
+ * A large document under way publishes again once its findings grew (or shrank) by this share of
+ * its dependencies — or, if they barely changed, after MAX_QUIET_MS: so its publishes are a few
+ * dozen however long its index takes, not one per spacing.
+ */
+export const PUBLISH_CHANGE_SHARE = 0.05;
+export const MAX_QUIET_MS = 10_000;
+
 /** How long a document of `findings` findings (or dependencies) waits between progressive publishes. */
 export function publishSpacingMs(findings: number): number {
   if (findings < THROTTLE_FROM_FINDINGS) return 0;
@@ -101,6 +109,8 @@ interface Entry {
   lastPublishAt: number;
   /** Findings in the last publish, which sets the spacing. */
   lastPublishFindings: number;
+  /** The timer of a spaced publish, re-planned when the state changes (the last stage settling publishes at once). */
+  publishTimer?: NodeJS.Timeout;
   omittedLogged: number;
   waiters: Array<(analysis: DocumentAnalysis | undefined) => void>;
 }
@@ -142,6 +152,7 @@ export class DocumentAnalyses {
     if (!entry) return;
     this.entries.delete(uri);
     if (entry.debounce) clearTimeout(entry.debounce);
+    if (entry.publishTimer) clearTimeout(entry.publishTimer);
     entry.current?.controller.abort();
     for (const resolve of entry.waiters.splice(0)) resolve(undefined);
   }
@@ -341,7 +352,12 @@ export class DocumentAnalyses {
    */
   private queuePublish(uri: string, entry: Entry, analysis: Analysis): void {
     entry.queuedFor = analysis;
-    if (entry.publishQueued) return;
+    if (entry.publishQueued) {
+      if (entry.publishTimer === undefined) return;
+      clearTimeout(entry.publishTimer);
+      entry.publishTimer = undefined;
+      return this.schedulePublish(uri, entry);
+    }
     entry.publishQueued = true;
     if (!entry.publishInFlight) this.schedulePublish(uri, entry);
   }
@@ -350,9 +366,16 @@ export class DocumentAnalyses {
     const current = entry.current;
     // Sized by the document, not only by what it shows so far: the findings of a large document
     // arrive a few at a time, and each publish still rebuilds them all.
-    const spacing = !current || current.pending.size === 0 ? 0 : publishSpacingMs(Math.max(entry.lastPublishFindings, current.parsed.dependencies.length));
-    const wait = entry.lastPublishAt + spacing - performance.now();
+    const size = current ? Math.max(entry.lastPublishFindings, current.parsed.dependencies.length) : 0;
+    const spacing = !current || current.pending.size === 0 ? 0 : publishSpacingMs(size);
+    let wait = entry.lastPublishAt + spacing - performance.now();
+    if (spacing > 0 && current) {
+      let findings = 0;
+      for (const list of current.findingsByStage.values()) findings += list.length;
+      if (Math.abs(findings - entry.lastPublishFindings) < size * PUBLISH_CHANGE_SHARE) wait = Math.max(wait, entry.lastPublishAt + MAX_QUIET_MS - performance.now());
+    }
     const send = () => {
+      entry.publishTimer = undefined;
       if (this.entries.get(uri) !== entry || !entry.publishQueued || entry.publishInFlight) return;
       entry.publishQueued = false;
       const analysis = entry.current;
@@ -365,7 +388,7 @@ export class DocumentAnalyses {
       this.notifyIfSettled(uri, entry);
     };
     if (spacing <= 0 || wait <= 0) setImmediate(send);
-    else setTimeout(send, wait);
+    else entry.publishTimer = setTimeout(send, wait);
   }
 
   private publish(uri: string, entry: Entry, analysis: Analysis): void {
