@@ -20,6 +20,9 @@ interface ChildResult {
   maxInFlight?: number;
   verified?: number;
   bytes?: number;
+  publishes?: number;
+  publishedDiagnostics?: number;
+  finalDiagnostics?: number;
   peakRssMb?: number;
   baseRssMb?: number;
   serverPeakRssMb?: number;
@@ -176,8 +179,8 @@ const largePages: BenchSection = {
 
 /**
  * Pins against the test index: [pins, of which with signed provenance]. The 20,000 row is slow
- * (tens of minutes on two cores) and, as of issue 15's work, shows the server growing past 2 GB
- * online: `--quick` runs only the first.
+ * (about three minutes on two cores; before publishes were spaced by document size it grew the
+ * server past 2.5 GB and did not settle in 25 minutes): `--quick` runs only the first.
  */
 const ONLINE_CASES: Array<[number, number]> = [
   [2_000, 50],
@@ -197,6 +200,7 @@ const onlineLarge: BenchSection = {
       rows.push({ metric: `${label}: didOpen → diagnostics`, value: result.firstMs ?? Number.NaN, unit: 'ms', note: `${((result.bytes ?? 0) / 1e6).toFixed(1)} MB requirements.txt` });
       rows.push({ metric: `${label}: didOpen → report settled`, value: result.settledMs ?? Number.NaN, unit: 'ms', note: `${result.verified} verified of ${result.dependencies}; ${result.requests} requests, at most ${result.maxInFlight} in flight` });
       rows.push({ metric: `${label}: server peak RSS`, value: result.serverPeakRssMb ?? Number.NaN, unit: 'MB', note: 'VmHWM of the server process once settled' });
+      rows.push({ metric: `${label}: publishes`, value: result.publishes ?? Number.NaN, unit: 'count', note: `${result.publishedDiagnostics} diagnostics in all, ${result.finalDiagnostics} in the last` });
     }
     return rows;
   },

@@ -2,10 +2,14 @@
  * Run in a child process by bench/large.bench.ts: the real server over stdio against the test
  * index (127.0.0.1), with a requirements file of COUNT exact pins (pip-compile style, both files'
  * hashes), every one of them served; SIGNED of them carry provenance signed by the test Sigstore.
- * Prints `{ firstMs, settledMs, serverPeakRssMb, requests, maxInFlight, dependencies, verified }`:
- * didOpen → first publish, didOpen → `pypiProvenance/report` (wait) answered, the server's peak
- * resident set, and how the index was asked (the resolution and verification queues must keep
- * the requests in flight bounded however many pins there are).
+ * Prints `{ firstMs, settledMs, serverPeakRssMb, requests, maxInFlight, dependencies, verified,
+ * publishes, publishedDiagnostics, finalDiagnostics }`: didOpen → first publish, didOpen →
+ * `pypiProvenance/report` (wait) answered, the server's peak resident set, how the index was asked
+ * (the resolution and verification queues must keep the requests in flight bounded however many
+ * pins there are) and how often the document was published (spaced by its size, not one each update).
+ * LARGE_ONLINE_TRACE=1 adds the server's RSS each second; LARGE_ONLINE_NODE_ARGS passes node
+ * arguments to the server (e.g. `--heapsnapshot-signal=SIGUSR2`), and LARGE_ONLINE_SNAPSHOT=<ms>
+ * sends it SIGUSR2 once settled and waits that long.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -37,19 +41,37 @@ async function main(): Promise<void> {
   const client = await LspClient.start({
     settings: { indexUrl: index.url, cacheDirectory: path.join(dir, 'cache'), trustedRoot: signed.trustedRootPath },
     env: { PIP_INDEX_URL: '' },
+    // E.g. `--heapsnapshot-signal=SIGUSR2` to look inside the server while it works.
+    nodeArgs: process.env.LARGE_ONLINE_NODE_ARGS?.split(' ').filter(Boolean),
   });
   try {
     const uri = fileUri(path.join(dir, 'requirements.txt'));
     const start = performance.now();
+    // The server's resident set sampled every second: where it grows, not only how high.
+    const rssTrace: Array<[number, number]> = [];
+    const sampler = setInterval(() => {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${client.child.pid ?? 0}/status`, 'utf8'));
+      if (match) rssTrace.push([Math.round((performance.now() - start) / 1000), Math.round(Number(match[1]) / 1024)]);
+    }, 1000);
+    sampler.unref();
     client.open(uri, text);
     await client.waitForDiagnostics(uri, { timeoutMs: 600_000 });
     const firstMs = performance.now() - start;
     const report = await client.request<DocumentReport>('pypiProvenance/report', { textDocument: { uri }, wait: true }, 1_800_000);
     const settledMs = performance.now() - start;
     const pid = client.child.pid ?? 0;
+    clearInterval(sampler);
+    if (process.env.LARGE_ONLINE_SNAPSHOT) {
+      process.kill(client.child.pid ?? 0, 'SIGUSR2');
+      await new Promise((resolve) => setTimeout(resolve, Number(process.env.LARGE_ONLINE_SNAPSHOT)));
+    }
     const verified = report.dependencies.filter((d) => d.status === 'verified').length;
+    const publishes = client.publishes.filter((p) => p.uri === uri);
+    const publishedDiagnostics = publishes.reduce((sum, p) => sum + p.diagnostics.length, 0);
+    const finalDiagnostics = publishes.at(-1)?.diagnostics.length ?? 0;
+    const trace = process.env.LARGE_ONLINE_TRACE ? { rssTrace } : {};
     process.stdout.write(
-      JSON.stringify({ bytes: text.length, firstMs, settledMs, serverPeakRssMb: peakRssMb(pid), requests: index.totalRequests, maxInFlight: index.maxInFlight, dependencies: report.dependencies.length, verified, alive: client.alive }) + '\n',
+      JSON.stringify({ bytes: text.length, firstMs, settledMs, serverPeakRssMb: peakRssMb(pid), requests: index.totalRequests, maxInFlight: index.maxInFlight, dependencies: report.dependencies.length, verified, publishes: publishes.length, publishedDiagnostics, finalDiagnostics, alive: client.alive, ...trace }) + '\n',
     );
   } finally {
     await client.shutdown(60_000).catch(() => undefined);

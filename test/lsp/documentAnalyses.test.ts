@@ -27,7 +27,7 @@ class FakeHost implements AnalysisHost {
   logger = { error: (m: string) => this.errors.push(m), warn: () => undefined, info: () => undefined };
   document = (uri: string) => this.documents.get(uri);
   settings = async () => this.current;
-  publish = (uri: string, version: number, diagnostics: Diagnostic[]) => void this.published.push({ uri, version, diagnostics });
+  publish: AnalysisHost['publish'] = (uri, version, diagnostics) => void this.published.push({ uri, version, diagnostics });
   set(text: string, version: number): void {
     this.documents.set(URI, { text, version, format: 'pyproject' });
   }
@@ -225,4 +225,47 @@ test('settings are awaited before the first analysis (no publish with the wrong 
   await settle(host, analyses);
   assert.equal(host.published.length, 1);
   assert.deepEqual(host.codes(), ['syntax']);
+});
+
+test('a large document under way: one publish in flight at a time, spaced, the newest state each time, complete at the end', async () => {
+  // Issue 15: a 20,000-pin file's stages update thousands of times; a publish for each (up to
+  // 5,000 diagnostics, megabytes of JSON) piled up in the server faster than a client reads.
+  const host = new FakeHost();
+  host.set('x', 1);
+  let inFlight = 0;
+  let mostInFlight = 0;
+  host.publish = (uri, version, diagnostics) => {
+    host.published.push({ uri, version, diagnostics });
+    mostInFlight = Math.max(mostInFlight, ++inFlight);
+    // A slow client: each publish is written a little later.
+    return new Promise<void>((resolve) => setTimeout(resolve, 2)).then(() => void inFlight--);
+  };
+  const updates = 3000;
+  const all = Array.from({ length: 1000 + updates }, (_, line) => finding('no-provenance', line));
+  const stage: FindingStage = {
+    name: 'verification',
+    run: (input) =>
+      new Promise<Finding[]>((resolve) => {
+        let done = 0;
+        const next = () => {
+          done++;
+          if (done === updates) return resolve(all);
+          input.update(all.slice(0, 1000 + done));
+          setImmediate(next);
+        };
+        setImmediate(next);
+      }),
+  };
+  const analyses = new DocumentAnalyses(host, [syncStage(['unpinned']), stage]);
+  analyses.open(URI);
+  const settled = await analyses.settled(URI);
+  assert.ok(settled, 'the analysis settles');
+  assert.equal(inFlight, 0, 'settled once the last publish is written');
+  assert.equal(mostInFlight, 1, 'never two publishes of the document in flight');
+  assert.ok(host.published.length <= 20, `a few publishes for ${updates} updates, not one each (${host.published.length})`);
+  assert.ok(host.published.length >= 2, 'the local findings first, then the rest');
+  assert.deepEqual(host.codes(0), ['unpinned'], 'the first publish is the local findings, at once');
+  assert.equal(host.published.at(-1)!.diagnostics.length, 1 + all.length, 'the last publish has every finding');
+  const sizes = host.published.map((p) => p.diagnostics.length);
+  assert.deepEqual(sizes, [...sizes].sort((a, b) => a - b), 'each publish is a newer state than the one before');
 });

@@ -20,6 +20,31 @@ export const DEFAULT_DEBOUNCE_MS = 200;
  * diagnostics until the new analysis has something to say, or this long: no flicker.
  */
 export const REANALYSIS_HOLD_MS = 1500;
+/**
+ * A large document's progressive publishes are spaced by its size: each one rebuilds and sends
+ * every diagnostic (up to MAX_PUBLISHED_DIAGNOSTICS, a few MB of JSON), so publishing every
+ * stage update of a 20,000-pin file spent the server's time and memory on publishes no one
+ * can read. Below this many findings a document publishes on every update, as before.
+ */
+export const THROTTLE_FROM_FINDINGS = 1000;
+/** Spacing per finding for a large document: 5,000 findings → one publish a second. */
+export const PUBLISH_SPACING_PER_FINDING_MS = 0.2;
+/** The longest spacing, however large the document: progress still shows this often. */
+export const MAX_PUBLISH_SPACING_MS = 3000;
+
+/**
+ * A large document under way publishes again once its findings grew (or shrank) by this share of
+ * its dependencies — or, if they barely changed, after MAX_QUIET_MS: so its publishes are a few
+ * dozen however long its index takes, not one per spacing.
+ */
+export const PUBLISH_CHANGE_SHARE = 0.05;
+export const MAX_QUIET_MS = 10_000;
+
+/** How long a document of `findings` findings (or dependencies) waits between progressive publishes. */
+export function publishSpacingMs(findings: number): number {
+  if (findings < THROTTLE_FROM_FINDINGS) return 0;
+  return Math.min(MAX_PUBLISH_SPACING_MS, findings * PUBLISH_SPACING_PER_FINDING_MS);
+}
 
 export interface OpenDocument {
   version: number;
@@ -32,7 +57,11 @@ export interface AnalysisHost {
   document(uri: string): OpenDocument | undefined;
   /** The settings to analyze this document with (a folder's own settings in a multi-root workspace); waits for the first read from the client. */
   settings(uri: string): Promise<Readonly<Settings>>;
-  publish(uri: string, version: number, diagnostics: Diagnostic[]): void;
+  /**
+   * Send the diagnostics; a promise, if any, settles once they are written out. Until then no
+   * other publish of the document is sent: a newer state waits and replaces any older one waiting.
+   */
+  publish(uri: string, version: number, diagnostics: Diagnostic[]): void | Promise<unknown>;
   logger: Logger;
   /** For `${VAR}` expansion in requirements files. */
   env: Readonly<Record<string, string | undefined>>;
@@ -70,7 +99,18 @@ interface Entry {
   starting: number;
   /** The version the last open/change asked for, so the change event that follows an open is not a second analysis. */
   requested?: number;
+  /** A publish is due (on the next turn, after the spacing, or once the one in flight is written). */
   publishQueued: boolean;
+  /** The analysis the queued publish is for: dropped if another replaced it meanwhile (that one publishes itself). */
+  queuedFor?: Analysis;
+  /** The host is still writing the last publish. */
+  publishInFlight: boolean;
+  /** When the last publish was sent (performance.now()), for the spacing of large documents. */
+  lastPublishAt: number;
+  /** Findings in the last publish, which sets the spacing. */
+  lastPublishFindings: number;
+  /** The timer of a spaced publish, re-planned when the state changes (the last stage settling publishes at once). */
+  publishTimer?: NodeJS.Timeout;
   omittedLogged: number;
   waiters: Array<(analysis: DocumentAnalysis | undefined) => void>;
 }
@@ -93,7 +133,7 @@ export class DocumentAnalyses {
   /** A dependency file opened: analyze and publish without waiting. */
   open(uri: string): void {
     const reopened = this.entries.has(uri);
-    if (!reopened) this.entries.set(uri, { starting: 0, publishQueued: false, omittedLogged: 0, waiters: [] });
+    if (!reopened) this.entries.set(uri, { starting: 0, publishQueued: false, publishInFlight: false, lastPublishAt: 0, lastPublishFindings: 0, omittedLogged: 0, waiters: [] });
     // An open of an open document may bring other text under the same version number.
     this.analyzeSoon(uri, 0, reopened);
   }
@@ -112,6 +152,7 @@ export class DocumentAnalyses {
     if (!entry) return;
     this.entries.delete(uri);
     if (entry.debounce) clearTimeout(entry.debounce);
+    if (entry.publishTimer) clearTimeout(entry.publishTimer);
     entry.current?.controller.abort();
     for (const resolve of entry.waiters.splice(0)) resolve(undefined);
   }
@@ -228,8 +269,10 @@ export class DocumentAnalyses {
     if (replacing && analysis.pending.size > 0) {
       // The first update or settle of a stage publishes (queuePublish); until then the old diagnostics stay.
       setTimeout(() => {
-        if (this.entries.get(uri) === entry && entry.current === analysis && !analysis.published) this.publish(uri, entry, analysis);
+        if (this.entries.get(uri) === entry && entry.current === analysis && !analysis.published) this.queuePublish(uri, entry, analysis);
       }, REANALYSIS_HOLD_MS).unref?.();
+    } else if (entry.publishInFlight || entry.publishQueued) {
+      this.queuePublish(uri, entry, analysis);
     } else {
       this.publish(uri, entry, analysis);
     }
@@ -301,30 +344,74 @@ export class DocumentAnalyses {
     this.queuePublish(uri, entry, analysis);
   }
 
-  /** Stages settling together (or updating in a burst) make one publish. */
+  /**
+   * Stages settling together (or updating in a burst) make one publish. At most one publish of a
+   * document is queued and one in flight; the queued one is built when it goes out, so it is
+   * always the newest state. A large document's progressive publishes are spaced
+   * (publishSpacingMs); the one that completes the analysis goes out as soon as the last is written.
+   */
   private queuePublish(uri: string, entry: Entry, analysis: Analysis): void {
-    if (entry.publishQueued) return;
+    entry.queuedFor = analysis;
+    if (entry.publishQueued) {
+      if (entry.publishTimer === undefined) return;
+      clearTimeout(entry.publishTimer);
+      entry.publishTimer = undefined;
+      return this.schedulePublish(uri, entry);
+    }
     entry.publishQueued = true;
-    setImmediate(() => {
+    if (!entry.publishInFlight) this.schedulePublish(uri, entry);
+  }
+
+  private schedulePublish(uri: string, entry: Entry): void {
+    const current = entry.current;
+    // Sized by the document, not only by what it shows so far: the findings of a large document
+    // arrive a few at a time, and each publish still rebuilds them all.
+    const size = current ? Math.max(entry.lastPublishFindings, current.parsed.dependencies.length) : 0;
+    const spacing = !current || current.pending.size === 0 ? 0 : publishSpacingMs(size);
+    let wait = entry.lastPublishAt + spacing - performance.now();
+    if (spacing > 0 && current) {
+      let findings = 0;
+      for (const list of current.findingsByStage.values()) findings += list.length;
+      if (Math.abs(findings - entry.lastPublishFindings) < size * PUBLISH_CHANGE_SHARE) wait = Math.max(wait, entry.lastPublishAt + MAX_QUIET_MS - performance.now());
+    }
+    const send = () => {
+      entry.publishTimer = undefined;
+      if (this.entries.get(uri) !== entry || !entry.publishQueued || entry.publishInFlight) return;
       entry.publishQueued = false;
-      if (this.entries.get(uri) !== entry || entry.current !== analysis) return;
+      const analysis = entry.current;
+      if (!analysis || analysis !== entry.queuedFor) return this.notifyIfSettled(uri, entry);
       try {
         this.publish(uri, entry, analysis);
       } catch (error) {
         this.host.logger.error(`Publishing diagnostics for ${uri} failed: ${errorText(error)}`);
       }
       this.notifyIfSettled(uri, entry);
-    });
+    };
+    if (spacing <= 0 || wait <= 0) setImmediate(send);
+    else entry.publishTimer = setTimeout(send, wait);
   }
 
   private publish(uri: string, entry: Entry, analysis: Analysis): void {
-    const { diagnostics, omitted } = toDiagnostics(allFindings(analysis), analysis.settings.severity);
+    const findings = allFindings(analysis);
+    const { diagnostics, omitted } = toDiagnostics(findings, analysis.settings.severity);
     if (omitted > 0 && omitted !== entry.omittedLogged) {
       this.host.logger.warn(`${uri}: ${omitted} diagnostics not published (more than ${diagnostics.length}); the most severe are shown`);
     }
     entry.omittedLogged = omitted;
+    entry.lastPublishFindings = findings.length;
     analysis.published = true;
-    this.host.publish(uri, analysis.version, diagnostics);
+    const written = this.host.publish(uri, analysis.version, diagnostics);
+    entry.lastPublishAt = performance.now();
+    if (!written) return;
+    entry.publishInFlight = true;
+    const done = () => {
+      entry.publishInFlight = false;
+      if (this.entries.get(uri) !== entry) return;
+      // The state changed while this was written: the newest goes next (spaced if still under way).
+      if (entry.publishQueued) this.schedulePublish(uri, entry);
+      else this.notifyIfSettled(uri, entry);
+    };
+    written.then(done, done);
   }
 
   private isSettled(uri: string, entry: Entry): boolean {
@@ -334,6 +421,7 @@ export class DocumentAnalyses {
       entry.debounce === undefined &&
       entry.starting === 0 &&
       !entry.publishQueued &&
+      !entry.publishInFlight &&
       current.pending.size === 0 &&
       current.version === this.host.document(uri)?.version
     );

@@ -104,7 +104,8 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     {
       document: documentOf,
       settings: (uri) => settings.forDocument(uri),
-      publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }).catch((error) => logger.error(`Publishing diagnostics failed: ${errorText(error)}`)),
+      // The promise settles once the message is written: DocumentAnalyses sends no other publish of the document until then.
+      publish: (uri, version, diagnostics) => connection.sendDiagnostics({ uri, version, diagnostics }).catch((error) => logger.error(`Publishing diagnostics failed: ${errorText(error)}`)),
       logger,
       env: options.env,
       openText: (absolutePath) => documents.get(pathToFileURL(absolutePath).href)?.getText(),
