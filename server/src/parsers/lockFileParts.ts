@@ -123,8 +123,11 @@ export function lastPathSegment(path: string | undefined): string | undefined {
 
 /** The URL's last path segment, percent-decoded when that is valid percent-encoding. */
 export function lastUrlSegment(url: string | undefined): string | undefined {
-  const segment = url === undefined ? undefined : withoutQueryOrFragment(url).split('/').pop();
+  if (url === undefined) return undefined;
+  const path = withoutQueryOrFragment(url);
+  const segment = path.slice(path.lastIndexOf('/') + 1);
   if (!segment) return undefined;
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
