@@ -82,11 +82,17 @@ export class ParseWorkers {
   parse(format: DocumentFormat, text: string, context: ParseContext): Promise<ParsedDocument> {
     const worker = this.waiting;
     this.waiting = undefined;
-    this.scheduleReplacement();
-    if (worker === undefined) return this.script === undefined ? Promise.resolve(parseDocument(format, text, context)) : parseOnWorker(format, text, context, this.script);
-    worker.ref();
-    worker.postMessage({ format, text, context } satisfies ParseJob);
-    return awaitParse(worker, format);
+    let parsed: Promise<ParsedDocument>;
+    if (worker === undefined) {
+      parsed = this.script === undefined ? Promise.resolve(parseDocument(format, text, context)) : parseOnWorker(format, text, context, this.script);
+    } else {
+      worker.ref();
+      worker.postMessage({ format, text, context } satisfies ParseJob);
+      parsed = awaitParse(worker, format);
+    }
+    // The replacement starts once this parse is over, so two workers' memory never adds up.
+    void parsed.then(() => this.scheduleReplacement());
+    return parsed;
   }
 
   dispose(): void {
