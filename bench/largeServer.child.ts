@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   const text = megabytes === 'limit' ? atSizeLimit(kind, sizeLimit(format)) : generate(Number(megabytes) * 1_000_000);
   // The anchor: the bare value parser on the same text, here, before the server takes the CPU.
   const valueParserMs = fileName.endsWith('.lock') ? timed(() => parseValues(text)) : undefined;
-  const client = await LspClient.start({ settings: { offline: offline !== 'online' } });
+  // BENCH_SERVER_CPU_PROF=<dir>: the server (and its worker threads) write CPU profiles there.
+  const profileDir = process.env.BENCH_SERVER_CPU_PROF;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const client = await LspClient.start({ settings: { offline: offline !== 'online' }, nodeArgs });
   try {
     const uri = fileUri(`/tmp/pypi-provenance-large/${kind}/${fileName}`);
     const start = performance.now();

@@ -269,3 +269,53 @@ test('a large document under way: one publish in flight at a time, spaced, the n
   const sizes = host.published.map((p) => p.diagnostics.length);
   assert.deepEqual(sizes, [...sizes].sort((a, b) => a - b), 'each publish is a newer state than the one before');
 });
+
+test('a large document publishes its local findings before the other stages start; settled waits for those too', async () => {
+  const host = new FakeHost();
+  // Over OFF_THREAD_LENGTH, and still a valid pyproject (comment lines).
+  host.set('# a comment line\n'.repeat(20_000), 1);
+  let publishedBeforeSetUp: string[][] | undefined;
+  const local: FindingStage = { name: 'local', local: true, run: () => [finding('weak-hash', 0)] };
+  // The set-up of the index stages of a large document takes hundreds of milliseconds, synchronously.
+  const index: FindingStage = {
+    name: 'resolution',
+    run: () => {
+      publishedBeforeSetUp = host.published.map((p) => p.diagnostics.map((d) => String(d.code)));
+      return [finding('yanked', 1)];
+    },
+  };
+  const analyses = new DocumentAnalyses(host, [local, index]);
+  analyses.open(URI);
+  await settle(host, analyses);
+  assert.deepEqual(publishedBeforeSetUp, [['weak-hash']], 'the local findings went out before the index stage ran');
+  assert.deepEqual(host.codes(), ['weak-hash', 'yanked']);
+  assert.deepEqual([...analyses.get(URI)!.findingsByStage.keys()], ['local', 'resolution'], 'stage order kept');
+
+  // A small document still gets one publish with every synchronous answer.
+  const small = new FakeHost();
+  small.set('x', 1);
+  let publishesBefore: number | undefined;
+  const smallIndex: FindingStage = { name: 'resolution', run: () => ((publishesBefore = small.published.length), [finding('yanked', 1)]) };
+  const smallAnalyses = new DocumentAnalyses(small, [local, smallIndex]);
+  smallAnalyses.open(URI);
+  await settle(small, smallAnalyses);
+  assert.equal(publishesBefore, 0);
+  assert.deepEqual(small.published.map((p) => p.diagnostics.map((d) => String(d.code))), [['weak-hash', 'yanked']]);
+});
+
+test('a large document closed before its index stages start: they never run', async () => {
+  const host = new FakeHost();
+  host.set('# a comment line\n'.repeat(20_000), 1);
+  let ran = false;
+  const local: FindingStage = { name: 'local', local: true, run: () => [] };
+  const index: FindingStage = { name: 'resolution', run: () => ((ran = true), []) };
+  const analyses = new DocumentAnalyses(host, [local, index]);
+  analyses.open(URI);
+  // The first publish comes within the open's microtasks (settings, parse); close right after it.
+  for (let turns = 0; host.published.length === 0 && turns < 1000; turns++) await Promise.resolve();
+  assert.equal(host.published.length, 1);
+  analyses.closed(URI);
+  host.documents.delete(URI);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(ran, false);
+});

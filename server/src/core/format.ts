@@ -31,7 +31,10 @@ function decodeURIComponentSafe(s: string): string {
 
 /** The text before the first `?` or `#` (a URL's path part), found without a backtracking regex. */
 export function withoutQueryOrFragment(url: string): string {
-  const cut = url.search(/[?#]/);
+  // indexOf, not a regular expression: lock files call this for each of thousands of files.
+  const query = url.indexOf('?');
+  const fragment = url.indexOf('#');
+  const cut = query < 0 ? fragment : fragment < 0 ? query : Math.min(query, fragment);
   return cut < 0 ? url : url.slice(0, cut);
 }
 

@@ -8,7 +8,7 @@ import type { Finding } from '../core/finding';
 import { emptyOptions, type DocumentFormat, type ParsedDocument } from '../core/model';
 import { parseDocument } from '../parsers/index';
 import { locksBeside, withLockedVersions, type OpenText } from '../pipeline/lockStep';
-import { defaultParseWorkerScript, parseOnWorker, parsesOffThread } from '../parsers/offThread';
+import { defaultParseWorkerScript, OFF_THREAD_LENGTH, ParseWorkers, parsesOffThread } from '../parsers/offThread';
 import { toDiagnostics } from './diagnostics';
 import { errorText, type Logger } from './guard';
 import type { Settings } from '../pipeline/contract/settings';
@@ -123,12 +123,16 @@ export class DocumentAnalyses {
   private readonly entries = new Map<string, Entry>();
   /** The parse worker script; undefined when not built, and then large documents are parsed inline. */
   private readonly parseWorker = defaultParseWorkerScript();
+  /** A parse worker waits, modules loaded, for the first large document (and one after each). */
+  private readonly parseWorkers = new ParseWorkers(this.parseWorker);
 
   constructor(
     private readonly host: AnalysisHost,
     private readonly stages: readonly FindingStage[],
     private readonly debounceMs = DEFAULT_DEBOUNCE_MS,
-  ) {}
+  ) {
+    this.parseWorkers.prepare();
+  }
 
   /** A dependency file opened: analyze and publish without waiting. */
   open(uri: string): void {
@@ -190,6 +194,7 @@ export class DocumentAnalyses {
   }
 
   dispose(): void {
+    this.parseWorkers.dispose();
     for (const uri of [...this.entries.keys()]) this.closed(uri);
   }
 
@@ -227,7 +232,7 @@ export class DocumentAnalyses {
     if (parsesOffThread(document.text, this.parseWorker)) {
       entry.starting++;
       try {
-        parsed = await parseOnWorker(document.format, document.text, { env: this.host.env, workspaceTrusted: settings.workspaceTrusted }, this.parseWorker);
+        parsed = await this.parseWorkers.parse(document.format, document.text, { env: this.host.env, workspaceTrusted: settings.workspaceTrusted });
       } finally {
         entry.starting--;
       }
@@ -265,6 +270,15 @@ export class DocumentAnalyses {
     } catch (error) {
       this.host.logger.error(`Logging the analysis of ${uri} failed: ${errorText(error)}`);
     }
+    // A large document publishes its local findings first: the index stages' set-up for its
+    // thousands of dependencies would hold them back by hundreds of milliseconds.
+    const leadingLocal = this.stages.findIndex((stage) => stage.local !== true);
+    if (!replacing && leadingLocal > 0 && document.text.length > OFF_THREAD_LENGTH) {
+      for (const stage of this.stages.slice(0, leadingLocal)) this.runStage(uri, entry, analysis, stage);
+      this.publish(uri, entry, analysis);
+      this.runLater(uri, entry, analysis, this.stages.slice(leadingLocal));
+      return;
+    }
     for (const stage of this.stages) this.runStage(uri, entry, analysis, stage);
     if (replacing && analysis.pending.size > 0) {
       // The first update or settle of a stage publishes (queuePublish); until then the old diagnostics stay.
@@ -277,6 +291,21 @@ export class DocumentAnalyses {
       this.publish(uri, entry, analysis);
     }
     this.notifyIfSettled(uri, entry);
+  }
+
+  /** Runs `stages` once the first publish is on its way (a timer lets the connection write it). */
+  private runLater(uri: string, entry: Entry, analysis: Analysis, stages: readonly FindingStage[]): void {
+    // Counted as starting, so `settled` does not answer before these stages have begun.
+    entry.starting++;
+    setTimeout(() => {
+      entry.starting--;
+      if (this.entries.get(uri) === entry && entry.current === analysis && !analysis.controller.signal.aborted) {
+        for (const stage of stages) this.runStage(uri, entry, analysis, stage);
+        // What stages answered synchronously goes out at once; the pending ones publish as they settle.
+        if (stages.some((stage) => (analysis.findingsByStage.get(stage.name)?.length ?? 0) > 0)) this.queuePublish(uri, entry, analysis);
+      }
+      this.notifyIfSettled(uri, entry);
+    }, 0);
   }
 
   private parse(uri: string, document: OpenDocument, settings: Readonly<Settings>): ParsedDocument {

@@ -7,7 +7,7 @@ import { valid as validVersion } from '@renovatebot/pep440';
 import type { Dependency, HashPin } from '../core/model';
 import { normalizeName } from '../core/names';
 import { isValidName } from './pep508';
-import { mapString, shown, type TomlArray, type TomlEntry, type TomlProblems, type TomlString, type TomlTable } from './toml';
+import { shown, wholeStringSpan, type TomlArray, type TomlEntry, type TomlProblems, type TomlString, type TomlTable } from './toml';
 
 /** Hex digest lengths of the algorithms pip and PyPI use; others are not length-checked. */
 /** A Map: the algorithm names are the document's, and `constructor` must not find Object's. */
@@ -25,7 +25,7 @@ export function readLockedPackageName(
 ): { dependency: Dependency; label: string } | undefined {
   const name = problems.string(problems.required(table, 'name', 'a package'), 'a package `name`');
   if (name === undefined) return undefined;
-  const nameRange = problems.range(mapString(text, name).whole);
+  const nameRange = problems.range(wholeStringSpan(text, name));
   if (!isValidName(name.value)) problems.add(`\`${shown(name.value)}\` is not a valid package name`, name);
   const dependency: Dependency = {
     name: normalizeName(name.value),
@@ -47,7 +47,7 @@ export function readLockedPackageName(
 export function readLockedVersion(text: string, problems: TomlProblems, entry: TomlEntry | undefined, label: string, dependency: Dependency): TomlString | undefined {
   const version = problems.string(entry, `the \`version\` of ${label}`);
   if (version === undefined) return undefined;
-  dependency.ranges.version = problems.range(mapString(text, version).whole);
+  dependency.ranges.version = problems.range(wholeStringSpan(text, version));
   if (validVersion(version.value) === null) problems.add(`\`${shown(version.value)}\` is not a valid PEP 440 version`, version);
   return version;
 }
@@ -107,7 +107,7 @@ export function readPrefixedHash(text: string, problems: TomlProblems, value: To
   const hex = value.value.slice(colon + 1).toLowerCase();
   const problem = digestProblem(algorithm, hex, what);
   if (problem !== undefined) problems.add(problem, value);
-  return { algorithm, hex, range: problems.range(mapString(text, value).whole) };
+  return { algorithm, hex, range: problems.range(wholeStringSpan(text, value)) };
 }
 
 /** The `hash` key of a uv.lock or poetry.lock file entry, as its list of pins (empty when absent or unusable). */
@@ -123,8 +123,11 @@ export function lastPathSegment(path: string | undefined): string | undefined {
 
 /** The URL's last path segment, percent-decoded when that is valid percent-encoding. */
 export function lastUrlSegment(url: string | undefined): string | undefined {
-  const segment = url === undefined ? undefined : withoutQueryOrFragment(url).split('/').pop();
+  if (url === undefined) return undefined;
+  const path = withoutQueryOrFragment(url);
+  const segment = path.slice(path.lastIndexOf('/') + 1);
   if (!segment) return undefined;
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {

@@ -33,6 +33,117 @@ export function parsesOffThread(text: string, script: string | undefined): scrip
 
 /** parseDocument on a worker thread started from `script`. Never rejects. */
 export function parseOnWorker(format: DocumentFormat, text: string, context: ParseContext, script: string): Promise<ParsedDocument> {
+  const job: ParseJob = { format, text, context };
+  let worker: Worker;
+  try {
+    worker = new Worker(script, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  } catch {
+    // No thread to be had: parse here rather than not at all.
+    return Promise.resolve(parseDocument(format, text, context));
+  }
+  return awaitParse(worker, format);
+}
+
+/** After a parse, the next worker is started this much later, so its start does not compete with the stages that follow. */
+const REPLACEMENT_DELAY_MS = 2000;
+/**
+ * A waiting worker no document has used for this long ends (about 10 MB back): a server that is
+ * not being given large documents keeps no thread for them. The next large document then pays
+ * the worker's cold start once.
+ */
+export const WAITING_WORKER_IDLE_MS = 60_000;
+
+/**
+ * Parse workers started ahead of need: the one waiting has its modules loaded (about 100 ms of
+ * a cold start), so a large document's parse begins at once. Each still parses one document and
+ * ends, and its replacement starts a little later.
+ */
+export class ParseWorkers {
+  private waiting: Worker | undefined;
+  private replacement: NodeJS.Timeout | undefined;
+  private idle: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly script: string | undefined,
+    private readonly idleMs = WAITING_WORKER_IDLE_MS,
+  ) {}
+
+  /** Whether a worker is waiting (for tests: a server left alone keeps none). */
+  get hasWaitingWorker(): boolean {
+    return this.waiting !== undefined;
+  }
+
+  /** Starts the waiting worker now, if there is none. */
+  prepare(): void {
+    if (this.script === undefined || this.waiting !== undefined || this.disposed) return;
+    let worker: Worker;
+    try {
+      worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    } catch {
+      return;
+    }
+    // An idle worker must not keep the process alive, nor linger once it has failed.
+    worker.unref();
+    const forget = (): void => {
+      if (this.waiting === worker) this.waiting = undefined;
+    };
+    worker.once('error', forget);
+    worker.once('exit', forget);
+    this.waiting = worker;
+    this.clearIdle();
+    this.idle = setTimeout(() => {
+      this.idle = undefined;
+      if (this.waiting !== worker) return;
+      this.waiting = undefined;
+      void worker.terminate();
+    }, this.idleMs);
+    this.idle.unref();
+  }
+
+  private clearIdle(): void {
+    if (this.idle !== undefined) clearTimeout(this.idle);
+    this.idle = undefined;
+  }
+
+  /** parseDocument on the waiting worker (or a new one). Never rejects. */
+  parse(format: DocumentFormat, text: string, context: ParseContext): Promise<ParsedDocument> {
+    const worker = this.waiting;
+    this.waiting = undefined;
+    this.clearIdle();
+    let parsed: Promise<ParsedDocument>;
+    if (worker === undefined) {
+      parsed = this.script === undefined ? Promise.resolve(parseDocument(format, text, context)) : parseOnWorker(format, text, context, this.script);
+    } else {
+      worker.ref();
+      worker.postMessage({ format, text, context } satisfies ParseJob);
+      parsed = awaitParse(worker, format);
+    }
+    // The replacement starts once this parse is over, so two workers' memory never adds up.
+    void parsed.then(() => this.scheduleReplacement());
+    return parsed;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.replacement !== undefined) clearTimeout(this.replacement);
+    this.clearIdle();
+    void this.waiting?.terminate();
+    this.waiting = undefined;
+  }
+
+  private scheduleReplacement(): void {
+    if (this.replacement !== undefined) clearTimeout(this.replacement);
+    this.replacement = setTimeout(() => {
+      this.replacement = undefined;
+      this.prepare();
+    }, REPLACEMENT_DELAY_MS);
+    this.replacement.unref();
+  }
+}
+
+/** The document `worker` posts back (then it is ended), or a `syntax` problem saying why there is none. */
+function awaitParse(worker: Worker, format: DocumentFormat): Promise<ParsedDocument> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (parsed: ParsedDocument): void => {
@@ -40,14 +151,6 @@ export function parseOnWorker(format: DocumentFormat, text: string, context: Par
       settled = true;
       resolve(parsed);
     };
-    let worker: Worker;
-    try {
-      worker = new Worker(script, { workerData: { format, text, context } satisfies ParseJob, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
-    } catch {
-      // No thread to be had: parse here rather than not at all.
-      settle(parseDocument(format, text, context));
-      return;
-    }
     worker.once('message', (parsed: ParsedDocument) => {
       settle(parsed);
       void worker.terminate();

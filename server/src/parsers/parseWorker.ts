@@ -1,6 +1,6 @@
 /**
- * The parse worker thread (see offThread.ts): parses the one document it was started with and
- * posts the ParsedDocument back. One document a worker, so all the parse's memory goes when the
+ * The parse worker thread (see offThread.ts): parses the one document it was started with (or,
+ * started ahead of need, the first one it is sent) and posts the ParsedDocument back. One document a worker, so all the parse's memory goes when the
  * worker ends, and a document that exhausts the worker's heap ends only the worker.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,6 +9,7 @@ import type { ParseJob } from './offThread';
 
 const port = parentPort;
 if (port) {
-  const job = workerData as ParseJob;
-  port.postMessage(parseDocument(job.format, job.text, job.context));
+  const parse = (job: ParseJob): void => port.postMessage(parseDocument(job.format, job.text, job.context));
+  if (workerData) parse(workerData as ParseJob);
+  else port.once('message', parse);
 }

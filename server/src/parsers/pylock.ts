@@ -6,7 +6,7 @@
  */
 import { type AttestationIdentity, type Dependency, type HashPin, type LockedFile, type ParsedDocument } from '../core/model';
 import { digestProblem, fileKindOf, lastPathSegment, lastUrlSegment, readFileSize, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
-import { mapString, readTomlDocument, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue } from './toml';
+import { readTomlDocument, wholeStringSpan, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue } from './toml';
 
 /** The lock-version major this reader understands (PEP 751: a tool MUST error on another major). */
 const SUPPORTED_MAJOR = 1;
@@ -162,7 +162,7 @@ class LockReader {
       const hex = value.value.toLowerCase();
       const problem = digestProblem(algorithm, hex, `the ${algorithm} hash of ${what}`);
       if (problem !== undefined) problems.add(problem, value);
-      pins.push({ algorithm: algorithm.toLowerCase(), hex, range: problems.range(mapString(this.text, value).whole) });
+      pins.push({ algorithm: algorithm.toLowerCase(), hex, range: problems.range(wholeStringSpan(this.text, value)) });
     }
     return pins;
   }

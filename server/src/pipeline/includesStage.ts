@@ -32,6 +32,7 @@ function isReadableFile(absolutePath: string): boolean {
 
 export const includesStage: FindingStage = {
   name: 'includes',
+  local: true,
   run: ({ uri, parsed }) => {
     const path = documentPath(uri);
     // An unsaved buffer has no directory to resolve relative targets against.

@@ -4,5 +4,6 @@ import type { FindingStage } from './contract/stages';
 
 export const localStage: FindingStage = {
   name: 'local',
+  local: true,
   run: ({ parsed }) => localFindings(parsed),
 };

@@ -1,6 +1,6 @@
 /** The position-aware TOML layer shared by the pyproject.toml and pylock.toml parsers. */
 export * from './document';
 export { parseToml, parseTomlExact, MAX_TOML_LENGTH, type TomlParseResult, type TomlSyntaxError } from './parse';
-export { mapString, stringContentSpan, type StringSourceMap } from './strings';
+export { mapString, stringContentSpan, wholeStringSpan, type StringSourceMap } from './strings';
 export { shown, TomlProblems } from './problems';
 export { readTomlDocument } from './readDocument';

@@ -15,6 +15,17 @@ export interface StringSourceMap {
   readonly whole: TomlSpan;
 }
 
+/**
+ * mapString(text, str).whole without building the map: lock files ask it of tens of thousands
+ * of names, versions and hashes, nearly all written as they read.
+ */
+export function wholeStringSpan(text: string, str: TomlString): TomlSpan {
+  const start = str.start + (str.multiline ? 3 : 1);
+  const length = str.value.length;
+  if (!str.multiline && str.end - 1 - start === length && text.startsWith(str.value, start)) return { start, end: start + length };
+  return mapString(text, str).whole;
+}
+
 /** The text between the delimiters, as offsets. */
 export function stringContentSpan(str: TomlString): TomlSpan {
   const quote = str.multiline ? 3 : 1;

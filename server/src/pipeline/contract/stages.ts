@@ -6,7 +6,8 @@
  * together, converted with the current `severity` setting.
  *
  * - A stage that answers synchronously (local checks) is part of the first publish, which the
- *   server sends as soon as a document opens (edits are debounced first).
+ *   server sends as soon as a document opens (edits are debounced first). For a large document
+ *   the first publish has the leading `local` stages only; the others start right after it.
  * - A stage that answers with a Promise (resolution against the index, verification) publishes
  *   when it settles; it may also call `update` any number of times before then to show partial
  *   results (e.g. each dependency as it verifies). Publishes are coalesced per document.
@@ -42,5 +43,11 @@ export interface StageInput {
 export interface FindingStage {
   /** Names the stage's slot and its log lines; unique among the server's stages. */
   readonly name: string;
+  /**
+   * The stage reads the document (and files beside it) only and answers synchronously. A large
+   * document publishes these stages' findings before the other stages start, since their set-up
+   * for thousands of dependencies (cache look-ups, requests) takes hundreds of milliseconds.
+   */
+  readonly local?: boolean;
   run(input: StageInput): Finding[] | Promise<Finding[]>;
 }
