@@ -235,14 +235,7 @@ export class ResolutionService {
     const byKey = new Map<string, string>();
     for (const request of requests) {
       if (!isResolvable(request.dependency)) continue;
-      const index = chooseIndex({
-        settingIndexUrl: settingIndexUrl(request.settings),
-        workspaceTrusted: request.settings.workspaceTrusted,
-        documentIndexUrl: request.documentOptions?.indexUrl,
-        documentExtraIndexUrls: request.documentOptions?.extraIndexUrls,
-        packageIndexUrl: request.dependency.indexUrl,
-        env: this.env,
-      });
+      const index = this.indexFor(request);
       for (const url of [index.indexUrl, ...index.extraIndexUrls]) {
         const key = url.endsWith('/') ? url : `${url}/`;
         if (!byKey.has(key)) byKey.set(key, url);
