@@ -97,13 +97,10 @@ export function createCheckpointMemory(options: CheckpointMemoryOptions = {}): C
       const held = memory.get(name);
       if (held) return { firstUse: false, remembered: held };
       try {
-        const cacheKey = await disk.prepare();
-        if (cacheKey !== undefined) {
-          const existing = (await disk.read(cacheKey, name)) ?? ((await disk.create(cacheKey, entry)) ? undefined : await disk.read(cacheKey, name));
-          if (existing) {
-            memory.set(name, existing);
-            return { firstUse: false, remembered: existing };
-          }
+        const existing = (await disk.recordFirst(entry))?.existing;
+        if (existing) {
+          memory.set(name, existing);
+          return { firstUse: false, remembered: existing };
         }
       } catch (error) {
         disk.unusable(`a checkpoint entry cannot be written (${messageOf(error)})`);

@@ -89,16 +89,9 @@ export function createFileSetMemory(options: FileSetMemoryOptions = {}): FileSet
       const held = memory.get(key);
       if (held) return { firstUse: false, remembered: held };
       try {
-        const cacheKey = await disk.prepare();
-        if (cacheKey === undefined) {
-          memory.set(key, entry);
-          return { firstUse: true, remembered: entry };
-        }
-        const existing = await disk.read(cacheKey, key);
-        if (existing) return { firstUse: false, remembered: existing };
-        if (await disk.create(cacheKey, entry)) return { firstUse: true, remembered: entry };
-        const winner = await disk.read(cacheKey, key);
-        if (winner) return { firstUse: false, remembered: winner };
+        const first = await disk.recordFirst(entry);
+        if (first?.existing) return { firstUse: false, remembered: first.existing };
+        if (first?.recorded) return { firstUse: true, remembered: entry };
       } catch (error) {
         disk.unusable(`a release file-set entry cannot be written (${messageOf(error)})`);
       }

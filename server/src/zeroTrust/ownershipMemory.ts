@@ -87,12 +87,8 @@ export function createOwnershipMemory(options: OwnershipMemoryOptions = {}): Own
       const held = memory.get(name);
       if (held) return { firstUse: false, remembered: held };
       try {
-        const cacheKey = await disk.prepare();
-        if (cacheKey !== undefined) {
-          const existing = (await disk.read(cacheKey, name)) ?? ((await disk.create(cacheKey, entry)) ? undefined : await disk.read(cacheKey, name));
-          if (existing) return { firstUse: false, remembered: existing };
-          return { firstUse: true, remembered: entry };
-        }
+        const first = await disk.recordFirst(entry);
+        if (first !== undefined) return first.existing ? { firstUse: false, remembered: first.existing } : { firstUse: true, remembered: entry };
       } catch (error) {
         disk.unusable(`a project-owners entry cannot be written (${messageOf(error)})`);
       }

@@ -96,45 +96,35 @@ export class ZeroTrustServices {
 
   /** The trust store of the settings' effective cache directory. */
   storeFor(settings: { cacheDirectory: string }): TrustStore {
-    const directory = effectiveCacheDirectory(settings.cacheDirectory, this.options.defaultCacheDirectory);
-    const key = directory ?? '';
-    let store = this.stores.get(key);
-    if (!store) {
-      store = createTrustStore({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
-      this.stores.set(key, store);
-    }
-    return store;
+    return this.memoryFor(this.stores, settings, createTrustStore);
   }
 
   /** The release file-set memory of the settings' effective cache directory (trust state, beside the trust store). */
   fileSetsFor(settings: { cacheDirectory: string }): FileSetMemory {
-    const directory = effectiveCacheDirectory(settings.cacheDirectory, this.options.defaultCacheDirectory);
-    let memory = this.fileSetMemories.get(directory ?? '');
-    if (!memory) {
-      memory = createFileSetMemory({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
-      this.fileSetMemories.set(directory ?? '', memory);
-    }
-    return memory;
+    return this.memoryFor(this.fileSetMemories, settings, createFileSetMemory);
   }
 
   /** The transparency-log checkpoint memory of the settings' effective cache directory (trust state). */
   checkpointsFor(settings: { cacheDirectory: string }): CheckpointMemory {
-    const directory = effectiveCacheDirectory(settings.cacheDirectory, this.options.defaultCacheDirectory);
-    let memory = this.checkpointMemories.get(directory ?? '');
-    if (!memory) {
-      memory = createCheckpointMemory({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
-      this.checkpointMemories.set(directory ?? '', memory);
-    }
-    return memory;
+    return this.memoryFor(this.checkpointMemories, settings, createCheckpointMemory);
   }
 
   /** The project-owners memory of the settings' effective cache directory (trust state). */
   ownersFor(settings: { cacheDirectory: string }): OwnershipMemory {
+    return this.memoryFor(this.ownershipMemories, settings, createOwnershipMemory);
+  }
+
+  /** One memory per effective cache directory, made on first use with this service's key, log and clock. */
+  private memoryFor<T>(
+    memories: Map<string, T>,
+    settings: { cacheDirectory: string },
+    create: (options: { cacheDirectory?: string; key?: ZeroTrustServicesOptions['cacheKey']; log?: (message: string) => void; now?: () => number }) => T,
+  ): T {
     const directory = effectiveCacheDirectory(settings.cacheDirectory, this.options.defaultCacheDirectory);
-    let memory = this.ownershipMemories.get(directory ?? '');
-    if (!memory) {
-      memory = createOwnershipMemory({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
-      this.ownershipMemories.set(directory ?? '', memory);
+    let memory = memories.get(directory ?? '');
+    if (memory === undefined) {
+      memory = create({ cacheDirectory: directory, key: this.options.cacheKey, log: this.options.log, now: this.options.now });
+      memories.set(directory ?? '', memory);
     }
     return memory;
   }

@@ -75,6 +75,12 @@ export interface SignedEntries<T> {
   create(cacheKey: CacheKey, entry: T): Promise<boolean>;
   /** Writes the entry over any other. Throws when it cannot be written. */
   replace(cacheKey: CacheKey, entry: T): Promise<void>;
+  /**
+   * First use: the entry of the same name already on disk (`existing`, also when another writer
+   * won the race), or `recorded` when this call wrote it. Undefined without a disk (memory only).
+   * Throws when it cannot be written.
+   */
+  recordFirst(entry: T): Promise<{ existing?: T; recorded: boolean } | undefined>;
   /** Warns once that the entries are kept in memory only, and why. */
   unusable(reason: string): void;
   /** How many entries are on disk, plus those of `heldNames` (entries in memory) not on disk. Never throws. */
@@ -184,6 +190,17 @@ export function createSignedEntries<T>(options: SignedEntriesOptions, codec: Ent
       } finally {
         if (!placed) await fs.rm(temp, { force: true }).catch(() => undefined);
       }
+    },
+
+    async recordFirst(entry) {
+      const cacheKey = await this.prepare();
+      if (cacheKey === undefined) return undefined;
+      const name = codec.nameOf(entry);
+      const existing = await read(cacheKey, name);
+      if (existing !== undefined) return { existing, recorded: false };
+      if (await this.create(cacheKey, entry)) return { recorded: true };
+      const winner = await read(cacheKey, name);
+      return winner !== undefined ? { existing: winner, recorded: false } : { recorded: false };
     },
 
     async replace(cacheKey, entry) {
