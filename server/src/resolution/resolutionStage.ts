@@ -10,6 +10,7 @@ import type { Finding } from '../core/finding';
 import type { Dependency } from '../core/model';
 import { redactSecrets } from '../index/redact';
 import type { FindingStage, StageInput } from '../pipeline/contract/stages';
+import { eachBounded } from '../pipeline/contract/boundedEach';
 import { runProgressively } from '../pipeline/contract/progressiveRun';
 import { isResolvable, type ResolutionRequest, type ResolutionService } from './resolutionService';
 import type { ResolutionServices } from './resolutionServices';
@@ -68,22 +69,28 @@ export function createResolutionStage(services: ResolutionServices, hooks: Resol
         if (!aborted) scheduleRetry(input, service, requests);
       },
     };
+    const unknown = requests.flatMap((request, i) => (found[i] === undefined ? [i] : []));
     return runProgressively(input, all, options, (run) => {
-      requests.forEach((request, i) => {
-        if (found[i] !== undefined) return;
-        service.resolve(request).then(
-          (resolution) => {
-            found[i] = resolution.findings;
-          },
-          (error: unknown) => {
-            // resolveDependency never rejects; should it, the dependency still gets a clear finding.
-            found[i] = [{ code: 'index-error', message: `${request.dependency.name} could not be resolved: internal error (${redactSecrets(String(error))})`, range: request.dependency.ranges.requirement, dependency: request.dependencyIndex }];
-          },
-        ).finally(() => {
-          if (--left === 0) run.finish();
-          else run.publishSoon();
-        });
-      });
+      // A bounded number at once (eachBounded): a replaced analysis starts no more of them.
+      eachBounded(
+        unknown,
+        (i) => {
+          const request = requests[i];
+          return service.resolve(request).then(
+            (resolution) => {
+              found[i] = resolution.findings;
+            },
+            (error: unknown) => {
+              // resolveDependency never rejects; should it, the dependency still gets a clear finding.
+              found[i] = [{ code: 'index-error', message: `${request.dependency.name} could not be resolved: internal error (${redactSecrets(String(error))})`, range: request.dependency.ranges.requirement, dependency: request.dependencyIndex }];
+            },
+          ).finally(() => {
+            if (--left === 0) run.finish();
+            else run.publishSoon();
+          });
+        },
+        { stopped: () => run.settled },
+      );
     });
   }
 

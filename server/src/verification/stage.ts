@@ -14,6 +14,7 @@ import type { Finding } from '../core/finding';
 import type { Resolution } from '../index/resolve';
 import type { FindingStage, StageInput } from '../pipeline/contract/stages';
 import type { ResolutionRequest } from '../resolution/resolutionService';
+import { eachBounded } from '../pipeline/contract/boundedEach';
 import { runProgressively } from '../pipeline/contract/progressiveRun';
 import { resolutionRequests } from '../resolution/resolutionStage';
 import { filesToVerify, verifyDependencyStatus, type FileState } from './dependencyVerification';
@@ -110,14 +111,18 @@ export function createVerificationStage(
         }
         document.trust = context.trust.description;
         document.publicGood = context.trust.source !== 'file';
-        requests.forEach((request, order) => {
-          void verifyOne(context, source, owner, input, request, order, document, (update) => {
-            findings[order] = update;
-            run.publishSoon();
-          }).finally(() => {
-            if (--left === 0) run.finish();
-          });
-        });
+        // A bounded number at once (eachBounded): a replaced analysis starts no more of them.
+        eachBounded(
+          requests,
+          (request, order) =>
+            verifyOne(context, source, owner, input, request, order, document, (update) => {
+              findings[order] = update;
+              run.publishSoon();
+            }).finally(() => {
+              if (--left === 0) run.finish();
+            }),
+          { stopped: () => run.settled },
+        );
       })().catch((error: unknown) => {
         // Not expected (everything below catches); the analysis must still settle.
         document.failure = `verification failed internally: ${error instanceof Error ? error.message : String(error)}`;
@@ -168,7 +173,8 @@ export function createVerificationStage(
   function record(document: DocumentVerification, request: ResolutionRequest, resolution: Resolution | undefined, files: FileState[]): Finding[] {
     const index = request.dependencyIndex ?? 0;
     const state = verifyDependencyStatus(request.dependency, index, resolution, files);
-    document.dependencies.set(index, { ...state, resolution });
+    // Object.assign, not `{ ...state, resolution }`: a spread extended gets a hidden class of its own (see mergeFiles in index/resolve.ts).
+    document.dependencies.set(index, Object.assign({}, state, { resolution }));
     return state.findings;
   }
 

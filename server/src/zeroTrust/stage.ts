@@ -13,6 +13,7 @@
 import type { Finding } from '../core/finding';
 import type { Resolution, ResolvedFile } from '../index/resolve';
 import type { FindingStage, StageInput } from '../pipeline/contract/stages';
+import { eachBounded } from '../pipeline/contract/boundedEach';
 import { runProgressively } from '../pipeline/contract/progressiveRun';
 import type { ResolutionRequest } from '../resolution/resolutionService';
 import { resolutionRequests } from '../resolution/resolutionStage';
@@ -95,25 +96,30 @@ export function createZeroTrustStage(
 
     let left = requests.length;
     return runProgressively(input, all, { now, onAbort: () => owner.release() }, (run) => {
-      requests.forEach((request, order) => {
-        const index = request.dependencyIndex ?? 0;
-        checkOne(input, source, owner, request, order, requests.length, (state) => {
-          if (run.settled) return;
-          states.set(index, state);
-          findings[order] = state.outcome?.findings ?? [];
-          run.publishSoon();
-        })
-          .catch((error: unknown) => {
-            // Not expected (the checks catch their own failures); the analysis must still settle.
+      // A bounded number at once (eachBounded): a replaced analysis starts no more of them.
+      eachBounded(
+        requests,
+        (request, order) => {
+          const index = request.dependencyIndex ?? 0;
+          return checkOne(input, source, owner, request, order, requests.length, (state) => {
             if (run.settled) return;
-            const outcome: ZeroTrustOutcome = { findings: [], publishers: [], late: { late: [] }, notes: [`the zero-trust checks failed internally: ${error instanceof Error ? error.message : String(error)}`] };
-            states.set(index, { settled: true, outcome });
-            findings[order] = [];
+            states.set(index, state);
+            findings[order] = state.outcome?.findings ?? [];
+            run.publishSoon();
           })
-          .finally(() => {
-            if (--left === 0) run.finish();
-          });
-      });
+            .catch((error: unknown) => {
+              // Not expected (the checks catch their own failures); the analysis must still settle.
+              if (run.settled) return;
+              const outcome: ZeroTrustOutcome = { findings: [], publishers: [], late: { late: [] }, notes: [`the zero-trust checks failed internally: ${error instanceof Error ? error.message : String(error)}`] };
+              states.set(index, { settled: true, outcome });
+              findings[order] = [];
+            })
+            .finally(() => {
+              if (--left === 0) run.finish();
+            });
+        },
+        { stopped: () => run.settled },
+      );
     });
   }
 
