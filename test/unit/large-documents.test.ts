@@ -44,6 +44,23 @@ test('a pylock with more packages than MAX_DEPENDENCIES keeps the first ones and
   assert.deepEqual(parsed.problems.map((p) => p.message), ['This file has more than 20,000 dependencies; only the first 20,000 are checked']);
 });
 
+test('a pyproject.toml past MAX_DEPENDENCIES keeps the first ones, marks the next, and still reports invalid requirements after the cap', () => {
+  // The reader builds no dependency past the one that marks the cap (memory), but still reads each string.
+  const lines = Array.from({ length: MAX_DEPENDENCIES + 10 }, (_, i) => `    "package-${i}==1.0",`);
+  lines.push('    "not a requirement ((",');
+  const text = `[project]\nname = "big"\nversion = "1"\ndependencies = [\n${lines.join('\n')}\n]\n`;
+  const parsed = parseDocument('pyproject', text);
+  assert.equal(parsed.dependencies.length, MAX_DEPENDENCIES);
+  assert.equal(parsed.dependencies[MAX_DEPENDENCIES - 1].name, `package-${MAX_DEPENDENCIES - 1}`);
+  assert.deepEqual(
+    parsed.problems.map((p) => [p.message.startsWith('Invalid requirement: ') ? 'Invalid requirement' : p.message, p.range.start.line]),
+    [
+      ['Invalid requirement', MAX_DEPENDENCIES + 14],
+      ['This file has more than 20,000 dependencies; only the first 20,000 are checked', MAX_DEPENDENCIES + 4],
+    ],
+  );
+});
+
 test('nesting deeper than MAX_TOML_DEPTH is a syntax error at the first level too deep, in every TOML format', () => {
   assert.equal(parseToml(nestedArrays(MAX_TOML_DEPTH)).ok, true);
   assert.equal(parseToml(`x = ${'{a = '.repeat(MAX_TOML_DEPTH - 1)}[1]${'}'.repeat(MAX_TOML_DEPTH - 1)}\n`).ok, true);

@@ -6,6 +6,7 @@
  */
 import type { Dependency, ParsedDocument } from '../core/model';
 import { normalizeName } from '../core/names';
+import { MAX_DEPENDENCIES } from './limits';
 import { parsePep508 } from './pep508';
 import { mapString, readTomlDocument, shown, TomlProblems, type TomlArray, type TomlEntry, type TomlString, type TomlTable } from './toml';
 
@@ -42,6 +43,10 @@ class RequirementReader {
       this.problems.add(`Invalid requirement: ${result.message}`, map.toDocument(result.span.start, result.span.end));
       return;
     }
+    // Past the cap (the one after it still marks where the file stops being checked) a valid
+    // requirement is dropped unbuilt: a 10 MiB file has ~100,000, and their ranges were most of
+    // the parse's memory. Invalid ones further on are still reported, as before.
+    if (this.out.length > MAX_DEPENDENCIES) return;
     const req = result.requirement;
     const range = (start: number, end: number) => this.problems.range(map.toDocument(start, end));
     const dependency: Dependency = {
