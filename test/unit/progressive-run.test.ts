@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding } from '../../server/src/core/finding';
-import { runProgressively, type ProgressiveRun } from '../../server/src/pipeline/contract/progressiveRun';
+import { MAX_UPDATE_INTERVAL_MS, runProgressively, UPDATE_INTERVAL_MS, updateIntervalMs, type ProgressiveRun } from '../../server/src/pipeline/contract/progressiveRun';
 
 const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 const finding = (message: string): Finding => ({ code: 'index-error', message, range });
@@ -89,4 +89,12 @@ test('the work starts after the stage has returned, so the first publish goes ou
   assert.deepEqual((await replaced).map((f) => f.message), ['nothing yet']);
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(started, false);
+});
+
+test('a large document spaces its stage updates by its size; a small one keeps the 50 ms interval', () => {
+  assert.equal(updateIntervalMs(0), UPDATE_INTERVAL_MS);
+  assert.equal(updateIntervalMs(1_000), UPDATE_INTERVAL_MS);
+  assert.equal(updateIntervalMs(10_000), 500);
+  assert.equal(updateIntervalMs(20_000), MAX_UPDATE_INTERVAL_MS);
+  assert.equal(updateIntervalMs(1_000_000), MAX_UPDATE_INTERVAL_MS);
 });

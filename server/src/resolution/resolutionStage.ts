@@ -1,17 +1,18 @@
 /**
  * The `resolution` FindingStage: every exactly pinned dependency of the document resolved against
- * its index, all at once (the index client's limiter bounds the requests in flight), with the
- * findings that come from the answers — project-not-found, version-not-found, yanked,
- * hash-not-on-index, index-error. Results show as they arrive (update), at most every
- * UPDATE_INTERVAL_MS (progressiveRun). When every answer is already known the stage answers synchronously, so an
- * edit's first publish already has them.
+ * its index, up to DEPENDENCIES_UNDER_WAY at once (eachBounded; the index client's limiter bounds
+ * the requests in flight), with the findings that come from the answers — project-not-found,
+ * version-not-found, yanked, hash-not-on-index, index-error. Results show as they arrive
+ * (update), at most every updateIntervalMs (progressiveRun: 50 ms, more for a large document).
+ * When every answer is already known the stage answers synchronously, so an edit's first publish
+ * already has them.
  */
 import type { Finding } from '../core/finding';
 import type { Dependency } from '../core/model';
 import { redactSecrets } from '../index/redact';
 import type { FindingStage, StageInput } from '../pipeline/contract/stages';
 import { eachBounded } from '../pipeline/contract/boundedEach';
-import { runProgressively } from '../pipeline/contract/progressiveRun';
+import { runProgressively, updateIntervalMs } from '../pipeline/contract/progressiveRun';
 import { isResolvable, type ResolutionRequest, type ResolutionService } from './resolutionService';
 import type { ResolutionServices } from './resolutionServices';
 
@@ -65,6 +66,7 @@ export function createResolutionStage(services: ResolutionServices, hooks: Resol
     // A replaced analysis stops waiting at once; the shared resolutions carry on for whoever asks next.
     const options = {
       now,
+      intervalMs: updateIntervalMs(requests.length),
       onSettle: (aborted: boolean) => {
         if (!aborted) scheduleRetry(input, service, requests);
       },

@@ -15,7 +15,7 @@ import type { Resolution } from '../index/resolve';
 import type { FindingStage, StageInput } from '../pipeline/contract/stages';
 import type { ResolutionRequest } from '../resolution/resolutionService';
 import { eachBounded } from '../pipeline/contract/boundedEach';
-import { runProgressively } from '../pipeline/contract/progressiveRun';
+import { runProgressively, updateIntervalMs } from '../pipeline/contract/progressiveRun';
 import { resolutionRequests } from '../resolution/resolutionStage';
 import { filesToVerify, verifyDependencyStatus, type FileState } from './dependencyVerification';
 import type { DocumentVerification } from './documentResults';
@@ -88,6 +88,7 @@ export function createVerificationStage(
     let left = requests.length;
     const options = {
       now,
+      intervalMs: updateIntervalMs(requests.length),
       onAbort: () => owner.release(),
       onSettle: (aborted: boolean) => {
         if (!aborted) scheduleRetry(input, document);

@@ -14,7 +14,7 @@ import type { Finding } from '../core/finding';
 import type { Resolution, ResolvedFile } from '../index/resolve';
 import type { FindingStage, StageInput } from '../pipeline/contract/stages';
 import { eachBounded } from '../pipeline/contract/boundedEach';
-import { runProgressively } from '../pipeline/contract/progressiveRun';
+import { runProgressively, updateIntervalMs } from '../pipeline/contract/progressiveRun';
 import type { ResolutionRequest } from '../resolution/resolutionService';
 import { resolutionRequests } from '../resolution/resolutionStage';
 import { filesToVerify } from '../verification/dependencyVerification';
@@ -95,7 +95,7 @@ export function createZeroTrustStage(
     for (const request of requests) states.set(request.dependencyIndex ?? 0, { settled: false });
 
     let left = requests.length;
-    return runProgressively(input, all, { now, onAbort: () => owner.release() }, (run) => {
+    return runProgressively(input, all, { now, intervalMs: updateIntervalMs(requests.length), onAbort: () => owner.release() }, (run) => {
       // A bounded number at once (eachBounded): a replaced analysis starts no more of them.
       eachBounded(
         requests,

@@ -9,6 +9,19 @@ import type { StageInput } from './stages';
 
 /** Progressive publishes of one document's stage no closer together than this. */
 export const UPDATE_INTERVAL_MS = 50;
+/** The longest spacing of a large document's stage updates (updateIntervalMs). */
+export const MAX_UPDATE_INTERVAL_MS = 1000;
+
+/**
+ * The spacing of a stage's updates for a document of `dependencies`: UPDATE_INTERVAL_MS up to
+ * 1,000 dependencies, then growing with them to MAX_UPDATE_INTERVAL_MS at 20,000. Each update
+ * gathers every finding of the stage into a new array (20,000 entries: a large object, freed
+ * only by a full GC), and the language server publishes a large document every few seconds at
+ * most (lsp/documentAnalyses.ts), so updates every 50 ms were garbage no one saw.
+ */
+export function updateIntervalMs(dependencies: number): number {
+  return Math.min(MAX_UPDATE_INTERVAL_MS, Math.max(UPDATE_INTERVAL_MS, dependencies * 0.05));
+}
 
 export interface ProgressiveRun {
   /** True once settled: whatever the work still produces is dropped. */
