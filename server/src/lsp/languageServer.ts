@@ -39,6 +39,7 @@ import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
 import { THROW_METHOD, THROW_UNCAUGHT_METHOD, testFaultsEnabled } from '../pipeline/testFaults';
 import { attachVerificationProgress } from './verificationProgress';
 import { analysisLogger } from './analysisLog';
+import { ACCEPT_OWNERS_COMMAND, executeAcceptOwners } from './acceptOwners';
 import { ACCEPT_PUBLISHER_COMMAND, RECORD_IDENTITIES_KIND, executeAcceptPublisher, resolveZeroTrustCodeAction, zeroTrustCodeActions, type ZeroTrustActionHost } from './zeroTrustActions';
 import { FORGET_TRUST_MEMORY_METHOD, TRUST_MEMORY_METHOD, clientHasConfirmCommand, forgetTrustMemory, trustMemoryCounts } from './trustMemory';
 
@@ -154,7 +155,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
           capabilities: {
             textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
             codeActionProvider: { codeActionKinds: [...CODE_ACTION_KINDS, RECORD_IDENTITIES_KIND], resolveProvider: true },
-            executeCommandProvider: { commands: [ACCEPT_PUBLISHER_COMMAND] },
+            executeCommandProvider: { commands: [ACCEPT_PUBLISHER_COMMAND, ACCEPT_OWNERS_COMMAND] },
             hoverProvider: true,
           },
           serverInfo: { name: SERVER_NAME, version: options.version },
@@ -261,6 +262,12 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       logger,
       'workspace/executeCommand',
       async (params) => {
+        if (params?.command === ACCEPT_OWNERS_COMMAND) {
+          const result = await executeAcceptOwners(params.arguments, { document: documentOf, analysis: (uri) => analyses.get(uri), zeroTrust: services.zeroTrust, reanalyze: () => analyses.reanalyzeAll(true) });
+          if (result.accepted) logger.info('Project owners accepted.');
+          else logger.warn(`Accepting project owners refused: ${result.reason}.`);
+          return result;
+        }
         if (params?.command !== ACCEPT_PUBLISHER_COMMAND) return null;
         const result = await executeAcceptPublisher(params.arguments, {
           document: documentOf,
