@@ -48,21 +48,33 @@ function keyPart(value: unknown): string {
   return json === UNSERIALIZABLE ? `${UNSERIALIZABLE}-${randomBytes(16).toString('hex')}` : json;
 }
 
+/** An attestation of a provenance object with its key, and the publisher its signer policy names. */
+export interface KeyedAttestation {
+  attestation: unknown;
+  publisher: unknown;
+  key: string;
+}
+
 /**
- * The keys of every attestation in a provenance object, with the signer policy the verifier
+ * Every attestation in a provenance object with its key, under the signer policy the verifier
  * applies to each (`{ publisher: bundle.publisher }`); [] for anything that is not one.
  */
-export function provenanceKeys(scope: string, provenance: unknown, distribution: Distribution): string[] {
+export function keyedAttestations(scope: string, provenance: unknown, distribution: Distribution): KeyedAttestation[] {
   const bundles = (provenance as { attestation_bundles?: unknown } | null)?.attestation_bundles;
   if (!Array.isArray(bundles)) return [];
-  const keys: string[] = [];
+  const keyed: KeyedAttestation[] = [];
   for (const bundle of bundles) {
     const attestations = (bundle as { attestations?: unknown } | null)?.attestations;
     if (!Array.isArray(attestations)) continue;
-    const signer = { publisher: (bundle as { publisher?: unknown }).publisher };
-    for (const attestation of attestations) keys.push(attestationKey(scope, distribution, signer, attestation));
+    const publisher = (bundle as { publisher?: unknown }).publisher;
+    for (const attestation of attestations) keyed.push({ attestation, publisher, key: attestationKey(scope, distribution, { publisher }, attestation) });
   }
-  return keys;
+  return keyed;
+}
+
+/** The keys of every attestation in a provenance object (keyedAttestations' keys). */
+export function provenanceKeys(scope: string, provenance: unknown, distribution: Distribution): string[] {
+  return keyedAttestations(scope, provenance, distribution).map((entry) => entry.key);
 }
 
 /** A digest of a provenance object (or its JSON text): whether the index still serves the same one. */

@@ -15,7 +15,7 @@ import { WILL_RETRY } from '../core/format';
 import type { IndexError } from '../index/errors';
 import type { ProvenanceAnswer } from '../index/indexClient';
 import { unattested, type Distribution, type FileVerification } from '../verify/index';
-import { provenanceDigest, provenanceKeys, stableJson } from './attestationKey';
+import { keyedAttestations, provenanceDigest, stableJson } from './attestationKey';
 import type { VerifyExecutor } from './executor';
 import { RememberingVerifier, type FileJobResult } from './fileVerifier';
 import { CancelledError, type QueueOwner, type VerificationQueue } from './queue';
@@ -152,12 +152,13 @@ export class FileChecks {
       };
     }
     const distribution: Distribution = { filename: target.filename, sha256: target.sha256 };
-    const keys = provenanceKeys(this.options.trust.scope, provenance, distribution);
+    const keyed = keyedAttestations(this.options.trust.scope, provenance, distribution);
+    const keys = keyed.map((entry) => entry.key);
     const known = await this.options.store.lookup(keys);
     let result: FileJobResult;
     if (keys.length > 0 && keys.every((k) => known.has(k))) {
       // Every verdict is remembered: composing them costs no cryptography, so no worker round trip.
-      result = this.composerVerifier().verifyFile({ provenance, distribution, known: Object.fromEntries(known) });
+      result = this.composerVerifier().verifyFile({ provenance, distribution, known: Object.fromEntries(known), keyed });
     } else {
       result = await cpu(() => this.options.executor().run({ provenanceJson: json, distribution, known: Object.fromEntries(known) }));
     }
