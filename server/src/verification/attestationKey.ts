@@ -77,6 +77,26 @@ export function provenanceKeys(scope: string, provenance: unknown, distribution:
   return keyedAttestations(scope, provenance, distribution).map((entry) => entry.key);
 }
 
+/**
+ * A digest of a well-formed provenance object (version 1, every bundle an object with attestations)
+ * out of its attestations' keys: the same exactly when the verifier's answer is — the keys hold
+ * each attestation's JSON and its bundle's publisher, in order, and the digest adds how many
+ * attestations each bundle has — without serializing the whole object a second time. Undefined
+ * for anything else (digest its JSON then).
+ */
+export function keyedProvenanceDigest(provenance: unknown, keyed: readonly KeyedAttestation[]): string | undefined {
+  const object = provenance as { version?: unknown; attestation_bundles?: unknown } | null;
+  if (typeof object !== 'object' || object === null || object.version !== 1 || !Array.isArray(object.attestation_bundles) || object.attestation_bundles.length === 0) return undefined;
+  const counts: number[] = [];
+  for (const bundle of object.attestation_bundles) {
+    const attestations = (bundle as { attestations?: unknown } | null)?.attestations;
+    if (typeof bundle !== 'object' || bundle === null || Array.isArray(bundle) || !Array.isArray(attestations) || attestations.length === 0) return undefined;
+    counts.push(attestations.length);
+  }
+  if (counts.reduce((sum, count) => sum + count, 0) !== keyed.length) return undefined;
+  return createHash('sha256').update(`keyed\n${counts.join(',')}\n${keyed.map((entry) => entry.key).join('\n')}`).digest('hex');
+}
+
 /** A digest of a provenance object (or its JSON text): whether the index still serves the same one. */
 export function provenanceDigest(provenance: unknown): string {
   return createHash('sha256').update(typeof provenance === 'string' ? provenance : stableJson(provenance)).digest('hex');
