@@ -75,6 +75,8 @@ function readSmallRegularText(path: string, maxBytes: number): string | undefine
     if (stat.size > maxBytes) throw new UnreadableFileError('EFBIG', `${path} is larger than ${maxBytes} bytes`);
     if (stat.size > SYNC_READ_MAX_BYTES) return undefined;
     // One byte past the size: a file that grew since fstat is read asynchronously, with its limit.
+    // A read of a regular file stops short only at its end, so one that ends at the size fstat gave
+    // is the whole file (no second read to see the end: a warm start reads a thousand entries).
     const buffer = Buffer.allocUnsafe(stat.size + 1);
     let length = 0;
     for (;;) {
@@ -82,6 +84,7 @@ function readSmallRegularText(path: string, maxBytes: number): string | undefine
       if (bytesRead === 0) break;
       length += bytesRead;
       if (length === buffer.length) return undefined;
+      if (length === stat.size) break;
     }
     return buffer.toString('utf8', 0, length);
   } finally {
