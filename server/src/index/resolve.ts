@@ -167,6 +167,7 @@ async function resolveOrThrow(dependency: Dependency, context: ResolveContext): 
 
   const allFiles = await mergeFiles(result.pages, name);
   const release = filesOfVersion(allFiles, version);
+  if (allFiles.length > FILES_PER_TURN) await nextTurn();
   if (release.length === 0) {
     result.status = 'not-found';
     finding('version-not-found', versionNotFoundMessage(dependency.rawName || name, version, result.pages, allFiles));
@@ -197,7 +198,9 @@ async function resolveOrThrow(dependency: Dependency, context: ResolveContext): 
     finding('yanked', yankedMessage(label, yankedFiles.map((file) => file.filename), result.files.length, reasons));
   }
 
-  result.previousRelease = previousRelease(allFiles, version);
+  result.previousRelease = await previousRelease(allFiles, version);
+  // What comes next (the checks of this dependency) starts on a turn of its own.
+  if (allFiles.length > FILES_PER_TURN) await nextTurn();
   return result;
 }
 
@@ -338,34 +341,42 @@ function newest(versions: string[]): string | undefined {
   return valid.sort((a, b) => pep440Compare(b, a))[0];
 }
 
+/** Distinct versions compared between two turns of the event loop (a PEP 440 parse is tens of microseconds). */
+const VERSIONS_PER_TURN = 250;
+
 /**
  * The nearest lower version in PEP 440 order that has at least one file that is not yanked
  * (CONTRACT §4): its files in page order, its version as the first of them spells it. Versions
- * are parsed and compared once per distinct version string, not once per pair of files.
+ * are parsed and compared once per distinct version string, not once per pair of files, a few
+ * hundred between two turns of the event loop.
  */
-function previousRelease(files: ResolvedFile[], version: string): ReleaseFiles | undefined {
+async function previousRelease(files: ResolvedFile[], version: string): Promise<ReleaseFiles | undefined> {
   if (pep440Valid(version) === null) return undefined;
-  /** Lower version strings, and whether one of their files is not yanked. */
-  const lower = new Map<string, boolean>();
-  const higherOrInvalid = new Set<string>();
+  /** Every version string once, and whether one of its files is not yanked. */
+  const spellings = new Map<string, boolean>();
   for (const file of files) {
     const spelled = file.dist?.version;
-    if (spelled === undefined || higherOrInvalid.has(spelled)) continue;
-    const available = lower.get(spelled);
-    if (available === undefined) {
-      if (pep440Valid(spelled) === null || pep440Compare(spelled, version) >= 0) {
-        higherOrInvalid.add(spelled);
-        continue;
-      }
-      lower.set(spelled, !file.yanked);
-    } else if (!available && !file.yanked) lower.set(spelled, true);
+    if (spelled !== undefined && spellings.get(spelled) !== true) spellings.set(spelled, !file.yanked);
   }
+  let compared = 0;
+  const step = async (): Promise<void> => {
+    if (++compared % VERSIONS_PER_TURN === 0) await nextTurn();
+  };
   let best: string | undefined;
-  for (const [spelled, available] of lower) if (available && (best === undefined || pep440Compare(spelled, best) > 0)) best = spelled;
+  /** The spellings equal to `best` (`1.0` and `1.0.0` are one release), and the lower ones with every file yanked. */
+  let same: string[] = [];
+  const yankedOnly: string[] = [];
+  for (const [spelled, available] of spellings) {
+    await step();
+    if (pep440Valid(spelled) === null || pep440Compare(spelled, version) >= 0) continue;
+    if (!available) yankedOnly.push(spelled);
+    else if (best === undefined || pep440Compare(spelled, best) > 0) [best, same] = [spelled, [spelled]];
+    else if (pep440Compare(spelled, best) === 0) same.push(spelled);
+  }
   if (best === undefined) return undefined;
-  // `1.0` and `1.0.0` are one release.
-  const same = new Set([...lower.keys()].filter((spelled) => pep440Compare(spelled, best) === 0));
-  const group = files.filter((file) => file.dist !== undefined && same.has(file.dist.version));
+  for (const spelled of yankedOnly) if (pep440Compare(spelled, best) === 0) same.push(spelled);
+  const release = new Set(same);
+  const group = files.filter((file) => file.dist !== undefined && release.has(file.dist.version));
   return { version: group[0].dist!.version, files: group };
 }
 
