@@ -429,6 +429,8 @@ function isZlibError(error: unknown): boolean {
 
 /** A body of unknown length up to this size is joined once complete; a longer one goes into one buffer as it arrives. */
 const GATHER_BYTES = 1024 * 1024;
+/** Body bytes taken in between two turns of the event loop. */
+const BYTES_PER_TURN = 256 * 1024;
 
 /**
  * Reads a body as it arrives, decoding it on the way: every decoded chunk is counted against the
@@ -468,7 +470,7 @@ async function readBody(
       // Chunks already received are handed over in microtasks, one after another: a fast index
       // would keep the event loop from everything else until the body is complete.
       sinceTurn += chunk.length;
-      if (sinceTurn >= GATHER_BYTES) {
+      if (sinceTurn >= BYTES_PER_TURN) {
         sinceTurn = 0;
         await nextTurn();
       }
