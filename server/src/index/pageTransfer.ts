@@ -7,7 +7,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { IndexError, type IndexErrorReason } from './errors';
-import type { IndexFile, ProjectPage } from './simpleApi';
+import { hashRecord, type IndexFile, type ProjectPage } from './simpleApi';
 
 /** Files a slice holds: a slice revives in a few milliseconds. */
 const FILES_PER_SLICE = 1000;
@@ -80,7 +80,7 @@ export async function unpackPage(packed: PackedPage): Promise<ProjectPage> {
 }
 
 function reviveFile(file: IndexFile): IndexFile {
-  const hashes = Object.assign(Object.create(null) as Record<string, string>, file.hashes);
+  const hashes = hashRecord(Object.entries(file.hashes));
   return {
     filename: file.filename,
     url: file.url,
