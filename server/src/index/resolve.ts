@@ -14,7 +14,6 @@ import type { IndexError } from './errors';
 import type { AnswerSource, IndexClient } from './indexClient';
 import { redactSecrets } from './redact';
 import type { IndexFile, ProjectPage } from './simpleApi';
-import { Limiter } from './limiter';
 import { chooseIndex, type IndexChoice } from './whichIndex';
 
 export interface ResolveContext {
@@ -166,15 +165,8 @@ async function resolveOrThrow(dependency: Dependency, context: ResolveContext): 
     return result;
   }
 
-  // Each holds every file of its pages with parsed names while it runs (tens of MB for a
-  // 30,000-file page): large pages take turns, small ones never wait.
-  const fileCount = result.pages.reduce((sum, page) => sum + page.files.length, 0);
-  const files = () => resolveFiles(result, dependency, version, name, label, finding);
-  return fileCount > FILES_PER_TURN ? largeResolutions.run(files) : files();
+  return resolveFiles(result, dependency, version, name, label, finding);
 }
-
-/** Large pages resolved at once. */
-const largeResolutions = new Limiter(1);
 
 /** The files of the pinned version and what comparing them with the document finds. */
 async function resolveFiles(result: Resolution, dependency: Dependency, version: string, name: string, label: string, finding: AddFinding): Promise<Resolution> {
