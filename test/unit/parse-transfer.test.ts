@@ -1,4 +1,5 @@
-// Issue 9 item 6: the parse worker posts its document as JSON bytes (transferred, not copied),
+// Issue 9 item 6: the text goes to the parse worker as UTF-8 bytes (a string UTF-8 cannot carry
+// goes as it is), and the parse worker posts its document as JSON bytes (transferred, not copied),
 // which is exact only for plain data; anything else goes by structured clone as before. Either
 // way the server's thread gets the document the parser made.
 import { test } from 'node:test';
@@ -6,7 +7,7 @@ import assert from 'node:assert/strict';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { emptyOptions, type ParsedDocument } from '../../server/src/core/model';
 import { parseDocument } from '../../server/src/parsers/index';
-import { isJsonData, packDocument, unpackDocument, type PackedDocument } from '../../server/src/parsers/transfer';
+import { isJsonData, packDocument, packText, unpackDocument, unpackText, type PackedDocument, type PackedText } from '../../server/src/parsers/transfer';
 import { LARGE_DOCUMENTS } from '../support/largeDocuments';
 
 /** The document through a real MessagePort, as the worker posts it. */
@@ -55,4 +56,25 @@ test('a document JSON cannot carry exactly goes by structured clone', () => {
     assert.deepStrictEqual(received, document, what);
   }
   assert.equal(isJsonData(base), true);
+});
+
+test('a text crosses as UTF-8 bytes, or as itself when UTF-8 cannot carry it, and arrives equal', () => {
+  const texts: Array<[string, string, 'bytes' | 'text']> = [
+    ['ASCII', 'name = "requests"\n', 'bytes'],
+    ['non-ASCII and an astral character', 'description = "naïve café 😀"\r\n', 'bytes'],
+    ['a lone high surrogate', 'x = "\uD800"\n', 'text'],
+    ['a lone low surrogate', 'x = "a\uDC00b"\n', 'text'],
+    ['empty', '', 'bytes'],
+  ];
+  for (const [what, text, how] of texts) {
+    const { port1, port2 } = new MessageChannel();
+    try {
+      const { packed, transfer } = packText(text);
+      assert.ok(how in packed, `${what}: sent as ${how}`);
+      port1.postMessage(packed, transfer);
+      assert.equal(unpackText(receiveMessageOnPort(port2)?.message as PackedText), text, what);
+    } finally {
+      port1.close();
+    }
+  }
 });

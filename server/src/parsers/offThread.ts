@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { emptyOptions, type DocumentFormat, type ParsedDocument } from '../core/model';
 import { parseDocument, type ParseContext } from './index';
-import { unpackDocument, type PackedDocument } from './transfer';
+import { packText, unpackDocument, type PackedDocument, type PackedText } from './transfer';
 
 /** Documents longer than this (UTF-16 units) are parsed on a worker thread. */
 export const OFF_THREAD_LENGTH = 256 * 1024;
@@ -23,7 +23,7 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 
 
 export interface ParseJob {
   format: DocumentFormat;
-  text: string;
+  text: PackedText;
   context: ParseContext;
 }
 
@@ -39,10 +39,11 @@ export function parsesOffThread(text: string, script: string | undefined): scrip
 
 /** parseDocument on a worker thread started from `script`. Never rejects. */
 export function parseOnWorker(format: DocumentFormat, text: string, context: ParseContext, script: string): Promise<ParsedDocument> {
-  const job: ParseJob = { format, text, context };
+  const { packed, transfer } = packText(text);
+  const job: ParseJob = { format, text: packed, context };
   let worker: Worker;
   try {
-    worker = new Worker(script, { workerData: job, resourceLimits: WORKER_LIMITS });
+    worker = new Worker(script, { workerData: job, transferList: transfer, resourceLimits: WORKER_LIMITS });
   } catch {
     // No thread to be had: parse here rather than not at all.
     return Promise.resolve(parseDocument(format, text, context));
@@ -122,7 +123,8 @@ export class ParseWorkers {
       parsed = this.script === undefined ? Promise.resolve(parseDocument(format, text, context)) : parseOnWorker(format, text, context, this.script);
     } else {
       worker.ref();
-      worker.postMessage({ format, text, context } satisfies ParseJob);
+      const { packed, transfer } = packText(text);
+      worker.postMessage({ format, text: packed, context } satisfies ParseJob, transfer);
       parsed = awaitParse(worker, format);
     }
     // The replacement starts once this parse is over, so two workers' memory never adds up.

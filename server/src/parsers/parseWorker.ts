@@ -7,12 +7,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseDocument } from './index';
 import type { ParseJob } from './offThread';
-import { packDocument } from './transfer';
+import { packDocument, unpackText } from './transfer';
 
 const port = parentPort;
 if (port) {
   const parse = (job: ParseJob): void => {
-    const { message, transfer } = packDocument(parseDocument(job.format, job.text, job.context));
+    const { message, transfer } = packDocument(parseDocument(job.format, unpackText(job.text), job.context));
     port.postMessage(message, transfer);
   };
   if (workerData) parse(workerData as ParseJob);
