@@ -1,9 +1,11 @@
 /**
  * Run in a child process by bench/large.bench.ts: starts the real server over stdio, opens one
  * generated large document (MEGABYTES, or `limit`: just under its format's size limit) and prints
- * `{ ms, valueParserMs, serverPeakRssMb, diagnostics, alive }` as JSON: didOpen → first
- * publishDiagnostics, the server's peak resident set (VmHWM) after it, and for a lock file the
- * anchor, smol-toml alone on the same text.
+ * `{ ms, serverCpuMs, valueParserMs, serverPeakRssMb, serverBaseRssMb, diagnostics, alive }` as
+ * JSON: didOpen → first publishDiagnostics, the CPU the server used meanwhile (its main thread,
+ * and its other threads: the parse worker, GC helpers), its peak resident set (VmHWM) after it
+ * and its resident set before the open, and for a lock file the anchor, smol-toml alone on the
+ * same text.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseValues } from 'smol-toml';
@@ -55,7 +57,8 @@ async function main(): Promise<void> {
   try {
     const uri = fileUri(`/tmp/pypi-provenance-large/${kind}/${fileName}`);
     const pid = client.child.pid ?? 0;
-    // Local only: BENCH_OPEN_AFTER_MS lets the server settle (its parse worker loaded) before the open.
+    // BENCH_OPEN_AFTER_MS=<ms>: open that long after the start, once the server (and its waiting
+    // parse worker) has loaded, so a profile or the CPU counts show the document's work alone.
     if (process.env.BENCH_OPEN_AFTER_MS) await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_OPEN_AFTER_MS)));
     const serverBaseRssMb = rssMb(pid, 'VmRSS');
     const cpuBefore = cpuMs(pid);
