@@ -26,6 +26,9 @@ interface ChildResult {
   peakRssMb?: number;
   baseRssMb?: number;
   serverPeakRssMb?: number;
+  serverBaseRssMb?: number;
+  /** CPU the server used from didOpen to the first diagnostics: its main thread, and all its others. */
+  serverCpuMs?: { main: number; others: number };
   problems?: number;
   diagnostics?: number;
   first?: string;
@@ -107,7 +110,12 @@ const serverLarge: BenchSection = {
       log(`${label}: ${JSON.stringify(result)}`);
       if (result.error !== undefined) throw new Error(`${label}: ${result.error}`);
       rows.push({ metric: `${label}: didOpen → diagnostics`, value: result.ms, unit: 'ms', note: `${result.diagnostics} diagnostics${result.first ? `; first: ${result.first.slice(0, 60)}` : ''}` });
-      rows.push({ metric: `${label}: server peak RSS`, value: result.serverPeakRssMb ?? Number.NaN, unit: 'MB', note: 'VmHWM of the server process after the publish' });
+      rows.push({ metric: `${label}: server peak RSS`, value: result.serverPeakRssMb ?? Number.NaN, unit: 'MB', note: `VmHWM of the server process after the publish${result.serverBaseRssMb === undefined ? '' : `; ${result.serverBaseRssMb.toFixed(0)} MB before the open`}` });
+      if (result.serverCpuMs !== undefined) {
+        // CPU time holds on a loaded machine where the wall time above does not.
+        rows.push({ metric: `${label}: server CPU, main thread`, value: result.serverCpuMs.main, unit: 'ms', note: 'didOpen → diagnostics, from /proc (10 ms ticks)' });
+        rows.push({ metric: `${label}: server CPU, other threads`, value: result.serverCpuMs.others, unit: 'ms', note: 'the parse worker, GC and libuv helpers, same span' });
+      }
       if (result.valueParserMs !== undefined) {
         rows.push({ metric: `${label}: anchor, smol-toml alone on the same text`, value: result.valueParserMs, unit: 'ms', note: 'values only, no positions, in the bench process before the server starts' });
       }

@@ -1,9 +1,11 @@
 /**
  * Run in a child process by bench/large.bench.ts: starts the real server over stdio, opens one
  * generated large document (MEGABYTES, or `limit`: just under its format's size limit) and prints
- * `{ ms, valueParserMs, serverPeakRssMb, diagnostics, alive }` as JSON: didOpen → first
- * publishDiagnostics, the server's peak resident set (VmHWM) after it, and for a lock file the
- * anchor, smol-toml alone on the same text.
+ * `{ ms, serverCpuMs, valueParserMs, serverPeakRssMb, serverBaseRssMb, diagnostics, alive }` as
+ * JSON: didOpen → first publishDiagnostics, the CPU the server used meanwhile (its main thread,
+ * and its other threads: the parse worker, GC helpers), its peak resident set (VmHWM) after it
+ * and its resident set before the open, and for a lock file the anchor, smol-toml alone on the
+ * same text.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseValues } from 'smol-toml';
@@ -12,9 +14,27 @@ import { sizeLimit } from '../server/src/parsers/limits';
 import { atSizeLimit, LARGE_DOCUMENTS } from '../test/support/largeDocuments';
 
 
-function peakRssMb(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** VmHWM (the peak resident set so far) or VmRSS (the resident set now) of a process, in MB. */
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+/**
+ * CPU time (ms) the server process has used so far: its main thread, and all its other threads
+ * (the parse worker, GC and libuv helpers; the process's count keeps a thread's time after it
+ * ends). Unlike wall time, this holds on a loaded machine.
+ */
+function cpuMs(pid: number): { main: number; others: number } {
+  const ticks = (path: string): number => {
+    const stat = readFileSync(path, 'utf8');
+    // Fields after the `(comm)`: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ is 100 on Linux
+  };
+  const all = ticks(`/proc/${pid}/stat`);
+  const main = ticks(`/proc/${pid}/task/${pid}/stat`);
+  return { main, others: all - main };
 }
 
 function timed(body: () => unknown): number {
@@ -36,13 +56,20 @@ async function main(): Promise<void> {
   const client = await LspClient.start({ settings: { offline: offline !== 'online' }, nodeArgs });
   try {
     const uri = fileUri(`/tmp/pypi-provenance-large/${kind}/${fileName}`);
+    const pid = client.child.pid ?? 0;
+    // BENCH_OPEN_AFTER_MS=<ms>: open that long after the start, once the server (and its waiting
+    // parse worker) has loaded, so a profile or the CPU counts show the document's work alone.
+    if (process.env.BENCH_OPEN_AFTER_MS) await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_OPEN_AFTER_MS)));
+    const serverBaseRssMb = rssMb(pid, 'VmRSS');
+    const cpuBefore = cpuMs(pid);
     const start = performance.now();
     client.open(uri, text);
     const diagnostics = await client.waitForDiagnostics(uri, { timeoutMs: 300_000 });
     const ms = performance.now() - start;
+    const cpuAfter = cpuMs(pid);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const pid = client.child.pid ?? 0;
-    process.stdout.write(JSON.stringify({ ms, valueParserMs, serverPeakRssMb: peakRssMb(pid), diagnostics: diagnostics.length, first: diagnostics[0]?.message, alive: client.alive }) + '\n');
+    const serverCpuMs = { main: cpuAfter.main - cpuBefore.main, others: cpuAfter.others - cpuBefore.others };
+    process.stdout.write(JSON.stringify({ ms, serverCpuMs, valueParserMs, serverPeakRssMb: rssMb(pid), serverBaseRssMb, diagnostics: diagnostics.length, first: diagnostics[0]?.message, alive: client.alive }) + '\n');
   } finally {
     await client.shutdown().catch(() => undefined);
   }

@@ -42,3 +42,23 @@ export interface AcceptPublisherArguments {
 
 /** What `pypiProvenance.acceptPublisher` answers. */
 export type AcceptPublisherResult = { accepted: true; mode: AcceptMode } | { accepted: false; reason: string };
+
+/**
+ * `pypiProvenance.acceptOwners` (server): makes the owners the index reports now the reference of
+ * the owners memory, after an `owners-changed` the user has checked. Offered as a code action's
+ * command; applied only when the current analysis still finds exactly this change.
+ */
+export interface AcceptOwnersArguments {
+  uri: string;
+  /** The dependency's index in the document. */
+  dependency: number;
+  /** PEP 503 normalized project name. */
+  project: string;
+  /** The index as the owners memory keys it (no credentials). */
+  index: string;
+  /** The owners reported now, as the action offered them. */
+  ownership: { roles: { role: string; user: string }[]; organization: string | null };
+}
+
+/** What `pypiProvenance.acceptOwners` answers. */
+export type AcceptOwnersResult = { accepted: true } | { accepted: false; reason: string };

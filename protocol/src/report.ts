@@ -94,8 +94,11 @@ export interface DependencyReport<Code extends string = string> {
 export interface RememberedFacts {
   /** The pinned release's files when it was first seen on this machine. */
   release?: { firstSeen: string; files: { filename: string; sha256: string; uploadTime?: string }[] };
-  /** The project's owners when first seen (where the index's JSON API reports them, as PyPI's `ownership`). */
-  owners?: { firstSeen: string; roles: { role: string; user: string }[]; organization: string | null };
+  /**
+   * The project's owners when first seen (where the index's JSON API reports them, as PyPI's
+   * `ownership`); with `accepted`, those the user accepted then after a change.
+   */
+  owners?: { firstSeen: string; accepted?: string; roles: { role: string; user: string }[]; organization: string | null };
   /** Verified transparency-log checkpoints of this release that contradict remembered ones (split views); roots in hex. */
   logConflicts?: { origin: string; treeSize: number; rootHash: string; rememberedRootHash: string; rememberedSince: string; filename: string }[];
 }

@@ -56,3 +56,35 @@ test('clearCache removes the cached index answers and verdicts, keeps trusted pu
     assert.deepEqual(client.errors(), []);
   });
 });
+
+test("in a multi-root workspace Clear Cache and Forget reach a folder's own cache directory too", async () => {
+  const workspaceCache = dirs.make('cache');
+  const folderCache = dirs.make('folder-cache');
+  const folder = dirs.make('folder-b');
+  await withClient(
+    {
+      settings: { indexUrl: index.url, cacheDirectory: workspaceCache, trustedRoot: signed.trustedRootPath },
+      scopedSettings: (scopeUri) => (scopeUri.startsWith(uriIn(folder, '')) ? { cacheDirectory: folderCache } : undefined),
+      env: FAST_INDEX_ENV,
+    },
+    async (client) => {
+      const uri = uriIn(folder, 'requirements.txt');
+      client.open(uri, 'cached-one==1.0\n');
+      assert.equal((await report(client, uri)).dependencies[0].status, 'verified');
+      assert.ok(filesUnder(path.join(folderCache, 'verified-attestations-v2')).length > 0, "the folder's analysis used its own cache directory");
+      assert.ok(filesUnder(path.join(folderCache, 'trusted-publishers-v2')).length > 0);
+
+      const counts = await client.request<{ trustedPublishers: number; releaseFileSets: number }>('pypiProvenance/trustMemory', null);
+      assert.ok(counts.trustedPublishers >= 1, `the folder's trusted publisher is counted: ${JSON.stringify(counts)}`);
+      await client.request('pypiProvenance/clearCache', null);
+      assert.deepEqual(filesUnder(path.join(folderCache, 'verified-attestations-v2')), []);
+      assert.deepEqual(filesUnder(path.join(folderCache, 'index-http-v1')), []);
+      assert.ok(filesUnder(path.join(folderCache, 'trusted-publishers-v2')).length > 0, 'Clear Cache keeps trust memory');
+
+      const forgotten = await client.request<{ trustedPublishers: number }>('pypiProvenance/forgetTrustMemory', { trustedPublishers: true });
+      assert.equal(forgotten.trustedPublishers, counts.trustedPublishers);
+      assert.deepEqual(filesUnder(path.join(folderCache, 'trusted-publishers-v2')), []);
+      assert.deepEqual(client.errors(), []);
+    },
+  );
+});

@@ -120,7 +120,7 @@ const RECORDED_SECOND = { kind: 'GitHub', repository: 'c/d', workflow: 'release.
 
 test('the server offers resolving code actions and the accept command', () => {
   const capabilities = client.initializeResult.capabilities;
-  assert.deepEqual(capabilities.executeCommandProvider, { commands: ['pypiProvenance.acceptPublisher'] });
+  assert.deepEqual(capabilities.executeCommandProvider, { commands: ['pypiProvenance.acceptPublisher', 'pypiProvenance.acceptOwners'] });
   assert.equal((capabilities.codeActionProvider as { resolveProvider?: boolean }).resolveProvider, true);
   assert.ok((capabilities.codeActionProvider as { codeActionKinds?: string[] }).codeActionKinds?.includes('source.recordAttestationIdentities'));
 });

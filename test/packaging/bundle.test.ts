@@ -34,6 +34,31 @@ test('the client bundle requires nothing but vscode and Node built-ins', () => {
   assert.deepEqual(others, []);
 });
 
+test('the server and the CLI load @sigstore/tuf and undici on first need, from the bundles beside them', async () => {
+  const builtins = new Set(builtinModules);
+  for (const bundle of ['server.js', 'cli.js']) {
+    const source = readFileSync(path.join(dist, 'server', bundle), 'utf8');
+    const loaded = new Set([...source.matchAll(/\b(?:require|import)\("([^"]+)"\)/g)].map((m) => m[1]!).filter((name) => !builtins.has(name.replace(/^node:/, ''))));
+    assert.deepEqual([...loaded].sort(), ['./sigstoreTuf.js', './undici.js'], `${bundle} loads nothing else outside Node`);
+    assert.doesNotMatch(source, /make-fetch-happen|tuf-js|undici\/lib/, `${bundle} does not carry them itself`);
+  }
+  // What the two call: `import('@sigstore/tuf')` (trustedRoot.ts) and `require('undici')` (httpClient.ts).
+  const tuf = (await import(pathToFileURL(path.join(dist, 'server', 'sigstoreTuf.js')).href)) as { initTUF?: unknown };
+  assert.equal(typeof tuf.initTUF, 'function');
+  const undici = require(path.join(dist, 'server', 'undici.js')) as Record<string, unknown>;
+  for (const name of ['Agent', 'Client', 'Pool', 'buildConnector']) assert.equal(typeof undici[name], 'function', name);
+  const ignore = readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8').split('\n');
+  for (const shipped of ['dist/server/sigstoreTuf.js', 'dist/server/undici.js']) assert.ok(ignore.includes(`!${shipped}`), `.vscodeignore ships ${shipped}`);
+});
+
+test('the shipped bundles are ASCII only, so that V8 keeps their source as one-byte strings (a single “ doubles it)', () => {
+  for (const bundle of ['extension.js', ...['server.js', 'cli.js', 'sigstoreTuf.js', 'undici.js', 'verificationWorker.js', 'parseWorker.js', 'pageWorker.js'].map((name) => path.join('server', name))]) {
+    const bytes = readFileSync(path.join(dist, bundle));
+    const at = bytes.findIndex((byte) => byte > 0x7f);
+    assert.equal(at, -1, `${bundle} has a non-ASCII byte at ${at}: ${bytes.subarray(Math.max(0, at - 40), at + 10).toString('utf8')}`);
+  }
+});
+
 test('the bundled server answers initialize with the package version and publishes diagnostics', async () => {
   const child = spawn(process.execPath, [path.join(dist, 'server', 'server.js'), '--stdio'], { cwd: temp, stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));

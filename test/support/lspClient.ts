@@ -16,6 +16,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { SERVER_EXEC_ARGV } from '../../client/src/server/serverModule';
 import {
   createProtocolConnection,
   StreamMessageReader,
@@ -61,7 +62,7 @@ export interface LspClientOptions {
   serverArgs?: string[];
   /** The server script (default SERVER_MAIN, the unbundled build; BUNDLED_SERVER_MAIN is what the extension runs). */
   serverMain?: string;
-  /** Arguments to node itself, before the script (e.g. `--cpu-prof`). */
+  /** Arguments to node itself, before the script (e.g. `--cpu-prof`), after those the editor gives it (SERVER_EXEC_ARGV). */
   nodeArgs?: string[];
 }
 
@@ -169,7 +170,7 @@ export class LspClient {
 
   /** Spawns the built server, initializes it and sends `initialized`. */
   static async start(options: LspClientOptions = {}): Promise<LspClient> {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.serverMain ?? SERVER_MAIN, ...(options.serverArgs ?? ['--stdio'])], {
+    const child = spawn(process.execPath, [...SERVER_EXEC_ARGV, ...(options.nodeArgs ?? []), options.serverMain ?? SERVER_MAIN, ...(options.serverArgs ?? ['--stdio'])], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env },
       stdio: 'pipe',

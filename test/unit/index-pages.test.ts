@@ -212,3 +212,19 @@ test('through the index client, a large page goes to the worker; invalid JSON, a
   assert.equal(drip.kind, 'error');
   if (drip.kind === 'error') assert.match(drip.error.message, /did not answer within 3 s/);
 });
+
+test('hashes are records without a prototype whatever the index names them (`__proto__`, `constructor`), inline and on the worker', { skip: noWorker }, async () => {
+  const url = `${index.url}odd-hashes/`;
+  const body = `{"meta":{"api-version":"1.3"},"name":"odd-hashes","files":[{"filename":"odd_hashes-1.0.tar.gz","url":"/f","hashes":{"__proto__":"${'ab'.repeat(4)}","constructor":"${'cd'.repeat(4)}","SHA256":"${'EF'.repeat(32)}"}}]}`;
+  const inline = parseProjectPage(body, SIMPLE_JSON_V1, url, 'odd-hashes');
+  const onWorker = await workerParser().parse(body, SIMPLE_JSON_V1, url, 'odd-hashes');
+  for (const page of [inline, onWorker]) {
+    const { hashes } = page.files[0];
+    assert.equal(Object.getPrototypeOf(hashes), null);
+    assert.deepEqual(Object.keys(hashes), ['__proto__', 'constructor', 'sha256']);
+    assert.equal(hashes['__proto__'], 'ab'.repeat(4));
+    assert.equal(hashes.constructor, 'cd'.repeat(4));
+    assert.equal(page.files[0].sha256, 'ef'.repeat(32));
+  }
+  assert.deepStrictEqual(onWorker, inline);
+});

@@ -41,3 +41,17 @@ test('a waiting parse worker no document uses ends after its idle time', { skip:
     workers.dispose();
   }
 });
+
+test('a large document UTF-8 cannot carry (a lone surrogate) is parsed on the worker as in process', { skip: existsSync(SCRIPT) ? false : 'server/out is not built (npm run build)' }, async () => {
+  const workers = new ParseWorkers(SCRIPT);
+  try {
+    // In a comment and in a package name: the name's problem quotes it back.
+    const text = `# made by \uD800 hand\n${largeUvLock(300_000).replace('name = "package-3"', 'name = "package-\uDC003"')}`;
+    const context = { env: {}, workspaceTrusted: false };
+    const inProcess = parseDocument('uvlock', text, context);
+    assert.ok(inProcess.problems.some((problem) => problem.message.includes('\uDC00')));
+    assert.deepEqual(await workers.parse('uvlock', text, context), inProcess);
+  } finally {
+    workers.dispose();
+  }
+});

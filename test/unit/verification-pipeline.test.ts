@@ -14,12 +14,14 @@ import path from 'node:path';
 import { IndexError } from '../../server/src/index/errors';
 import type { ProvenanceAnswer } from '../../server/src/index/indexClient';
 import type { ProvenanceObject } from '../../server/src/index/provenanceApi';
-import { provenanceKeys, trustScope } from '../../server/src/verification/attestationKey';
+import { keyedAttestations, provenanceKeys, trustScope } from '../../server/src/verification/attestationKey';
 import { createInlineExecutor, type VerifyExecutor } from '../../server/src/verification/executor';
 import { FileChecks, type FileChecksOptions, type VerificationTarget } from '../../server/src/verification/fileChecks';
+import { RememberingVerifier } from '../../server/src/verification/fileVerifier';
 import { VerificationQueue } from '../../server/src/verification/queue';
 import { createResultStore, RESULTS_SUBDIRECTORY } from '../../server/src/verification/resultStore';
 import { createWorkerExecutor } from '../../server/src/verification/workerExecutor';
+import type { VerifiedAttestation } from '../../server/src/verify/index';
 import { testCacheKey } from '../support/cacheKey';
 import { SLSA_V1, createSigstoreKit } from '../support/sigstoreKit';
 
@@ -148,6 +150,26 @@ test('a forged verdict line in the cache directory does not make a tampered atte
   assert.equal(outcome.verification?.check, 'dsse-signature');
   assert.equal(second.checks.stats.attestationsVerified, 1, 'verified again, not taken from the forged line');
   assert.equal(second.checks.stats.attestationsRemembered, 0);
+});
+
+test('composing remembered verdicts takes a key already computed only for the very attestation and publisher objects it was computed from', () => {
+  const { provenance, made } = signed('octo_pkg-2.3.0.tar.gz');
+  const distribution = made[0].distribution;
+  const verifier = RememberingVerifier.forRoot(kit.trustedRoot, trust.scope);
+  const first = verifier.verifyFile({ provenance, distribution, known: {} });
+  assert.equal(first.verified, 1);
+  const verdict = first.fresh[0].outcome as VerifiedAttestation;
+  const [computed] = keyedAttestations(trust.scope, provenance, distribution);
+  assert.equal(computed.key, first.fresh[0].key, 'the same key the verifier computes');
+  // A key handed over for these objects is taken as is (here one under which a verdict is known)…
+  const marker = 'e'.repeat(64);
+  const reused = verifier.verifyFile({ provenance, distribution, known: { [marker]: verdict }, keyed: [{ ...computed, key: marker }] });
+  assert.deepEqual([reused.verification.status, reused.verified], ['verified', 0]);
+  // …but not for an equal copy of the publisher, nor of the attestation: those are keyed afresh (and verified).
+  const otherPublisher = verifier.verifyFile({ provenance, distribution, known: { [marker]: verdict }, keyed: [{ ...computed, key: marker, publisher: structuredClone(computed.publisher) }] });
+  assert.deepEqual([otherPublisher.verification.status, otherPublisher.verified], ['verified', 1]);
+  const otherAttestation = verifier.verifyFile({ provenance, distribution, known: { [marker]: verdict }, keyed: [{ ...computed, key: marker, attestation: structuredClone(computed.attestation) }] });
+  assert.deepEqual([otherAttestation.verification.status, otherAttestation.verified], ['verified', 1]);
 });
 
 test('a file whose index entry has no sha256 cannot be tied to its attestation: invalid', async () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { attestationKey, provenanceKeys, trustScope, PUBLIC_GOOD_SCOPE } from '../../server/src/verification/attestationKey';
+import { attestationKey, keyedAttestations, keyedProvenanceDigest, provenanceKeys, trustScope, PUBLIC_GOOD_SCOPE } from '../../server/src/verification/attestationKey';
 import { createResultStore, RESULTS_SUBDIRECTORY } from '../../server/src/verification/resultStore';
 import type { VerifiedAttestation } from '../../server/src/verify/index';
 import { newCacheKey, testCacheKey } from '../support/cacheKey';
@@ -176,6 +176,28 @@ test('provenanceKeys lists one key per attestation and tolerates hostile shapes'
   assert.equal(keys[0], attestationKey(PUBLIC_GOOD_SCOPE, dist, { publisher: { kind: 'GitHub' } }, { a: 1 }));
   for (const hostile of [null, 5, 'x', [], { attestation_bundles: 'x' }, { attestation_bundles: [null, { attestations: 'no' }, 7] }]) {
     assert.deepEqual(provenanceKeys(PUBLIC_GOOD_SCOPE, hostile, dist), []);
+  }
+});
+
+test('the keyed digest of a provenance object changes with every attestation, publisher and bundle boundary, and is undefined for a malformed one', () => {
+  const bundle = (publisher: unknown, ...attestations: unknown[]) => ({ publisher, attestations });
+  const digest = (provenance: unknown, file = dist) => keyedProvenanceDigest(provenance, keyedAttestations(PUBLIC_GOOD_SCOPE, provenance, file));
+  const base = { version: 1, attestation_bundles: [bundle({ kind: 'GitHub' }, { a: 1 }, { a: 2 })] };
+  const same = digest(structuredClone(base));
+  assert.match(same ?? '', /^[0-9a-f]{64}$/);
+  assert.equal(digest(base), same, 'an equal object, another parse: the same digest');
+  assert.equal(digest({ ...base, extra: 'ignored by the verifier' }), same);
+  const variants = [
+    { version: 1, attestation_bundles: [bundle({ kind: 'GitHub' }, { a: 1 }, { a: 3 })] },
+    { version: 1, attestation_bundles: [bundle({ kind: 'GitHub' }, { a: 2 }, { a: 1 })] },
+    { version: 1, attestation_bundles: [bundle({ kind: 'GitLab' }, { a: 1 }, { a: 2 })] },
+    { version: 1, attestation_bundles: [bundle({ kind: 'GitHub' }, { a: 1 }), bundle({ kind: 'GitHub' }, { a: 2 })] },
+    { version: 1, attestation_bundles: [bundle({ kind: 'GitHub' }, { a: 1 }, { a: 2 }, { a: 2 })] },
+  ];
+  const digests = new Set([same, ...variants.map((variant) => digest(variant)), digest(base, { ...dist, sha256: 'cd'.repeat(32) })]);
+  assert.equal(digests.size, variants.length + 2, 'each change gives another digest');
+  for (const malformed of [null, 'x', [], { version: 2, attestation_bundles: base.attestation_bundles }, { version: 1, attestation_bundles: [] }, { version: 1, attestation_bundles: [bundle({ kind: 'GitHub' })] }, { version: 1, attestation_bundles: [...base.attestation_bundles, 7] }]) {
+    assert.equal(digest(malformed), undefined, JSON.stringify(malformed));
   }
 });
 

@@ -90,6 +90,26 @@ test('a forged, unsigned or corrupt entry is discarded with a warning: the owner
   assert.equal((await createOwnershipMemory({ cacheDirectory: dir, key: testCacheKey(newCacheKey()), log: () => undefined }).observe(INDEX, 'demo', NOW)).firstUse, true, "another user's key");
 });
 
+test('accepting owners makes them the reference, keeps the first date, and is authenticated: a forged `accepted` is discarded', async () => {
+  const dir = tempDir();
+  await createOwnershipMemory({ cacheDirectory: dir, key, now: () => Date.UTC(2026, 7, 1) }).observe(INDEX, 'demo', THEN);
+  await createOwnershipMemory({ cacheDirectory: dir, key, now: () => Date.UTC(2026, 9, 2) }).accept(INDEX, 'Demo', NOW);
+  const seen = await createOwnershipMemory({ cacheDirectory: dir, key }).observe(INDEX, 'demo', NOW);
+  assert.equal(seen.firstUse, false);
+  assert.deepEqual({ roles: seen.remembered.roles, organization: seen.remembered.organization }, NOW);
+  assert.equal(seen.remembered.firstSeen, '2026-08-01T00:00:00.000Z', 'the first sighting keeps its date');
+  assert.equal(seen.remembered.accepted, '2026-10-02T00:00:00.000Z');
+  assert.equal(compareOwnership(seen.remembered, NOW).added.length, 0);
+  const finding = ownersChangedFinding('demo', seen.remembered, compareOwnership(seen.remembered, THEN), range);
+  assert.match(finding?.message ?? '', /changed since accepted on 2026-10-02: added bob \(Owner\)/);
+
+  // Changing the acceptance date (or anything else) by hand breaks the MAC: the entry goes.
+  const sub = path.join(dir, OWNERSHIP_SUBDIRECTORY);
+  const file = path.join(sub, readdirSync(sub)[0]);
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), accepted: '2030-01-01T00:00:00.000Z' }));
+  assert.equal((await createOwnershipMemory({ cacheDirectory: dir, key, log: () => undefined }).observe(INDEX, 'demo', THEN)).firstUse, true);
+});
+
 test('two writers racing on one project record one set of owners; a clock set back keeps the first date', async () => {
   const dir = tempDir();
   const [one, two] = await Promise.all([

@@ -5,7 +5,7 @@ import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClie
 import { CLIENT_ID, Commands, DIAGNOSTIC_SOURCE, EXTENSION_NAME, SETTINGS_SECTION } from '../constants';
 import { DOCUMENT_SELECTOR } from '../documentSelector';
 import { initializationOptions, withClientFacts, type ClientFacts } from './clientSettings';
-import { serverModulePath } from './serverModule';
+import { SERVER_EXEC_ARGV, serverModulePath } from './serverModule';
 
 export interface ClientContext {
   extensionPath: string;
@@ -19,8 +19,8 @@ export function createLanguageClient(context: ClientContext): LanguageClient {
   const module = serverModulePath(context.extensionPath, context.extensionMode !== vscode.ExtensionMode.Production, fs.existsSync);
   context.output.appendLine(`[client] server: ${module}`);
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [...DOCUMENT_SELECTOR],

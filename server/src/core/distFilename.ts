@@ -42,6 +42,20 @@ const WHEEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/;
 const BUILD_TAG = /^(\d+)(?!\d)(.*)$/;
 const TAG_PART = /^[A-Za-z0-9_.+]+$/;
 
+/** Whether versions are PEP 440, by version string: a large page spells each version in dozens of file names, and the parse is the costly part. */
+const validVersions = new Map<string, boolean>();
+const MAX_REMEMBERED_VERSIONS = 10_000;
+
+function isPep440(version: string): boolean {
+  let valid = validVersions.get(version);
+  if (valid === undefined) {
+    if (validVersions.size >= MAX_REMEMBERED_VERSIONS) validVersions.clear();
+    valid = pep440Valid(version) !== null;
+    validVersions.set(version, valid);
+  }
+  return valid;
+}
+
 /**
  * Parses a distribution file name. `projectName` (any spelling) helps split legacy sdist names
  * whose project part contains `-` (`python-dateutil-2.8.2.tar.gz`). Undefined when the name is
@@ -66,7 +80,7 @@ function parseWheel(filename: string): DistFilename | undefined {
   const parts = filename.slice(0, -'.whl'.length).split('-');
   if (parts.length !== 5 && parts.length !== 6) return undefined;
   const [rawName, version] = parts;
-  if (!WHEEL_NAME.test(rawName) || pep440Valid(version) === null) return undefined;
+  if (!WHEEL_NAME.test(rawName) || !isPep440(version)) return undefined;
   let build: DistFilename['build'];
   if (parts.length === 6) {
     const match = BUILD_TAG.exec(parts[2]);
@@ -136,7 +150,7 @@ function splitNameVersion(stem: string, projectName?: string): { rawName: string
   }
   for (const i of dashes) {
     const version = stem.slice(i + 1);
-    if (pep440Valid(version) !== null && !/^v/i.test(version)) return { rawName: stem.slice(0, i), version };
+    if (isPep440(version) && !/^v/i.test(version)) return { rawName: stem.slice(0, i), version };
   }
   return undefined;
 }

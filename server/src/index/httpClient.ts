@@ -6,7 +6,7 @@
  * show in a message.
  */
 import type { Client, Dispatcher, buildConnector } from 'undici';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -427,6 +427,11 @@ function isZlibError(error: unknown): boolean {
   return /^Z_/.test(errorCode(error) ?? '');
 }
 
+/** A body of unknown length up to this size is joined once complete; a longer one goes into one buffer as it arrives. */
+const GATHER_BYTES = 1024 * 1024;
+/** Body bytes taken in between two turns of the event loop. */
+const BYTES_PER_TURN = 256 * 1024;
+
 /**
  * Reads a body as it arrives, decoding it on the way: every decoded chunk is counted against the
  * per-answer cap and taken from the budget before the next one is read (a wait there stops the
@@ -451,14 +456,24 @@ async function readBody(
   }
   // With a declared length, one buffer of that size is filled as chunks arrive: its pages are
   // touched (and become resident) a chunk at a time, never in one long copy at the end. Without
-  // one, the chunks are kept and joined once the body is complete (a body cut off is never joined).
-  const preallocated = knownLength ? Buffer.allocUnsafeSlow(claim) : undefined;
+  // one (chunked, or compressed), the first chunks are kept as they are; once they pass
+  // GATHER_BYTES, a buffer of the cap is reserved (its memory only becomes resident as it is
+  // filled) and the rest is copied in as it arrives: a large body is never joined in one go.
+  let gathered = knownLength ? Buffer.allocUnsafeSlow(claim) : undefined;
   const chunks: Buffer[] = [];
   let total = 0;
   let filled = 0;
+  let sinceTurn = 0;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (total + chunk.length > maxBytes) throw tooLarge(url, maxBytes);
+      // Chunks already received are handed over in microtasks, one after another: a fast index
+      // would keep the event loop from everything else until the body is complete.
+      sinceTurn += chunk.length;
+      if (sinceTurn >= BYTES_PER_TURN) {
+        sinceTurn = 0;
+        await nextTurn();
+      }
       try {
         await hold.take(chunk.length, signal, () => clock.pause());
       } catch (error) {
@@ -467,7 +482,11 @@ async function readBody(
       } finally {
         clock.resume();
       }
-      if (preallocated !== undefined && chunks.length === 0 && total + chunk.length <= preallocated.length) filled += chunk.copy(preallocated, total);
+      if (gathered === undefined && !knownLength && total + chunk.length > GATHER_BYTES) {
+        gathered = Buffer.allocUnsafeSlow(maxBytes);
+        for (const kept of chunks.splice(0)) filled += kept.copy(gathered, filled);
+      }
+      if (gathered !== undefined && chunks.length === 0 && total + chunk.length <= gathered.length) filled += chunk.copy(gathered, filled);
       else chunks.push(chunk);
       total += chunk.length;
     }
@@ -477,9 +496,9 @@ async function readBody(
     if (isZlibError(error)) throw new IndexError('bad-response', `${redactUrl(url.href)} sent a body that does not decompress as ${coding}`);
     throw error;
   }
-  if (preallocated === undefined) return Buffer.concat(chunks, total);
+  if (gathered === undefined) return Buffer.concat(chunks, total);
   // A body longer than it said (undici normally refuses one) keeps its overflow.
-  return chunks.length === 0 ? preallocated.subarray(0, filled) : Buffer.concat([preallocated.subarray(0, filled), ...chunks], total);
+  return chunks.length === 0 ? gathered.subarray(0, filled) : Buffer.concat([gathered.subarray(0, filled), ...chunks], total);
 }
 
 function tooLarge(url: URL, maxBytes: number): IndexError {

@@ -98,6 +98,17 @@ interface Interpreted<T> {
   value: T;
 }
 
+/**
+ * What an entry's body reads as, and the body back: a page parser may move a large page's bytes
+ * to its worker thread and back rather than copy them, and the cache stores the ones returned.
+ */
+interface Interpretation<T> {
+  value: T;
+  body: string | Buffer;
+}
+
+type Interpret<T> = (entry: CachedResponse, body: string | Buffer) => Interpretation<T> | Promise<Interpretation<T>>;
+
 export function createIndexClient(options: IndexClientOptions = {}): IndexClient {
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => undefined);
@@ -137,34 +148,45 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
 
   /**
    * The cache-aware fetch: fresh entry → no request; stale entry → conditional request, 304
-   * reuses it; failure → the old entry marked stale, or the error.
+   * reuses it; failure → the old entry marked stale, or the error. A large body is never kept
+   * in memory: the value read from it is (with the entry), and the bytes are read back from the
+   * disk cache only when that value is not at hand.
    */
   async function fetchCached<T>(
     url: string,
     accept: string,
     maxBytes: number,
-    /** `raw` is the body's bytes when they came from the network (the entry has them as text too). */
-    interpret: (entry: CachedResponse, raw?: Buffer) => T | Promise<T>,
+    interpret: Interpret<T>,
     redirectOrigins?: ReadonlySet<string>,
   ): Promise<{ value: T; source: AnswerSource } | { error: IndexError }> {
     const authorization = authorizationByOrigin.get(new URL(url).origin);
     let cached = await cache.read(url, accept, authorization);
-    const useEntry = async (entry: CachedResponse, source: AnswerSource, raw?: Buffer) => {
+    /** The entry's value: remembered, or read from its body; undefined when a large body is no longer on disk. */
+    const valueOf = async (entry: CachedResponse): Promise<Interpreted<T> | undefined> => {
       const memo = parsed.get(entry) as Interpreted<T> | undefined;
-      if (memo) return { value: memo.value, source };
-      const value = await interpret(entry, raw);
-      parsed.set(entry, { value });
-      return { value, source };
+      if (memo) return memo;
+      const body = entry.large !== undefined ? await cache.readBody(entry, authorization) : entry.body;
+      if (body === undefined) return undefined;
+      const interpreted = { value: (await interpret(entry, body)).value };
+      parsed.set(entry, interpreted);
+      return interpreted;
     };
-    const serveStale = (entry: CachedResponse, error: IndexError) => {
+    /** `gone` is the answer when the entry's large body has gone from the disk (the failure itself by default). */
+    const serveStale = async (entry: CachedResponse, error: IndexError, gone = error): Promise<{ value: T; source: AnswerSource } | { error: IndexError }> => {
+      const interpreted = await valueOf(entry);
+      if (interpreted === undefined) return { error: gone };
       counts.stale++;
       log(`serving a cached answer for ${redactUrl(url)}: ${error.message}`);
-      return useEntry(entry, { from: 'cache', fetchedAt: entry.fetchedAt, stale: { reason: error.reason, message: error.message } });
+      return { value: interpreted.value, source: { from: 'cache', fetchedAt: entry.fetchedAt, stale: { reason: error.reason, message: error.message } } };
     };
 
     if (cached && isFresh(cached, now())) {
       const fresh = cached;
-      const hit = await safely(() => useEntry(fresh, { from: 'cache', fetchedAt: fresh.fetchedAt }));
+      const hit = await safely(async () => {
+        const interpreted = await valueOf(fresh);
+        if (interpreted === undefined) throw new IndexError('offline', 'the cached body is gone');
+        return { value: interpreted.value, source: { from: 'cache' as const, fetchedAt: fresh.fetchedAt } };
+      });
       if (!('error' in hit)) {
         counts.cacheHits++;
         return hit;
@@ -174,34 +196,41 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
     }
     if (options.offline) {
       const old = cached;
-      if (!old) return { error: new IndexError('offline', `offline: ${redactUrl(url)} is not in the cache`) };
-      return safely(() => serveStale(old, new IndexError('offline', `offline: using the answer cached on ${new Date(old.fetchedAt).toISOString()}`)));
+      const missing = new IndexError('offline', `offline: ${redactUrl(url)} is not in the cache`);
+      if (!old) return { error: missing };
+      return safely(() => serveStale(old, new IndexError('offline', `offline: using the answer cached on ${new Date(old.fetchedAt).toISOString()}`), missing));
     }
 
-    let response: HttpResponse;
-    try {
-      response = await network().get({
-        url,
-        accept,
-        maxBytes,
-        authorization,
-        headers: cached?.etag !== undefined ? { 'if-none-match': cached.etag } : undefined,
-        redirectOrigins,
-      });
-    } catch (error) {
-      const failure = error instanceof IndexError ? error : new IndexError('unreachable', `${redactUrl(url)}: ${String(error)}`);
-      const old = cached;
-      if (old) return safely(() => serveStale(old, failure));
-      return { error: failure };
-    }
-    // The body counts against the byte budget until it has been read and cached.
-    try {
-      return await useResponse(response);
-    } finally {
-      response.release();
+    // A 304 for an entry whose large body has meanwhile gone from the disk is asked again, unconditionally.
+    for (let conditional = cached?.etag !== undefined; ; conditional = false) {
+      let response: HttpResponse;
+      try {
+        response = await network().get({
+          url,
+          accept,
+          maxBytes,
+          authorization,
+          headers: conditional && cached?.etag !== undefined ? { 'if-none-match': cached.etag } : undefined,
+          redirectOrigins,
+        });
+      } catch (error) {
+        const failure = error instanceof IndexError ? error : new IndexError('unreachable', `${redactUrl(url)}: ${String(error)}`);
+        const old = cached;
+        if (old) return safely(() => serveStale(old, failure));
+        return { error: failure };
+      }
+      // The body counts against the byte budget until it has been read and cached.
+      let result: { value: T; source: AnswerSource } | { error: IndexError } | 'ask-again';
+      try {
+        result = await useResponse(response);
+      } finally {
+        response.release();
+      }
+      if (result !== 'ask-again') return result;
+      if (!conditional) return { error: new IndexError('bad-response', `${redactUrl(url)} answered 304 Not Modified to an unconditional request`) };
     }
 
-    async function useResponse(response: HttpResponse): Promise<{ value: T; source: AnswerSource } | { error: IndexError }> {
+    async function useResponse(response: HttpResponse): Promise<{ value: T; source: AnswerSource } | { error: IndexError } | 'ask-again'> {
       const old = cached;
       if (response.status === 304 && old) {
         counts.revalidated++;
@@ -213,8 +242,13 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
         };
         const memo = parsed.get(old);
         if (memo) parsed.set(refreshed, memo);
-        if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(refreshed, authorization);
-        return safely(() => useEntry(refreshed, { from: 'revalidated', fetchedAt: refreshed.fetchedAt }));
+        const interpreted = await safely(async () => {
+          const value = await valueOf(refreshed);
+          return value === undefined ? undefined : { value: value.value, source: { from: 'revalidated' as const, fetchedAt: refreshed.fetchedAt } };
+        });
+        if (interpreted === undefined) return 'ask-again';
+        if (!('error' in interpreted) && !parseCacheControl(response.headers['cache-control']).noStore) remembered(refreshed, await cache.write(refreshed, authorization));
+        return interpreted;
       }
 
       if (response.status === 200 || response.status === 404 || response.status === 410) {
@@ -228,18 +262,21 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
           etag: response.headers.etag,
           fetchedAt: now(),
           maxAgeSeconds: freshnessSeconds(response.headers, defaultMaxAge),
-          body: response.status === 200 ? response.body.toString('utf8') : '',
+          body: response.status === 200 ? response.body : '',
         };
-        let answer: { value: T; source: AnswerSource };
+        let read: Interpretation<T>;
         try {
-          answer = await useEntry(entry, { from: 'network', fetchedAt: entry.fetchedAt }, response.body);
+          read = await interpret(entry, entry.body);
         } catch (error) {
           if (!(error instanceof IndexError)) throw error;
           // A bad answer is never cached; an older good one is better than none.
           if (old) return safely(() => serveStale(old, error));
           return { error };
         }
-        if (!parseCacheControl(response.headers['cache-control']).noStore) await cache.write(entry, authorization);
+        const answer = { value: read.value, source: { from: 'network' as const, fetchedAt: entry.fetchedAt } };
+        const written: CachedResponse = { ...entry, body: read.body };
+        parsed.set(written, { value: read.value });
+        if (!parseCacheControl(response.headers['cache-control']).noStore) remembered(written, await cache.write(written, authorization));
         return answer;
       }
 
@@ -249,7 +286,14 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
     }
   }
 
-  async function safely<T>(run: () => Promise<{ value: T; source: AnswerSource }>): Promise<{ value: T; source: AnswerSource } | { error: IndexError }> {
+  /** The value read from `entry` goes with the entry the cache kept for it (without a large body). */
+  function remembered(entry: CachedResponse, kept: CachedResponse): void {
+    const memo = parsed.get(entry);
+    if (memo && kept !== entry) parsed.set(kept, memo);
+  }
+
+  /** The run's result, or the IndexError it threw. */
+  async function safely<R>(run: () => Promise<R>): Promise<R | { error: IndexError }> {
     try {
       return await run();
     } catch (error) {
@@ -276,10 +320,13 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
         warn(plain);
       }
       return once(`project ${pageUrl}`, async (): Promise<ProjectAnswer> => {
-        const result = await fetchCached(pageUrl, SIMPLE_JSON_V1, maxPageBytes, (entry, raw) => {
-          if (entry.status !== 200) return undefined;
+        const result = await fetchCached<ProjectPage | undefined>(pageUrl, SIMPLE_JSON_V1, maxPageBytes, async (entry, body) => {
+          if (entry.status !== 200) return { value: undefined, body };
           indexOrigins.add(new URL(entry.finalUrl).origin);
-          return pages.parse(raw ?? entry.body, entry.contentType, entry.finalUrl, name);
+          if (typeof body === 'string') return { value: await pages.parse(body, entry.contentType, entry.finalUrl, name), body };
+          const read = await pages.parseLent(body, entry.contentType, entry.finalUrl, name);
+          if ('error' in read) throw read.error;
+          return { value: read.page, body: read.bytes };
         });
         if ('error' in result) return { kind: 'error', error: result.error };
         if (result.value === undefined) return { kind: 'not-found', url: redactUrl(pageUrl), source: result.source };
@@ -310,7 +357,7 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
           clean,
           INTEGRITY_JSON_V1,
           maxProvenanceBytes,
-          (entry) => (entry.status === 200 ? parseProvenance(entry.body, entry.contentType, entry.finalUrl) : undefined),
+          (entry, body) => ({ value: entry.status === 200 ? parseProvenance(body, entry.contentType, entry.finalUrl) : undefined, body }),
           indexOrigins,
         );
         if ('error' in result) return { kind: 'error', error: result.error };
@@ -332,7 +379,13 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
       }
       return once(`ownership ${clean}`, async (): Promise<OwnershipAnswer> => {
         // Redirects stay on the index's own hosts, as for provenance.
-        const result = await fetchCached(clean, 'application/json', maxPageBytes, (entry) => (entry.status === 200 ? parseOwnership(entry.body, entry.contentType, entry.finalUrl) : undefined), indexOrigins);
+        const result = await fetchCached(
+          clean,
+          'application/json',
+          maxPageBytes,
+          (entry, body) => ({ value: entry.status === 200 ? parseOwnership(body, entry.contentType, entry.finalUrl) : undefined, body }),
+          indexOrigins,
+        );
         if ('error' in result) return { kind: 'error', error: result.error };
         if (result.value === undefined) return { kind: 'none' };
         return { kind: 'found', ownership: result.value, source: result.source };

@@ -34,13 +34,13 @@ export function jsonApiUrl(indexUrl: string, normalizedName: string): string | u
 }
 
 /** The ownership in a JSON API answer; undefined when the answer has none. An answer of another shape is an IndexError. */
-export function parseOwnership(body: string, contentType: string | undefined, url: string): ProjectOwnership | undefined {
+export function parseOwnership(body: string | Buffer, contentType: string | undefined, url: string): ProjectOwnership | undefined {
   const where = redactUrl(url);
   const type = mediaType(contentType);
   if (type !== 'application/json') throw new IndexError('bad-content-type', `${where} answered ${type === '' ? 'no content type' : type}, not application/json`);
   let data: unknown;
   try {
-    data = JSON.parse(body);
+    data = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
   } catch {
     throw new IndexError('bad-json', `${where} answered JSON that does not parse`);
   }

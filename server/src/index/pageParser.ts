@@ -31,6 +31,12 @@ export interface PageParserOptions {
 export interface PageParser {
   /** As parseProjectPage; a Buffer given is only read (a large one is copied for the worker). */
   parse(body: string | Buffer, contentType: string | undefined, pageUrl: string, expectedName?: string): Promise<ProjectPage>;
+  /**
+   * As parse, for bytes the caller lends: a large page's buffer moves to the worker without a
+   * copy (its whole ArrayBuffer: every view of it is emptied meanwhile) and comes back with the
+   * page, in `bytes`, also when the page is refused (`error`); empty only when the worker itself died.
+   */
+  parseLent(bytes: Buffer, contentType: string | undefined, pageUrl: string, expectedName?: string): Promise<ParsedBytes>;
   /** Pages read on the worker so far (tests). */
   readonly offThread: number;
   close(): Promise<void>;
@@ -42,9 +48,11 @@ export function defaultPageWorkerScript(directory: string = __dirname): string |
   return existsSync(path) ? path : undefined;
 }
 
+/** A lent page's answer: the page or why not, and the bytes back. */
+export type ParsedBytes = { page: ProjectPage; bytes: Buffer } | { error: IndexError; bytes: Buffer };
+
 interface Pending {
-  resolve(page: ProjectPage): void;
-  reject(error: IndexError): void;
+  settle(answer: { page: ProjectPage } | { error: IndexError }, bytes: Buffer | undefined): void;
 }
 
 export function createPageParser(options: PageParserOptions = {}): PageParser {
@@ -64,8 +72,14 @@ export function createPageParser(options: PageParserOptions = {}): PageParser {
       if (waiting === undefined) return;
       pending.delete(answer.id);
       settled();
-      if ('error' in answer) waiting.reject(errorOf(answer));
-      else unpackPage(answer.page).then(waiting.resolve, (error: unknown) => waiting.reject(asIndexError(error)));
+      const bytes = Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength);
+      if ('error' in answer) waiting.settle({ error: errorOf(answer) }, bytes);
+      else {
+        unpackPage(answer.page).then(
+          (page) => waiting.settle({ page }, bytes),
+          (error: unknown) => waiting.settle({ error: asIndexError(error) }, bytes),
+        );
+      }
     });
     const fail = (error: Error): void => {
       if (worker === started) worker = undefined;
@@ -73,7 +87,8 @@ export function createPageParser(options: PageParserOptions = {}): PageParser {
       const failure = new IndexError('too-large', memory ? 'the page needs more memory to read than is allowed' : `the page could not be read (${error.message})`);
       for (const [id, waiting] of pending) {
         pending.delete(id);
-        waiting.reject(failure);
+        // The bytes went down with the worker.
+        waiting.settle({ error: failure }, undefined);
       }
       settled();
     };
@@ -97,31 +112,43 @@ export function createPageParser(options: PageParserOptions = {}): PageParser {
     idleTimer.unref();
   }
 
-  function parseOnWorker(path: string, body: string | Buffer, job: Omit<PageJob, 'id' | 'body'>): Promise<ProjectPage> {
+  /** Sends `bytes` (their whole ArrayBuffer, moved) to the worker; the answer has them back, unless the worker died. */
+  function parseOnWorker(path: string, bytes: Buffer, job: Omit<PageJob, 'id' | 'body'>): Promise<{ answer: { page: ProjectPage } | { error: IndexError }; bytes?: Buffer }> {
     clearTimeout(idleTimer);
     try {
       worker ??= start(path);
     } catch {
       // No thread to be had: read it here rather than not at all.
-      return Promise.resolve().then(() => parseProjectPage(body, job.contentType, job.pageUrl, job.expectedName));
+      return Promise.resolve().then(() => ({ answer: inline(bytes, job), bytes }));
     }
     worker.ref();
     const id = nextId++;
     offThread++;
-    // Bytes move to the worker without a copy (a string would be cloned, as slowly as it is
-    // parsed); the caller's buffer is copied once so that it stays its own.
-    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
-    const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : Buffer.from(bytes);
-    return new Promise<ProjectPage>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      worker!.postMessage({ id, body: owned, ...job } satisfies PageJob, [owned.buffer as ArrayBuffer]);
+    return new Promise((resolve) => {
+      pending.set(id, { settle: (answer, back) => resolve({ answer, bytes: back }) });
+      worker!.postMessage({ id, body: bytes, ...job } satisfies PageJob, [bytes.buffer as ArrayBuffer]);
     });
   }
 
+  const large = (body: string | Buffer): boolean => script !== undefined && body.length > threshold;
+
   return {
     async parse(body, contentType, pageUrl, expectedName) {
-      if (script === undefined || body.length <= threshold) return parseProjectPage(body, contentType, pageUrl, expectedName);
-      return parseOnWorker(script, body, { contentType, pageUrl, expectedName });
+      if (!large(body)) return parseProjectPage(body, contentType, pageUrl, expectedName);
+      // Bytes move to the worker without a copy (a string would be cloned, as slowly as it is
+      // parsed); the caller's buffer is copied once so that it stays its own.
+      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+      const { answer } = await parseOnWorker(script!, ownBuffer(bytes), { contentType, pageUrl, expectedName });
+      if ('error' in answer) throw answer.error;
+      return answer.page;
+    },
+    async parseLent(bytes, contentType, pageUrl, expectedName) {
+      if (!large(bytes)) {
+        const answer = inline(bytes, { contentType, pageUrl, expectedName });
+        return { ...answer, bytes };
+      }
+      const { answer, bytes: back } = await parseOnWorker(script!, bytes, { contentType, pageUrl, expectedName });
+      return { ...answer, bytes: back ?? Buffer.alloc(0) };
     },
     get offThread() {
       return offThread;
@@ -133,6 +160,20 @@ export function createPageParser(options: PageParserOptions = {}): PageParser {
       if (running) await running.terminate();
     },
   };
+}
+
+function inline(bytes: Buffer, job: Omit<PageJob, 'id' | 'body'>): { page: ProjectPage } | { error: IndexError } {
+  try {
+    return { page: parseProjectPage(bytes, job.contentType, job.pageUrl, job.expectedName) };
+  } catch (error) {
+    if (error instanceof IndexError) return { error };
+    throw error;
+  }
+}
+
+/** A buffer that is the whole of its ArrayBuffer (a copy when it is a view into a larger one, as Node's pool is). */
+function ownBuffer(bytes: Buffer): Buffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : Buffer.from(bytes);
 }
 
 function asIndexError(error: unknown): IndexError {

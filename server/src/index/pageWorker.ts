@@ -1,6 +1,7 @@
 /**
  * The page worker thread (see pageParser.ts): reads PEP 691 pages it is sent, one after another,
- * with the same parseProjectPage as the main thread, and posts each back packed (pageTransfer.ts).
+ * with the same parseProjectPage as the main thread, and posts each back packed (pageTransfer.ts),
+ * with the page's bytes, which go back as they came (moved, not copied) for the caller to keep.
  */
 import { parentPort } from 'node:worker_threads';
 import { errorAnswer, packPage, type PageJobAnswer } from './pageTransfer';
@@ -19,9 +20,12 @@ const port = parentPort;
 port?.on('message', (job: PageJob) => {
   let answer: PageJobAnswer;
   try {
-    answer = { id: job.id, page: packPage(parseProjectPage(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), job.contentType, job.pageUrl, job.expectedName)) };
+    const page = packPage(parseProjectPage(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), job.contentType, job.pageUrl, job.expectedName));
+    answer = { id: job.id, page, body: job.body };
   } catch (error) {
-    answer = errorAnswer(job.id, error);
+    answer = errorAnswer(job.id, error, job.body);
   }
-  port.postMessage(answer);
+  const moved: ArrayBuffer[] = [job.body.buffer as ArrayBuffer];
+  if ('page' in answer) moved.push(answer.page.files.buffer as ArrayBuffer);
+  port.postMessage(answer, moved);
 });

@@ -3,6 +3,7 @@
  * pylock package, the files it locks) with their hashes, sizes, upload times, yanked state and
  * provenance URLs, and the findings that come from comparing the file with the index.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { WILL_RETRY } from '../core/format';
 import { compare as pep440Compare, valid as pep440Valid } from '@renovatebot/pep440';
 import { parseDistFilename, sameDistribution, versionsEqual, type DistFilename } from '../core/distFilename';
@@ -169,8 +170,14 @@ async function resolveOrThrow(dependency: Dependency, context: ResolveContext): 
     return result;
   }
 
-  const allFiles = mergeFiles(result.pages, name);
-  const release = allFiles.filter((file) => file.dist !== undefined && versionsEqual(file.dist.version, version));
+  return resolveFiles(result, dependency, version, name, label, finding);
+}
+
+/** The files of the pinned version and what comparing them with the document finds. */
+async function resolveFiles(result: Resolution, dependency: Dependency, version: string, name: string, label: string, finding: AddFinding): Promise<Resolution> {
+  const allFiles = await mergeFiles(result.pages, name);
+  const release = filesOfVersion(allFiles, version);
+  if (allFiles.length > FILES_PER_TURN) await nextTurn();
   if (release.length === 0) {
     result.status = 'not-found';
     finding('version-not-found', versionNotFoundMessage(dependency.rawName || name, version, result.pages, allFiles));
@@ -201,7 +208,9 @@ async function resolveOrThrow(dependency: Dependency, context: ResolveContext): 
     finding('yanked', yankedMessage(label, yankedFiles.map((file) => file.filename), result.files.length, reasons));
   }
 
-  result.previousRelease = previousRelease(allFiles, version);
+  result.previousRelease = await previousRelease(allFiles, version);
+  // What comes next (the checks of this dependency) starts on a turn of its own.
+  if (allFiles.length > FILES_PER_TURN) await nextTurn();
   return result;
 }
 
@@ -212,10 +221,14 @@ function noteSource(result: Resolution, source: AnswerSource): void {
   result.notes.push(`stale: the index could not be asked (${source.stale.message}); using the answer cached on ${new Date(source.fetchedAt).toISOString()}`);
 }
 
+/** Files whose names are parsed between two turns of the event loop: a 30,000-file page is read in short steps, never in one long one. */
+const FILES_PER_TURN = 2000;
+
 /** Files of all pages, the first page winning when two list the same file name; names parsed against the project. */
-function mergeFiles(pages: ProjectPage[], name: string): ResolvedFile[] {
+async function mergeFiles(pages: ProjectPage[], name: string): Promise<ResolvedFile[]> {
   const seen = new Set<string>();
   const files: ResolvedFile[] = [];
+  let sinceTurn = 0;
   for (const page of pages) {
     for (const file of page.files) {
       if (seen.has(file.filename)) continue;
@@ -224,9 +237,24 @@ function mergeFiles(pages: ProjectPage[], name: string): ResolvedFile[] {
       // Not `{ ...file, dist, pinned }`: V8 gives every object spread and then extended a hidden
       // class of its own (about 400 bytes each: 17 MB for the 40,000 files of a 20,000-pin file).
       files.push(Object.assign({}, file, { dist: dist && dist.name === name ? dist : undefined, pinned: false }));
+      if (++sinceTurn === FILES_PER_TURN) {
+        sinceTurn = 0;
+        await nextTurn();
+      }
     }
   }
   return files;
+}
+
+/** The files of `version`; each distinct version string of the files is compared once (a large page has thousands of files, far fewer versions). */
+function filesOfVersion(files: ResolvedFile[], version: string): ResolvedFile[] {
+  const equal = new Map<string, boolean>();
+  return files.filter((file) => {
+    if (file.dist === undefined) return false;
+    let same = equal.get(file.dist.version);
+    if (same === undefined) equal.set(file.dist.version, (same = versionsEqual(file.dist.version, version)));
+    return same;
+  });
 }
 
 type AddFinding = (code: Finding['code'], message: string, range?: Finding['range']) => void;
@@ -325,19 +353,43 @@ function newest(versions: string[]): string | undefined {
   return valid.sort((a, b) => pep440Compare(b, a))[0];
 }
 
-/** The nearest lower version in PEP 440 order that has at least one file that is not yanked (CONTRACT §4). */
-function previousRelease(files: ResolvedFile[], version: string): ReleaseFiles | undefined {
+/** Distinct versions compared between two turns of the event loop (a PEP 440 parse is tens of microseconds). */
+const VERSIONS_PER_TURN = 250;
+
+/**
+ * The nearest lower version in PEP 440 order that has at least one file that is not yanked
+ * (CONTRACT §4): its files in page order, its version as the first of them spells it. Versions
+ * are parsed and compared once per distinct version string, not once per pair of files, a few
+ * hundred between two turns of the event loop.
+ */
+async function previousRelease(files: ResolvedFile[], version: string): Promise<ReleaseFiles | undefined> {
   if (pep440Valid(version) === null) return undefined;
-  const lower = files.filter((file) => file.dist !== undefined && pep440Valid(file.dist.version) !== null && pep440Compare(file.dist.version, version) < 0);
-  lower.sort((a, b) => pep440Compare(b.dist!.version, a.dist!.version));
-  for (let start = 0; start < lower.length; ) {
-    let end = start + 1;
-    while (end < lower.length && pep440Compare(lower[end].dist!.version, lower[start].dist!.version) === 0) end++;
-    const group = lower.slice(start, end);
-    if (group.some((file) => !file.yanked)) return { version: group[0].dist!.version, files: group };
-    start = end;
+  /** Every version string once, and whether one of its files is not yanked. */
+  const spellings = new Map<string, boolean>();
+  for (const file of files) {
+    const spelled = file.dist?.version;
+    if (spelled !== undefined && spellings.get(spelled) !== true) spellings.set(spelled, !file.yanked);
   }
-  return undefined;
+  let compared = 0;
+  const step = async (): Promise<void> => {
+    if (++compared % VERSIONS_PER_TURN === 0) await nextTurn();
+  };
+  let best: string | undefined;
+  /** The spellings equal to `best` (`1.0` and `1.0.0` are one release), and the lower ones with every file yanked. */
+  let same: string[] = [];
+  const yankedOnly: string[] = [];
+  for (const [spelled, available] of spellings) {
+    await step();
+    if (pep440Valid(spelled) === null || pep440Compare(spelled, version) >= 0) continue;
+    if (!available) yankedOnly.push(spelled);
+    else if (best === undefined || pep440Compare(spelled, best) > 0) [best, same] = [spelled, [spelled]];
+    else if (pep440Compare(spelled, best) === 0) same.push(spelled);
+  }
+  if (best === undefined) return undefined;
+  for (const spelled of yankedOnly) if (pep440Compare(spelled, best) === 0) same.push(spelled);
+  const release = new Set(same);
+  const group = files.filter((file) => file.dist !== undefined && release.has(file.dist.version));
+  return { version: group[0].dist!.version, files: group };
 }
 
 function short(hex: string): string {

@@ -10,11 +10,19 @@
  * URL redacted; the answer's own URL is stored only when it differs from the request's; and an
  * entry whose text would still contain a secret of the URL (a private index that writes its token
  * into its file links, say) is kept in memory only.
+ *
+ * A large body (LARGE_BODY_BYTES and up: a big project page) is never made a string: its entry
+ * file is the entry's JSON without the body, a newline, then the body's raw bytes, in the same
+ * one file (so the one rename keeps it whole). The JSON line gives the body's length and SHA-256;
+ * a file whose body is not exactly that is discarded. The memory layer keeps such an entry
+ * without its body (what is reused is the parsed page, which the index client keeps with the
+ * entry): `readBody` reads it back from disk when it is needed again.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as nodeFs } from 'node:fs';
 import { join } from 'node:path';
-import { withRegularReads } from '../core/regularFile';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { readRegularFile, readRegularFileHead, withRegularReads } from '../core/regularFile';
 import { redactUrl, secretsOf } from './redact';
 
 export interface CachedResponse {
@@ -33,18 +41,36 @@ export interface CachedResponse {
   fetchedAt: number;
   /** Freshness lifetime from then on. */
   maxAgeSeconds: number;
-  body: string;
+  /** The body as text, or its bytes as they came; '' in an entry whose body is `large`. */
+  body: string | Buffer;
+  /** Set when the body is large: it is kept beside the entry on disk only (readBody). */
+  large?: LargeBody;
 }
+
+/** A body of LARGE_BODY_BYTES or more, stored as raw bytes. */
+export interface LargeBody {
+  bytes: number;
+  /** Hex SHA-256 of the bytes: the body read back must be this one (not a torn or foreign file, not another answer's). */
+  sha256: string;
+}
+
+/** Bodies this long or longer are stored as raw bytes and not kept in memory (the page parser's off-thread size). */
+export const LARGE_BODY_BYTES = 1024 * 1024;
 
 /** The file operations the cache uses (node:fs/promises by default; tests inject failures). */
 export interface CacheFs {
   readFile(path: string, encoding: 'utf8'): Promise<string>;
-  writeFile(path: string, data: string): Promise<void>;
+  /** A string, or chunks written one after another (a large body is never joined to its header). */
+  writeFile(path: string, data: string | readonly Uint8Array[]): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   rm(path: string, options: { force: boolean }): Promise<void>;
   mkdir(path: string, options: { recursive: boolean }): Promise<unknown>;
   readdir(path: string): Promise<string[]>;
   stat(path: string): Promise<{ mtimeMs: number }>;
+  /** The first `bytes` of a regular file and its size (default: readRegularFileHead, bounded). */
+  readHead?(path: string, bytes: number): Promise<{ head: Buffer; size: number }>;
+  /** A regular file's bytes (default: readRegularFile, bounded). */
+  readBytes?(path: string): Promise<Buffer>;
 }
 
 export interface ResponseCacheOptions {
@@ -58,9 +84,19 @@ export interface ResponseCacheOptions {
 }
 
 export interface ResponseCache {
-  /** `authorization` is the header sent with the request, if any: entries of other credentials are not seen. */
+  /**
+   * `authorization` is the header sent with the request, if any: entries of other credentials
+   * are not seen. An entry with a `large` body comes without it (readBody).
+   */
   read(url: string, accept: string, authorization?: string): Promise<CachedResponse | undefined>;
-  write(entry: CachedResponse, authorization?: string): Promise<void>;
+  /**
+   * Remembers the entry and writes it out. A body given as bytes of LARGE_BODY_BYTES or more is
+   * stored raw; an entry that is `large` without its bytes (a revalidated one) keeps the body
+   * already on disk. Returns the entry as the memory layer keeps it (a large body left out).
+   */
+  write(entry: CachedResponse, authorization?: string): Promise<CachedResponse>;
+  /** The bytes of a `large` entry's body, from disk; undefined when they are gone, changed or corrupt (the entry is then as good as absent). */
+  readBody(entry: CachedResponse, authorization?: string): Promise<Buffer | undefined>;
   /** The entry's file name (for tests and diagnostics): a hash, never the URL. */
   fileNameOf(url: string, accept: string, authorization?: string): string;
 }
@@ -71,6 +107,11 @@ const SUBDIRECTORY = RESPONSE_CACHE_SUBDIRECTORY;
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
 /** Entries hold at most a 20 MB page (JSON-escaped); a larger file is not ours. */
 const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+/** The part of an entry file read first: all of a small entry, the JSON line of a large one (URLs, ETag: far less). */
+const HEAD_BYTES = 256 * 1024;
+/** Bytes hashed between two turns of the event loop (about a millisecond each). */
+const HASH_SLICE_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
 
 export function cacheKey(url: string, accept: string, authorization?: string): string {
   return createHash('sha256').update(`${accept}\n${url}\n${authorization ?? ''}`).digest('hex');
@@ -79,13 +120,32 @@ export function cacheKey(url: string, accept: string, authorization?: string): s
 /** node:fs, reading only regular files of a bounded size (a FIFO or /dev/zero in the directory must not hang or fill the server). */
 const NODE_CACHE_FS: CacheFs = withRegularReads(nodeFs as unknown as CacheFs, MAX_ENTRY_BYTES);
 
-/** The entry's text as the disk keeps it, or undefined when it would carry a secret. */
-function diskText(entry: CachedResponse, authorization: string | undefined): string | undefined {
-  const { finalUrl, ...rest } = entry;
-  const stored: StoredResponse = { ...rest, url: redactUrl(entry.url), ...(finalUrl !== entry.url ? { finalUrl } : {}) };
+/**
+ * The entry as the disk keeps it: its JSON text (with a small body), or the JSON line and the raw
+ * bytes of a large one; undefined when it would carry a secret.
+ */
+function diskData(entry: CachedResponse, authorization: string | undefined, bytes?: Buffer): string | Buffer[] | undefined {
+  const { finalUrl, body, ...rest } = entry;
+  const stored: StoredResponse = {
+    ...rest,
+    url: redactUrl(entry.url),
+    ...(finalUrl !== entry.url ? { finalUrl } : {}),
+    ...(bytes === undefined ? { body: typeof body === 'string' ? body : body.toString('utf8') } : {}),
+  };
   const text = JSON.stringify(stored);
   const secrets = [...secretsOf(entry.url), ...secretsOf(finalUrl), ...credentialsOf(authorization)];
-  return secrets.some((secret) => text.includes(secret)) ? undefined : text;
+  if (secrets.some((secret) => text.includes(secret) || (bytes !== undefined && bytes.includes(secret)))) return undefined;
+  return bytes === undefined ? text : [Buffer.from(`${text}\n`, 'utf8'), bytes];
+}
+
+/** Hex SHA-256, a slice per turn of the event loop: an 18 MB page never holds it up for long. */
+async function sha256Of(bytes: Uint8Array): Promise<string> {
+  const hash = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += HASH_SLICE_BYTES) {
+    if (at > 0) await nextTurn();
+    hash.update(bytes.subarray(at, at + HASH_SLICE_BYTES));
+  }
+  return hash.digest('hex');
 }
 
 /** The header and, for Basic, the user name and password it carries. */
@@ -99,8 +159,8 @@ function credentialsOf(authorization: string | undefined): string[] {
   return [authorization, ...parts.filter((part) => part.length >= 3)];
 }
 
-/** The on-disk entry: the URL redacted, `finalUrl` only when it differs from the request URL. */
-type StoredResponse = Omit<CachedResponse, 'finalUrl'> & { finalUrl?: string };
+/** The on-disk entry: the URL redacted, `finalUrl` only when it differs from the request URL; a large body after the JSON, not in it. */
+type StoredResponse = Omit<CachedResponse, 'finalUrl' | 'body'> & { finalUrl?: string; body?: string };
 
 export function createResponseCache(options: ResponseCacheOptions = {}): ResponseCache {
   const fs: CacheFs = options.fs ?? NODE_CACHE_FS;
@@ -112,19 +172,22 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
   let memorySize = 0;
   let prepared: Promise<boolean> | undefined;
 
+  /** What an entry costs the memory layer: its body, or for a large one the parsed value kept with it, about as big. */
+  const sizeOf = (entry: CachedResponse): number => entry.large?.bytes ?? entry.body.length;
+
   function remember(key: string, entry: CachedResponse): void {
     const previous = memory.get(key);
     if (previous) {
-      memorySize -= previous.body.length;
+      memorySize -= sizeOf(previous);
       memory.delete(key);
     }
     memory.set(key, entry);
-    memorySize += entry.body.length;
+    memorySize += sizeOf(entry);
     // Map order is insertion order: the first keys are the least recently used.
     for (const [oldKey, old] of memory) {
       if (memorySize <= budget || oldKey === key) break;
       memory.delete(oldKey);
-      memorySize -= old.body.length;
+      memorySize -= sizeOf(old);
     }
   }
 
@@ -156,9 +219,46 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
     }
   }
 
+  async function discard(key: string, path: string): Promise<undefined> {
+    log(`discarding an unreadable cache entry ${key}.json`);
+    await fs.rm(path, { force: true }).catch(() => undefined);
+    return undefined;
+  }
+
+  /** The entry file of a large body, read whole: its JSON line and the body, or undefined (unreadable: discarded). */
+  async function readLarge(key: string, path: string, url: string, accept: string): Promise<{ stored: StoredResponse & { large: LargeBody }; body: Buffer } | undefined> {
+    let bytes: Buffer;
+    try {
+      bytes = await (fs.readBytes ? fs.readBytes(path) : readEntryBytes(path));
+    } catch {
+      return undefined;
+    }
+    const newline = bytes.subarray(0, HEAD_BYTES).indexOf(NEWLINE);
+    const stored = newline < 0 ? undefined : parseEntry(bytes.toString('utf8', 0, newline), 'large');
+    if (!stored?.large || stored.url !== redactUrl(url) || stored.accept !== accept) return discard(key, path);
+    const body = bytes.subarray(newline + 1);
+    if (body.length !== stored.large.bytes || (await sha256Of(body)) !== stored.large.sha256) return discard(key, path);
+    return { stored: stored as StoredResponse & { large: LargeBody }, body };
+  }
+
+  async function writeOut(key: string, entry: CachedResponse, authorization: string | undefined, bytes?: Buffer): Promise<void> {
+    if (!(await prepare()) || directory === undefined) return;
+    const data = diskData(entry, authorization, bytes);
+    if (data === undefined) {
+      if (!warnedSecret) log(`answers of ${redactUrl(entry.url)} carry the index credentials: they are kept in memory only, never written to the cache directory`);
+      warnedSecret = true;
+      return;
+    }
+    try {
+      await writeFileAtomic(join(directory, `${key}.json`), data, fs);
+    } catch (error) {
+      log(`could not write cache entry ${key}.json: ${(error as Error).message}`);
+    }
+  }
+
   let warnedSecret = false;
 
-  return {
+  const cache: ResponseCache = {
     fileNameOf(url, accept, authorization) {
       return `${cacheKey(url, accept, authorization)}.json`;
     },
@@ -172,44 +272,65 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
       }
       if (!(await prepare()) || directory === undefined) return undefined;
       const path = join(directory, `${key}.json`);
-      let text: string;
+      let stored: StoredResponse | undefined;
       try {
-        text = await fs.readFile(path, 'utf8');
+        // Small entries (nearly all) are read whole here; a large one is only its JSON line.
+        const { head, size } = fs.readHead ? await fs.readHead(path, HEAD_BYTES) : readRegularFileHead(path, MAX_ENTRY_BYTES, HEAD_BYTES);
+        const newline = head.indexOf(NEWLINE);
+        if (newline >= 0) {
+          stored = parseEntry(head.toString('utf8', 0, newline), 'large');
+          if (stored?.large && size !== newline + 1 + stored.large.bytes) stored = undefined;
+        } else stored = parseEntry(size <= head.length ? head.toString('utf8') : await fs.readFile(path, 'utf8'), 'small');
       } catch {
         return undefined;
       }
-      const stored = parseEntry(text);
-      if (!stored || stored.url !== redactUrl(url) || stored.accept !== accept) {
-        log(`discarding an unreadable cache entry ${key}.json`);
-        await fs.rm(path, { force: true }).catch(() => undefined);
-        return undefined;
-      }
-      const entry: CachedResponse = { ...stored, url, finalUrl: stored.finalUrl ?? url };
+      if (!stored || stored.url !== redactUrl(url) || stored.accept !== accept) return discard(key, path);
+      const entry: CachedResponse = { ...stored, url, finalUrl: stored.finalUrl ?? url, body: stored.body ?? '' };
       remember(key, entry);
       return entry;
     },
 
+    async readBody(entry, authorization) {
+      if (entry.large === undefined) return Buffer.from(entry.body);
+      if (!(await prepare()) || directory === undefined) return undefined;
+      const key = cacheKey(entry.url, entry.accept, authorization);
+      const read = await readLarge(key, join(directory, `${key}.json`), entry.url, entry.accept);
+      // Another process may have written a newer answer since: its body is not this entry's.
+      return read !== undefined && read.stored.large.sha256 === entry.large.sha256 ? read.body : undefined;
+    },
+
     async write(entry, authorization) {
       const key = cacheKey(entry.url, entry.accept, authorization);
-      remember(key, entry);
-      if (!(await prepare()) || directory === undefined) return;
-      const text = diskText(entry, authorization);
-      if (text === undefined) {
-        if (!warnedSecret) log(`answers of ${redactUrl(entry.url)} carry the index credentials: they are kept in memory only, never written to the cache directory`);
-        warnedSecret = true;
-        return;
+      const { body } = entry;
+      if (typeof body !== 'string' && body.length >= LARGE_BODY_BYTES) {
+        const kept: CachedResponse = { ...entry, body: '', large: { bytes: body.length, sha256: await sha256Of(body) } };
+        remember(key, kept);
+        await writeOut(key, kept, authorization, body);
+        return kept;
       }
-      try {
-        await writeFileAtomic(join(directory, `${key}.json`), text, fs);
-      } catch (error) {
-        log(`could not write cache entry ${key}.json: ${(error as Error).message}`);
+      if (entry.large !== undefined) {
+        // Revalidated: the body on disk stays, under the new header (written again, whole).
+        const bytes = await cache.readBody(entry, authorization);
+        remember(key, entry);
+        if (bytes !== undefined) await writeOut(key, entry, authorization, bytes);
+        return entry;
       }
+      const kept: CachedResponse = typeof body === 'string' ? entry : { ...entry, body: body.toString('utf8') };
+      remember(key, kept);
+      await writeOut(key, kept, authorization);
+      return kept;
     },
   };
+  return cache;
+}
+
+/** The bytes of an entry file: a regular file, bounded. */
+function readEntryBytes(path: string): Promise<Buffer> {
+  return readRegularFile(path, MAX_ENTRY_BYTES);
 }
 
 /** Writes a temp file next to the target and renames it over the target: readers see the old or the new file, never half of one. */
-export async function writeFileAtomic(path: string, data: string, fs: CacheFs): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | readonly Uint8Array[], fs: CacheFs): Promise<void> {
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await fs.writeFile(temp, data);
@@ -220,7 +341,8 @@ export async function writeFileAtomic(path: string, data: string, fs: CacheFs): 
   }
 }
 
-function parseEntry(text: string): StoredResponse | undefined {
+/** A stored entry: `small` has its body in the JSON, `large` (the JSON line before raw bytes) has none but says how long and which it is. */
+function parseEntry(text: string, form: 'small' | 'large'): StoredResponse | undefined {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -230,6 +352,17 @@ function parseEntry(text: string): StoredResponse | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const e = data as Record<string, unknown>;
   const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
+  const large = e.large as Record<string, unknown> | undefined;
+  const bodyOk =
+    form === 'small'
+      ? typeof e.body === 'string' && large === undefined
+      : e.body === undefined &&
+        typeof large === 'object' &&
+        large !== null &&
+        Number.isSafeInteger(large.bytes) &&
+        (large.bytes as number) >= 0 &&
+        typeof large.sha256 === 'string' &&
+        /^[0-9a-f]{64}$/.test(large.sha256);
   const ok =
     e.v === 1 &&
     typeof e.url === 'string' &&
@@ -240,7 +373,7 @@ function parseEntry(text: string): StoredResponse | undefined {
     Number.isFinite(e.fetchedAt) &&
     typeof e.maxAgeSeconds === 'number' &&
     Number.isFinite(e.maxAgeSeconds) &&
-    typeof e.body === 'string' &&
+    bodyOk &&
     optionalString(e.etag) &&
     optionalString(e.contentType);
   return ok ? (e as unknown as StoredResponse) : undefined;

@@ -21,6 +21,11 @@ export const DEFAULT_DEBOUNCE_MS = 200;
  */
 export const REANALYSIS_HOLD_MS = 1500;
 /**
+ * A document with this many dependencies (or over OFF_THREAD_LENGTH) publishes its local findings
+ * before the index stages set up: their set-up for a 2,000-line file costs more than its parse.
+ */
+export const LOCAL_FIRST_DEPENDENCIES = 200;
+/**
  * A large document's progressive publishes are spaced by its size: each one rebuilds and sends
  * every diagnostic (up to MAX_PUBLISHED_DIAGNOSTICS, a few MB of JSON), so publishing every
  * stage update of a 20,000-pin file spent the server's time and memory on publishes no one
@@ -271,9 +276,10 @@ export class DocumentAnalyses {
       this.host.logger.error(`Logging the analysis of ${uri} failed: ${errorText(error)}`);
     }
     // A large document publishes its local findings first: the index stages' set-up for its
-    // thousands of dependencies would hold them back by hundreds of milliseconds.
+    // hundreds or thousands of dependencies would hold them back by tens to hundreds of milliseconds.
     const leadingLocal = this.stages.findIndex((stage) => stage.local !== true);
-    if (!replacing && leadingLocal > 0 && document.text.length > OFF_THREAD_LENGTH) {
+    const large = document.text.length > OFF_THREAD_LENGTH || parsed.dependencies.length >= LOCAL_FIRST_DEPENDENCIES;
+    if (!replacing && leadingLocal > 0 && large) {
       for (const stage of this.stages.slice(0, leadingLocal)) this.runStage(uri, entry, analysis, stage);
       this.publish(uri, entry, analysis);
       this.runLater(uri, entry, analysis, this.stages.slice(leadingLocal));

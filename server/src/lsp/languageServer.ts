@@ -31,7 +31,7 @@ import { hoverFormat, hoverRenderOptions, provenanceHover } from './provenanceHo
 import type { RenderOptions } from '../hover/card';
 import { REPORT_METHOD, provenanceReport } from './reportRequest';
 import { RetrySchedule } from './retrySchedule';
-import { SETTINGS_SECTION } from '../pipeline/contract/settings';
+import { SETTINGS_SECTION, type Settings } from '../pipeline/contract/settings';
 import { SettingsSource } from './settingsSource';
 import type { FindingStage } from '../pipeline/contract/stages';
 import { CACHE_SUBDIRECTORIES, removeSubdirectories } from '../pipeline/cacheLayout';
@@ -39,6 +39,7 @@ import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
 import { THROW_METHOD, THROW_UNCAUGHT_METHOD, testFaultsEnabled } from '../pipeline/testFaults';
 import { attachVerificationProgress } from './verificationProgress';
 import { analysisLogger } from './analysisLog';
+import { ACCEPT_OWNERS_COMMAND, executeAcceptOwners } from './acceptOwners';
 import { ACCEPT_PUBLISHER_COMMAND, RECORD_IDENTITIES_KIND, executeAcceptPublisher, resolveZeroTrustCodeAction, zeroTrustCodeActions, type ZeroTrustActionHost } from './zeroTrustActions';
 import { FORGET_TRUST_MEMORY_METHOD, TRUST_MEMORY_METHOD, clientHasConfirmCommand, forgetTrustMemory, trustMemoryCounts } from './trustMemory';
 
@@ -154,7 +155,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
           capabilities: {
             textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
             codeActionProvider: { codeActionKinds: [...CODE_ACTION_KINDS, RECORD_IDENTITIES_KIND], resolveProvider: true },
-            executeCommandProvider: { commands: [ACCEPT_PUBLISHER_COMMAND] },
+            executeCommandProvider: { commands: [ACCEPT_PUBLISHER_COMMAND, ACCEPT_OWNERS_COMMAND] },
             hoverProvider: true,
           },
           serverInfo: { name: SERVER_NAME, version: options.version },
@@ -261,6 +262,12 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       logger,
       'workspace/executeCommand',
       async (params) => {
+        if (params?.command === ACCEPT_OWNERS_COMMAND) {
+          const result = await executeAcceptOwners(params.arguments, { document: documentOf, analysis: (uri) => analyses.get(uri), zeroTrust: services.zeroTrust, reanalyze: () => analyses.reanalyzeAll(true) });
+          if (result.accepted) logger.info('Project owners accepted.');
+          else logger.warn(`Accepting project owners refused: ${result.reason}.`);
+          return result;
+        }
         if (params?.command !== ACCEPT_PUBLISHER_COMMAND) return null;
         const result = await executeAcceptPublisher(params.arguments, {
           document: documentOf,
@@ -286,6 +293,22 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   );
   attachVerificationProgress(services.verification.queue, connection.window, () => workDoneProgressSupport, logger);
 
+  /**
+   * The settings of the workspace and of every open document, one per effective cache directory:
+   * a folder of a multi-root workspace may keep its cache elsewhere, and Clear Cache or forgetting
+   * the trust memory must reach it too.
+   */
+  async function settingsInUse(): Promise<Readonly<Settings>[]> {
+    const all = [await settings.get(), ...(await Promise.all(documents.keys().map((uri) => settings.forDocument(uri))))];
+    const byDirectory = new Map<string, Readonly<Settings>>();
+    for (const each of all) {
+      const directory = effectiveCacheDirectory(each.cacheDirectory, options.defaultCacheDirectory) ?? '';
+      if (!byDirectory.has(directory)) byDirectory.set(directory, each);
+    }
+    return [...byDirectory.values()];
+  }
+  const cacheDirectoriesInUse = async () => (await settingsInUse()).map((each) => effectiveCacheDirectory(each.cacheDirectory, options.defaultCacheDirectory));
+
   // CONTRACT §5: the cached index answers and verdicts go, on disk and in memory; trust memory stays.
   connection.onRequest(
     CLEAR_CACHE_METHOD,
@@ -293,8 +316,12 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       logger,
       CLEAR_CACHE_METHOD,
       async () => {
-        const current = await settings.get();
-        const removed = removeSubdirectories(effectiveCacheDirectory(current.cacheDirectory, options.defaultCacheDirectory), CACHE_SUBDIRECTORIES);
+        const removed = { removedFiles: 0, removedBytes: 0 };
+        for (const directory of await cacheDirectoriesInUse()) {
+          const gone = removeSubdirectories(directory, CACHE_SUBDIRECTORIES);
+          removed.removedFiles += gone.removedFiles;
+          removed.removedBytes += gone.removedBytes;
+        }
         services.resolution.reset();
         services.verification.forgetResults();
         analyses.reanalyzeAll(true);
@@ -306,7 +333,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   );
 
   // The trust memory (trusted publishers, release file sets): counted for a confirmation, forgotten on request.
-  const trustMemoryHost = { settings: () => settings.get(), zeroTrust: services.zeroTrust, reanalyze: () => analyses.reanalyzeAll(true), logger };
+  const trustMemoryHost = { settingsInUse, zeroTrust: services.zeroTrust, reanalyze: () => analyses.reanalyzeAll(true), logger };
   connection.onRequest(TRUST_MEMORY_METHOD, guard(logger, TRUST_MEMORY_METHOD, () => trustMemoryCounts(trustMemoryHost), null));
   connection.onRequest(FORGET_TRUST_MEMORY_METHOD, guard(logger, FORGET_TRUST_MEMORY_METHOD, (params: unknown) => forgetTrustMemory(params, trustMemoryHost), null));
 

@@ -20,18 +20,17 @@
  * All read what the zero-trust stage learned about the document's current analysis; a document
  * whose text moved on since gets no action until it is analysed again.
  */
-import { CodeActionKind, TextDocumentEdit, type CodeAction, type CodeActionParams, type Diagnostic, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { CodeActionKind, TextDocumentEdit, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { AcceptMode, AcceptPublisherArguments, AcceptPublisherResult } from '../../../protocol/src/commands';
-import type { Finding } from '../core/finding';
 import type { Dependency } from '../core/model';
 import type { Publisher } from '../core/result';
-import { VERIFICATION_STAGE } from '../verification/stage';
 import { publisherKey, samePublisher } from '../zeroTrust/identities';
 import { acceptIdentityEdits, identitiesToRecord, recordIdentitiesEdit, recordIdentitiesEdits } from '../zeroTrust/recordIdentities';
 import { distinctLabels, listOf, shown } from '../zeroTrust/messages';
 import type { ZeroTrustServices } from '../zeroTrust/service';
 import { trustedPublishersOf } from '../zeroTrust/trustStore';
-import { DIAGNOSTIC_SOURCE } from './diagnostics';
+import { acceptBlocked, currentAnalysis, dependencySpan, isObject, onLines, packageSpan, relatedDiagnostics } from './acceptGuards';
+import { acceptOwnersActions } from './acceptOwners';
 import type { DocumentAnalysis, OpenDocument } from './documentAnalyses';
 
 export const RECORD_IDENTITIES_TITLE = 'Record attestation identities';
@@ -41,11 +40,7 @@ export const ACCEPT_PUBLISHER_COMMAND = 'pypiProvenance.acceptPublisher';
 /** The client command that asks the user first (VS Code's modal). */
 export const CONFIRM_ACCEPT_PUBLISHER_COMMAND = 'pypiProvenance.confirmAcceptPublisher';
 
-/**
- * Findings on a release that forbid vouching for its publisher (recording or accepting it): its
- * files or attestations cannot be trusted, whatever publisher they name (CONTRACT §7).
- */
-export const ACCEPT_BLOCKING_CODES: ReadonlySet<string> = new Set(['attestation-invalid', 'hash-not-on-index', 'file-replaced', 'log-inconsistent', 'project-quarantined', 'verification-error']);
+export { ACCEPT_BLOCKING_CODES } from './acceptGuards';
 export const RECORD_IDENTITIES_KIND = `${CodeActionKind.Source}.recordAttestationIdentities`;
 /** The kinds these actions come in (registered with the server's other code action kinds). */
 export const ZERO_TRUST_ACTION_KINDS = [CodeActionKind.QuickFix, RECORD_IDENTITIES_KIND];
@@ -89,7 +84,7 @@ export function zeroTrustCodeActions(params: CodeActionParams, host: ZeroTrustAc
   const wantQuickFix = only === undefined || requested(only, CodeActionKind.QuickFix);
   const wantSource = only !== undefined && requested(only, RECORD_IDENTITIES_KIND);
   if (!wantQuickFix && !wantSource) return [];
-  const related = (dependency: Dependency) => (params.context?.diagnostics ?? []).filter((d) => isRelated(d, dependency));
+  const related = (dependency: Dependency) => relatedDiagnostics(params.context?.diagnostics, dependency, RELATED_CODES);
   const actions: CodeAction[] = [];
 
   if (document.format === 'pylock') {
@@ -114,9 +109,9 @@ export function zeroTrustCodeActions(params: CodeActionParams, host: ZeroTrustAc
   }
   if (!wantQuickFix) return actions;
   analysis.parsed.dependencies.forEach((dependency, index) => {
-    const span = document.format === 'pylock' ? packageSpan(dependency) : dependency.ranges.requirement;
-    if (!onLines(span, params.range)) return;
+    if (!onLines(dependencySpan(document.format, dependency), params.range)) return;
     for (const offer of acceptOffers(uri, document.version, analysis, index, host.zeroTrust)) actions.push(...acceptActions(offer, related(dependency), host.confirmSupport));
+    actions.push(...acceptOwnersActions(uri, analysis, index, host.zeroTrust, params.context?.diagnostics));
   });
   return actions;
 }
@@ -157,13 +152,6 @@ function acceptOffers(uri: string, documentVersion: number, analysis: DocumentAn
   const trust = outcome.trust;
   if (!trust) return [];
   return trust.mismatches.map(({ publisher, trusted }) => offer('trust-store', publisher, trustedPublishersOf(trusted).map((entry) => entry.publisher), { index: trust.index, version: trust.version }));
-}
-
-/** A release whose files or attestations another finding flags, or whose verification has not settled. */
-function acceptBlocked(analysis: DocumentAnalysis, index: number, zeroTrustFindings: readonly Finding[]): boolean {
-  if (analysis.pending.has(VERIFICATION_STAGE)) return true;
-  const findings = [...[...analysis.findingsByStage.values()].flat().filter((finding) => finding.dependency === index), ...zeroTrustFindings];
-  return findings.some((finding) => ACCEPT_BLOCKING_CODES.has(finding.code));
 }
 
 /** The title of the action that asks: "Accept github.com/c/d as the publisher of X (was github.com/a/b)". */
@@ -253,13 +241,6 @@ function acceptArguments(value: unknown): (Omit<AcceptPublisherArguments, 'label
   return { target, uri, documentVersion, dependency, project, version, ...(typeof index === 'string' ? { index } : {}), publisher: publisher as Publisher, mode: mode as AcceptMode };
 }
 
-function currentAnalysis(uri: string, host: ZeroTrustActionHost): { document: OpenDocument; analysis: DocumentAnalysis } | undefined {
-  const document = host.document(uri);
-  const analysis = host.analysis(uri);
-  if (!document || !analysis || analysis.version !== document.version || analysis.text !== document.text) return undefined;
-  return { document, analysis };
-}
-
 /** pylock packages with verified publishers and no identities recorded in the lock. */
 function recordCandidates(analysis: DocumentAnalysis, zeroTrust: ZeroTrustServices): Candidate[] {
   const candidates: Candidate[] = [];
@@ -311,32 +292,6 @@ function requested(only: readonly string[], kind: string): boolean {
   return only.some((k) => kind === k || kind.startsWith(`${k}.`));
 }
 
-function onLines(requirement: Range, range: Range | undefined): boolean {
-  if (!range?.start || !range.end) return false;
-  return requirement.start.line <= range.end.line && requirement.end.line >= range.start.line;
-}
-
-/** The lines of a pylock package as far as the parse knows them: its name, its locked files, its identities. */
-function packageSpan(dependency: Dependency): Range {
-  const ranges = [dependency.ranges.requirement, ...(dependency.files ?? []).map((file) => file.range), ...(dependency.attestationIdentities ?? []).map((identity) => identity.range)];
-  return {
-    start: { line: Math.min(...ranges.map((range) => range.start.line)), character: 0 },
-    end: { line: Math.max(...ranges.map((range) => range.end.line)), character: 0 },
-  };
-}
-
-function isRelated(diagnostic: Diagnostic, dependency: Dependency): boolean {
-  if (diagnostic?.source !== DIAGNOSTIC_SOURCE || !RELATED_CODES.has(String(diagnostic.code))) return false;
-  const r = dependency.ranges.requirement;
-  const d = diagnostic.range;
-  const before = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line < b.line || (a.line === b.line && a.character < b.character);
-  return !before(d.end, r.start) && !before(r.end, d.start);
-}
-
 function workspaceEdit(uri: string, version: number, edits: TextEdit[], documentChanges: boolean): WorkspaceEdit {
   return documentChanges ? { documentChanges: [TextDocumentEdit.create({ uri, version }, edits)] } : { changes: { [uri]: edits } };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

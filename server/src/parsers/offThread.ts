@@ -9,15 +9,21 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { emptyOptions, type DocumentFormat, type ParsedDocument } from '../core/model';
 import { parseDocument, type ParseContext } from './index';
+import { packText, unpackDocument, type PackedDocument, type PackedText } from './transfer';
 
 /** Documents longer than this (UTF-16 units) are parsed on a worker thread. */
 export const OFF_THREAD_LENGTH = 256 * 1024;
-/** The worker's old-generation heap, far above what a document within the size limits needs. */
-const WORKER_HEAP_MB = 1024;
+/**
+ * The worker's heaps. The old generation: far above what a document within the size limits needs.
+ * The young one: small, since nearly everything a parse allocates lives until the document is
+ * posted, and V8's default (several times this) copies it about once more before it is promoted:
+ * for a 3 MB uv.lock this size takes about a sixth less CPU and 20–25 MB less peak memory.
+ */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 8 };
 
 export interface ParseJob {
   format: DocumentFormat;
-  text: string;
+  text: PackedText;
   context: ParseContext;
 }
 
@@ -33,10 +39,11 @@ export function parsesOffThread(text: string, script: string | undefined): scrip
 
 /** parseDocument on a worker thread started from `script`. Never rejects. */
 export function parseOnWorker(format: DocumentFormat, text: string, context: ParseContext, script: string): Promise<ParsedDocument> {
-  const job: ParseJob = { format, text, context };
+  const { packed, transfer } = packText(text);
+  const job: ParseJob = { format, text: packed, context };
   let worker: Worker;
   try {
-    worker = new Worker(script, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    worker = new Worker(script, { workerData: job, transferList: transfer, resourceLimits: WORKER_LIMITS });
   } catch {
     // No thread to be had: parse here rather than not at all.
     return Promise.resolve(parseDocument(format, text, context));
@@ -79,7 +86,7 @@ export class ParseWorkers {
     if (this.script === undefined || this.waiting !== undefined || this.disposed) return;
     let worker: Worker;
     try {
-      worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+      worker = new Worker(this.script, { resourceLimits: WORKER_LIMITS });
     } catch {
       return;
     }
@@ -116,7 +123,8 @@ export class ParseWorkers {
       parsed = this.script === undefined ? Promise.resolve(parseDocument(format, text, context)) : parseOnWorker(format, text, context, this.script);
     } else {
       worker.ref();
-      worker.postMessage({ format, text, context } satisfies ParseJob);
+      const { packed, transfer } = packText(text);
+      worker.postMessage({ format, text: packed, context } satisfies ParseJob, transfer);
       parsed = awaitParse(worker, format);
     }
     // The replacement starts once this parse is over, so two workers' memory never adds up.
@@ -151,9 +159,15 @@ function awaitParse(worker: Worker, format: DocumentFormat): Promise<ParsedDocum
       settled = true;
       resolve(parsed);
     };
-    worker.once('message', (parsed: ParsedDocument) => {
-      settle(parsed);
+    worker.once('message', (message: PackedDocument) => {
       void worker.terminate();
+      let parsed: ParsedDocument;
+      try {
+        parsed = unpackDocument(message);
+      } catch (error) {
+        parsed = failed(format, error instanceof Error ? error : new Error(String(error)));
+      }
+      settle(parsed);
     });
     worker.once('error', (error) => settle(failed(format, error)));
     worker.once('exit', (code) => settle(failed(format, new Error(`the parse worker exited (code ${code})`))));

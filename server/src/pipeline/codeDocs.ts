@@ -136,7 +136,7 @@ export const CODE_DOCS: Readonly<Record<DiagnosticCode, CodeDoc>> = {
   'owners-changed': {
     name: 'OwnersChanged',
     summary: "The project's owners or organization, as the index's JSON API reports them, differ from those seen at first use.",
-    help: 'A change of maintainers can be ordinary or a takeover (xz-utils); check the project\'s announcements before trusting the new owners.',
+    help: 'A change of maintainers can be ordinary or a takeover (xz-utils); check the project\'s announcements before trusting the new owners, then accept them (the quick fix "Accept the new owners") so that only a later change is flagged.',
   },
   'log-inconsistent': {
     name: 'LogInconsistent',

@@ -48,21 +48,53 @@ function keyPart(value: unknown): string {
   return json === UNSERIALIZABLE ? `${UNSERIALIZABLE}-${randomBytes(16).toString('hex')}` : json;
 }
 
+/** An attestation of a provenance object with its key, and the publisher its signer policy names. */
+export interface KeyedAttestation {
+  attestation: unknown;
+  publisher: unknown;
+  key: string;
+}
+
 /**
- * The keys of every attestation in a provenance object, with the signer policy the verifier
+ * Every attestation in a provenance object with its key, under the signer policy the verifier
  * applies to each (`{ publisher: bundle.publisher }`); [] for anything that is not one.
  */
-export function provenanceKeys(scope: string, provenance: unknown, distribution: Distribution): string[] {
+export function keyedAttestations(scope: string, provenance: unknown, distribution: Distribution): KeyedAttestation[] {
   const bundles = (provenance as { attestation_bundles?: unknown } | null)?.attestation_bundles;
   if (!Array.isArray(bundles)) return [];
-  const keys: string[] = [];
+  const keyed: KeyedAttestation[] = [];
   for (const bundle of bundles) {
     const attestations = (bundle as { attestations?: unknown } | null)?.attestations;
     if (!Array.isArray(attestations)) continue;
-    const signer = { publisher: (bundle as { publisher?: unknown }).publisher };
-    for (const attestation of attestations) keys.push(attestationKey(scope, distribution, signer, attestation));
+    const publisher = (bundle as { publisher?: unknown }).publisher;
+    for (const attestation of attestations) keyed.push({ attestation, publisher, key: attestationKey(scope, distribution, { publisher }, attestation) });
   }
-  return keys;
+  return keyed;
+}
+
+/** The keys of every attestation in a provenance object (keyedAttestations' keys). */
+export function provenanceKeys(scope: string, provenance: unknown, distribution: Distribution): string[] {
+  return keyedAttestations(scope, provenance, distribution).map((entry) => entry.key);
+}
+
+/**
+ * A digest of a well-formed provenance object (version 1, every bundle an object with attestations)
+ * out of its attestations' keys: the same exactly when the verifier's answer is — the keys hold
+ * each attestation's JSON and its bundle's publisher, in order, and the digest adds how many
+ * attestations each bundle has — without serializing the whole object a second time. Undefined
+ * for anything else (digest its JSON then).
+ */
+export function keyedProvenanceDigest(provenance: unknown, keyed: readonly KeyedAttestation[]): string | undefined {
+  const object = provenance as { version?: unknown; attestation_bundles?: unknown } | null;
+  if (typeof object !== 'object' || object === null || object.version !== 1 || !Array.isArray(object.attestation_bundles) || object.attestation_bundles.length === 0) return undefined;
+  const counts: number[] = [];
+  for (const bundle of object.attestation_bundles) {
+    const attestations = (bundle as { attestations?: unknown } | null)?.attestations;
+    if (typeof bundle !== 'object' || bundle === null || Array.isArray(bundle) || !Array.isArray(attestations) || attestations.length === 0) return undefined;
+    counts.push(attestations.length);
+  }
+  if (counts.reduce((sum, count) => sum + count, 0) !== keyed.length) return undefined;
+  return createHash('sha256').update(`keyed\n${counts.join(',')}\n${keyed.map((entry) => entry.key).join('\n')}`).digest('hex');
 }
 
 /** A digest of a provenance object (or its JSON text): whether the index still serves the same one. */

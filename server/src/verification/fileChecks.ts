@@ -15,7 +15,7 @@ import { WILL_RETRY } from '../core/format';
 import type { IndexError } from '../index/errors';
 import type { ProvenanceAnswer } from '../index/indexClient';
 import { unattested, type Distribution, type FileVerification } from '../verify/index';
-import { provenanceDigest, provenanceKeys, stableJson } from './attestationKey';
+import { keyedAttestations, keyedProvenanceDigest, provenanceDigest, stableJson } from './attestationKey';
 import type { VerifyExecutor } from './executor';
 import { RememberingVerifier, type FileJobResult } from './fileVerifier';
 import { CancelledError, type QueueOwner, type VerificationQueue } from './queue';
@@ -138,28 +138,31 @@ export class FileChecks {
     const provenance: unknown = answer.provenance;
     const previous = this.memo.get(key);
     if (previous && previous.outcome.retryAt === undefined && previous.provenance === provenance) return previous.outcome;
-    const json = stableJson(provenance);
-    const digest = provenanceDigest(json);
+    // The JSON text only when needed: a worker job, or a digest the attestation keys cannot give.
+    let json: string | undefined;
+    const jsonOf = () => (json ??= stableJson(provenance));
+    const distribution: Distribution | undefined = target.sha256 !== undefined ? { filename: target.filename, sha256: target.sha256 } : undefined;
+    const keyed = distribution !== undefined ? keyedAttestations(this.options.trust.scope, provenance, distribution) : [];
+    const digest = (distribution !== undefined ? keyedProvenanceDigest(provenance, keyed) : undefined) ?? provenanceDigest(jsonOf());
     if (previous && previous.outcome.retryAt === undefined && previous.digest === digest) {
       previous.provenance = provenance;
       return previous.outcome;
     }
-    if (target.sha256 === undefined) {
+    if (distribution === undefined) {
       return {
         status: 'invalid',
         message: 'subject digest check failed: the index lists no sha256 for this file, so no attestation can be tied to it',
         verification: { status: 'invalid', check: 'subject-digest', message: 'subject digest check failed: the index lists no sha256 for this file', publisher: null, attestations: [] },
       };
     }
-    const distribution: Distribution = { filename: target.filename, sha256: target.sha256 };
-    const keys = provenanceKeys(this.options.trust.scope, provenance, distribution);
+    const keys = keyed.map((entry) => entry.key);
     const known = await this.options.store.lookup(keys);
     let result: FileJobResult;
     if (keys.length > 0 && keys.every((k) => known.has(k))) {
       // Every verdict is remembered: composing them costs no cryptography, so no worker round trip.
-      result = this.composerVerifier().verifyFile({ provenance, distribution, known: Object.fromEntries(known) });
+      result = this.composerVerifier().verifyFile({ provenance, distribution, known: Object.fromEntries(known), keyed });
     } else {
-      result = await cpu(() => this.options.executor().run({ provenanceJson: json, distribution, known: Object.fromEntries(known) }));
+      result = await cpu(() => this.options.executor().run({ provenanceJson: jsonOf(), distribution, known: Object.fromEntries(known) }));
     }
     this.stats.attestationsVerified += result.verified;
     this.stats.attestationsRemembered += known.size;

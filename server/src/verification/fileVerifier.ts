@@ -14,7 +14,7 @@ import {
   type VerifiedAttestation,
   type VerifierOptions,
 } from '../verify/index';
-import { attestationKey } from './attestationKey';
+import { attestationKey, type KeyedAttestation } from './attestationKey';
 
 /** One file's verification job: everything crosses a worker boundary as plain data. */
 export interface FileJob {
@@ -24,6 +24,13 @@ export interface FileJob {
   distribution: Distribution;
   /** Verdicts already known, by attestation key. */
   known: Record<string, VerifiedAttestation>;
+  /**
+   * In the same thread only (never sent to a worker): the keys already computed for the
+   * attestation objects of `provenance` (keyedAttestations), so that composing remembered verdicts
+   * does not serialize and hash each attestation a second time. A key is used only for the very
+   * object and publisher object it was computed from.
+   */
+  keyed?: readonly KeyedAttestation[];
 }
 
 export interface FileJobResult {
@@ -37,6 +44,7 @@ export interface FileJobResult {
 export class RememberingVerifier extends AttestationVerifier {
   private known: Record<string, VerifiedAttestation> = {};
   private fresh: Array<{ key: string; outcome: AttestationOutcome }> = [];
+  private keyed = new Map<unknown, KeyedAttestation>();
 
   constructor(
     trust: TrustMaterial,
@@ -51,7 +59,11 @@ export class RememberingVerifier extends AttestationVerifier {
   }
 
   override verifyAttestation(attestation: unknown, distribution: Distribution, signer: SignerPolicy): AttestationOutcome {
-    const key = attestationKey(this.scope, distribution, signer && 'publisher' in signer ? { publisher: signer.publisher } : signer, attestation);
+    const computed = this.keyed.get(attestation);
+    const key =
+      computed !== undefined && signer && 'publisher' in signer && signer.publisher === computed.publisher
+        ? computed.key
+        : attestationKey(this.scope, distribution, signer && 'publisher' in signer ? { publisher: signer.publisher } : signer, attestation);
     const known = Object.prototype.hasOwnProperty.call(this.known, key) ? this.known[key] : undefined;
     if (known) return known;
     const outcome = super.verifyAttestation(attestation, distribution, signer);
@@ -63,12 +75,14 @@ export class RememberingVerifier extends AttestationVerifier {
   verifyFile(job: FileJob): FileJobResult {
     this.known = job.known ?? {};
     this.fresh = [];
+    this.keyed = new Map((job.keyed ?? []).map((entry) => [entry.attestation, entry]));
     try {
       const verification = this.verifyProvenance(provenanceOf(job), job.distribution);
       return { verification, fresh: this.fresh, verified: this.fresh.length };
     } finally {
       this.known = {};
       this.fresh = [];
+      this.keyed = new Map();
     }
   }
 }

@@ -41,7 +41,9 @@ export function zeroTrustHoverLines(state: ZeroTrustDependencyState | undefined)
       lines.notes.push(
         owners.firstUse
           ? `Owners remembered on this machine: ${who}${organization}; a change later will be flagged.`
-          : `Owners when first seen on ${shown(owners.firstSeen.slice(0, 10))}: ${who}${organization}.`,
+          : owners.accepted !== undefined
+            ? `Owners as accepted on ${shown(owners.accepted.slice(0, 10))}: ${who}${organization}.`
+            : `Owners when first seen on ${shown(owners.firstSeen.slice(0, 10))}: ${who}${organization}.`,
       );
     }
     // The notes are made of shown() pieces already.

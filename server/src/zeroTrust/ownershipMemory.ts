@@ -29,6 +29,8 @@ export interface RememberedOwnership extends ProjectOwnership {
   project: string;
   /** When first seen, ISO 8601 (this machine's clock). */
   firstSeen: string;
+  /** When the user accepted these owners after a change (ISO 8601); absent: as first seen. */
+  accepted?: string;
 }
 
 export interface OwnershipObservation {
@@ -39,6 +41,11 @@ export interface OwnershipObservation {
 export interface OwnershipMemory {
   /** Records the ownership unless one is remembered; returns the remembered one. Never throws. */
   observe(index: string, project: string, ownership: ProjectOwnership): Promise<OwnershipObservation>;
+  /**
+   * Makes `ownership` the reference (the user accepted a change); later answers are compared
+   * with it. Throws when it cannot be recorded on a disk that should hold it.
+   */
+  accept(index: string, project: string, ownership: ProjectOwnership): Promise<void>;
 }
 
 export interface OwnershipMemoryOptions {
@@ -52,13 +59,15 @@ export interface OwnershipMemoryOptions {
 const OWNERSHIP_CODEC: EntryCodec<RememberedOwnership> = {
   nameOf: (entry) => `${entry.index}\n${entry.project}`,
   fields: (entry) => ({ v: 1, ...entry }),
-  content: (entry) => JSON.stringify([entry.firstSeen, entry.organization, entry.roles.map((role) => [role.role, role.user])]),
+  // An entry without `accepted` authenticates the same content as before accepting existed.
+  content: (entry) => JSON.stringify([entry.firstSeen, entry.organization, entry.roles.map((role) => [role.role, role.user]), ...(entry.accepted !== undefined ? [entry.accepted] : [])]),
   parse(data) {
-    const { index, project, firstSeen, organization, roles } = data;
+    const { index, project, firstSeen, organization, roles, accepted } = data;
     if (data.v !== 1 || typeof index !== 'string' || typeof project !== 'string' || typeof firstSeen !== 'string') return undefined;
+    if (accepted !== undefined && typeof accepted !== 'string') return undefined;
     if (organization !== null && typeof organization !== 'string') return undefined;
     if (!Array.isArray(roles) || !roles.every((role) => isObject(role) && typeof role.role === 'string' && typeof role.user === 'string')) return undefined;
-    return { index, project, firstSeen, organization, roles: (roles as ProjectRole[]).map((role) => ({ role: role.role, user: role.user })) };
+    return { index, project, firstSeen, organization, roles: (roles as ProjectRole[]).map((role) => ({ role: role.role, user: role.user })), ...(accepted !== undefined ? { accepted } : {}) };
   },
   discarded(name) {
     const [index, project] = name.split('\n');
@@ -73,16 +82,17 @@ export function createOwnershipMemory(options: OwnershipMemoryOptions = {}): Own
     OWNERSHIP_CODEC,
   );
   const memory = new Map<string, RememberedOwnership>();
+  const entryOf = (rawIndex: string, rawProject: string, ownership: ProjectOwnership): RememberedOwnership => ({
+    index: normalizeIndexUrl(rawIndex),
+    project: normalizeName(rawProject),
+    firstSeen: new Date(now()).toISOString(),
+    organization: ownership.organization,
+    roles: ownership.roles.map((role) => ({ role: role.role, user: role.user })),
+  });
 
   return {
     async observe(rawIndex, rawProject, ownership) {
-      const entry: RememberedOwnership = {
-        index: normalizeIndexUrl(rawIndex),
-        project: normalizeName(rawProject),
-        firstSeen: new Date(now()).toISOString(),
-        organization: ownership.organization,
-        roles: ownership.roles.map((role) => ({ role: role.role, user: role.user })),
-      };
+      const entry = entryOf(rawIndex, rawProject, ownership);
       const name = OWNERSHIP_CODEC.nameOf(entry);
       const held = memory.get(name);
       if (held) return { firstUse: false, remembered: held };
@@ -94,6 +104,26 @@ export function createOwnershipMemory(options: OwnershipMemoryOptions = {}): Own
       }
       memory.set(name, entry);
       return { firstUse: true, remembered: entry };
+    },
+
+    async accept(rawIndex, rawProject, ownership) {
+      const fresh = entryOf(rawIndex, rawProject, ownership);
+      const name = OWNERSHIP_CODEC.nameOf(fresh);
+      const cacheKey = await disk.prepare();
+      const before = memory.get(name) ?? (cacheKey !== undefined ? await disk.read(cacheKey, name) : undefined);
+      // The first sighting stays what it was; `accepted` says when the reference last changed.
+      const entry: RememberedOwnership = { ...fresh, firstSeen: before?.firstSeen ?? fresh.firstSeen, accepted: fresh.firstSeen };
+      if (cacheKey === undefined) {
+        memory.set(name, entry);
+        return;
+      }
+      try {
+        await disk.replace(cacheKey, entry);
+        memory.delete(name);
+      } catch (error) {
+        disk.unusable(`a project-owners entry cannot be written (${messageOf(error)})`);
+        memory.set(name, entry);
+      }
     },
   };
 }
@@ -132,6 +162,16 @@ export function isOwnershipChange(change: OwnershipChange): boolean {
 /** The `owners-changed` finding (warning); undefined when nothing changed. */
 export function ownersChangedFinding(project: string, remembered: RememberedOwnership, change: OwnershipChange, range: Range, dependencyIndex?: number): Finding | undefined {
   if (!isOwnershipChange(change)) return undefined;
+  return {
+    code: 'owners-changed',
+    message: `${VERDICTS['owners-changed']}: the owners of ${shown(project)} changed since ${remembered.accepted !== undefined ? 'accepted' : 'first seen'} on ${(remembered.accepted ?? remembered.firstSeen).slice(0, 10)}: ${describeOwnershipChange(change).join('; ')}. A change of maintainers is how a project takeover looks; make sure this one is expected.`,
+    range,
+    ...(dependencyIndex !== undefined ? { dependency: dependencyIndex } : {}),
+  };
+}
+
+/** The change in words, a part each: "added mallory (Owner)", "removed alice (Maintainer)", "organization changed from a to b". */
+export function describeOwnershipChange(change: OwnershipChange): string[] {
   const parts: string[] = [];
   const people = (roles: ProjectRole[]) => roles.map((role) => `${shown(role.user)} (${shown(role.role)})`).join(', ');
   if (change.added.length > 0) parts.push(`added ${people(change.added)}`);
@@ -141,12 +181,7 @@ export function ownersChangedFinding(project: string, remembered: RememberedOwne
     const { was, now } = change.organization;
     parts.push(was === null ? `now owned by the organization ${shown(now ?? '')}` : now === null ? `no longer owned by the organization ${shown(was)}` : `organization changed from ${shown(was)} to ${shown(now)}`);
   }
-  return {
-    code: 'owners-changed',
-    message: `${VERDICTS['owners-changed']}: the owners of ${shown(project)} changed since first seen on ${remembered.firstSeen.slice(0, 10)}: ${parts.join('; ')}. A change of maintainers is how a project takeover looks; make sure this one is expected.`,
-    range,
-    ...(dependencyIndex !== undefined ? { dependency: dependencyIndex } : {}),
-  };
+  return parts;
 }
 
 /** What the hover, report and JSON show of a project's remembered owners. */
@@ -156,8 +191,13 @@ export interface OwnershipState {
   /** As first seen. */
   roles: ProjectRole[];
   organization: string | null;
+  /** When the user last accepted a change of owners (then `roles` are those accepted). */
+  accepted?: string;
   /** Set when the index now reports other owners. */
   change?: OwnershipChange;
+  /** With `change`: the owners the index reports now (what accepting the change would remember), and the index (as the memory keys it). */
+  current?: ProjectOwnership;
+  index?: string;
 }
 
 /** What checkOwnership needs: the index's JSON API, the memory, and the indexes known to have none. */
@@ -198,9 +238,15 @@ export async function checkOwnership(
   if (answer.kind === 'error') return { note: `the project's owners could not be read: ${answer.error.message}` };
   const seen = await check.memory.observe(index, input.project, answer.ownership);
   const remembered = seen.remembered;
-  const state: OwnershipState = { firstUse: seen.firstUse, firstSeen: remembered.firstSeen, roles: remembered.roles, organization: remembered.organization };
+  const state: OwnershipState = {
+    firstUse: seen.firstUse,
+    firstSeen: remembered.firstSeen,
+    ...(remembered.accepted !== undefined ? { accepted: remembered.accepted } : {}),
+    roles: remembered.roles,
+    organization: remembered.organization,
+  };
   if (seen.firstUse) return { state };
   const change = compareOwnership(remembered, answer.ownership);
   const finding = ownersChangedFinding(input.displayName, remembered, change, input.range, input.dependencyIndex);
-  return finding ? { state: { ...state, change }, finding } : { state };
+  return finding ? { state: { ...state, change, current: answer.ownership, index }, finding } : { state };
 }

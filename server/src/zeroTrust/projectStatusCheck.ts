@@ -39,7 +39,7 @@ export function pageIndex(page: Pick<ProjectPage, 'url'>): string {
 
 /** The index's reason as a quotation: sanitized, one line, bounded, its own quote marks neutralized. */
 export function quotedReason(reason: string): string {
-  return `“${shown(reason.replace(/\s+/g, ' ').replace(/[“”"]/g, "'"))}”`;
+  return `“${shown(reason.replace(/\s+/g, ' ').replace(/[\u201C\u201D"]/g, "'"))}”`;
 }
 
 /** One finding per page that marks the project archived, deprecated or quarantined (active and unknown say nothing). */

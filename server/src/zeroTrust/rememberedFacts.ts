@@ -10,7 +10,10 @@ export function rememberedFacts(outcome: ZeroTrustOutcome | undefined): Remember
   if (!outcome) return undefined;
   const facts: RememberedFacts = {};
   if (outcome.fileSet) facts.release = { firstSeen: outcome.fileSet.firstSeen, files: outcome.fileSet.files.map((file) => ({ ...file })) };
-  if (outcome.ownership) facts.owners = { firstSeen: outcome.ownership.firstSeen, roles: outcome.ownership.roles.map((role) => ({ ...role })), organization: outcome.ownership.organization };
+  if (outcome.ownership) {
+    const { firstSeen, accepted, roles, organization } = outcome.ownership;
+    facts.owners = { firstSeen, ...(accepted !== undefined ? { accepted } : {}), roles: roles.map((role) => ({ ...role })), organization };
+  }
   if (outcome.logConflicts && outcome.logConflicts.length > 0) {
     facts.logConflicts = outcome.logConflicts.map(({ remembered, seen, filename }) => ({
       origin: seen.origin,

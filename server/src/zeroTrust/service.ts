@@ -7,6 +7,7 @@
 import type { CacheKeySource } from '../core/cacheKey';
 import type { ParsedDocument } from '../core/model';
 import type { Publisher } from '../core/result';
+import type { ProjectOwnership } from '../index/ownershipApi';
 import { effectiveCacheDirectory } from '../resolution/cacheDirectory';
 import type { ZeroTrustOutcome } from './dependencyChecks';
 import { createCheckpointMemory, type CheckpointMemory } from './checkpointMemory';
@@ -149,6 +150,12 @@ export class ZeroTrustServices {
   /** Makes `publisher` the trusted one (the user said so); every check is made afresh afterwards. */
   async trustPublisher(settings: { cacheDirectory: string }, request: TrustRequest): Promise<void> {
     await this.storeFor(settings).trust(request.index, request.project, request.publisher, request.version, request.mode);
+    this.memo.clear();
+  }
+
+  /** Makes the owners the index reports now the reference (the user accepted a change); every check is made afresh afterwards. */
+  async acceptOwners(settings: { cacheDirectory: string }, request: { index: string; project: string; ownership: ProjectOwnership }): Promise<void> {
+    await this.ownersFor(settings).accept(request.index, request.project, request.ownership);
     this.memo.clear();
   }
 

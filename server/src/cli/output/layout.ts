@@ -53,7 +53,7 @@ export function hangingWrap(text: string, width: number, indent: number, firstIn
  */
 export function wrapAtSeparators(text: string, width: number, indent: number): string[] {
   if (!Number.isFinite(width) || displayWidth(text) <= width) return [text];
-  const items = text.split(/(?<=: | · |; |, )/);
+  const items = text.split(/(?<=: | \u00B7 |; |, )/);
   const lines: string[] = [];
   let line = '';
   for (const item of items) {
