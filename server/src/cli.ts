@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './cli/main';
+import { keepHeapNearLive } from './core/heapGrowth';
 import { errorText } from './pipeline/contract/logger';
 
 function packageVersion(): string {
@@ -24,6 +25,7 @@ function exit(code: number): void {
 
 // A reader that goes away (`| head`) must not turn into a crash: the exit code still tells the result.
 process.stdout.on('error', () => undefined);
+keepHeapNearLive();
 
 runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), version: packageVersion() }).then(exit, (error) => {
   process.stderr.write(`pypi-provenance: internal error: ${errorText(error)}\n`);

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { keepHeapNearLive } from './core/heapGrowth';
 import { errorText } from './pipeline/contract/logger';
 import { startLanguageServer } from './lsp/languageServer';
 import { defaultCacheDirectory } from './resolution/cacheDirectory';
@@ -16,6 +17,8 @@ function packageVersion(): string {
     return '0.0.0';
   }
 }
+
+keepHeapNearLive();
 
 // stdio unless the client picked another transport (the library throws when none is named).
 if (!process.argv.some((arg) => /^--(stdio|node-ipc|socket|pipe)\b/.test(arg))) process.argv.push('--stdio');

@@ -166,7 +166,7 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
   const fs: CacheFs = options.fs ?? NODE_CACHE_FS;
   const log = options.log ?? (() => undefined);
   const now = options.now ?? Date.now;
-  const budget = options.memoryBudget ?? 64 * 1024 * 1024;
+  const budget = options.memoryBudget ?? (options.directory ? 8 : 64) * 1024 * 1024;
   const directory = options.directory === undefined || options.directory === '' ? undefined : join(options.directory, SUBDIRECTORY);
   const memory = new Map<string, CachedResponse>();
   let memorySize = 0;
