@@ -112,18 +112,7 @@ export function createOwnershipMemory(options: OwnershipMemoryOptions = {}): Own
       const cacheKey = await disk.prepare();
       const before = memory.get(name) ?? (cacheKey !== undefined ? await disk.read(cacheKey, name) : undefined);
       // The first sighting stays what it was; `accepted` says when the reference last changed.
-      const entry: RememberedOwnership = { ...fresh, firstSeen: before?.firstSeen ?? fresh.firstSeen, accepted: fresh.firstSeen };
-      if (cacheKey === undefined) {
-        memory.set(name, entry);
-        return;
-      }
-      try {
-        await disk.replace(cacheKey, entry);
-        memory.delete(name);
-      } catch (error) {
-        disk.unusable(`a project-owners entry cannot be written (${messageOf(error)})`);
-        memory.set(name, entry);
-      }
+      await disk.replaceOrHold({ ...fresh, firstSeen: before?.firstSeen ?? fresh.firstSeen, accepted: fresh.firstSeen }, memory);
     },
   };
 }

@@ -76,6 +76,11 @@ export interface SignedEntries<T> {
   /** Writes the entry over any other. Throws when it cannot be written. */
   replace(cacheKey: CacheKey, entry: T): Promise<void>;
   /**
+   * The user's choice, over any other entry: on disk when there is one (and then out of `held`),
+   * otherwise — no disk, or the write failed (warned once) — in `held`, by the entry's name. Never throws.
+   */
+  replaceOrHold(entry: T, held: Map<string, T>): Promise<void>;
+  /**
    * First use: the entry of the same name already on disk (`existing`, also when another writer
    * won the race), or `recorded` when this call wrote it. Undefined without a disk (memory only).
    * Throws when it cannot be written.
@@ -213,6 +218,21 @@ export function createSignedEntries<T>(options: SignedEntriesOptions, codec: Ent
         await fs.rm(temp, { force: true }).catch(() => undefined);
         throw error;
       }
+    },
+
+    async replaceOrHold(entry, held) {
+      const name = codec.nameOf(entry);
+      const cacheKey = await this.prepare();
+      if (cacheKey !== undefined) {
+        try {
+          await this.replace(cacheKey, entry);
+          held.delete(name);
+          return;
+        } catch (error) {
+          unusable(`${options.entryWords} cannot be written (${messageOf(error)})`);
+        }
+      }
+      held.set(name, entry);
     },
 
     unusable,

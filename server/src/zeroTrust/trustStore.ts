@@ -196,24 +196,11 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
 
     async trust(rawIndex, rawProject, publisher, version, mode) {
       const { index, project } = keyOf(rawIndex, rawProject);
-      const key = memoryKey(index, project);
       const added = entryFor(index, project, publisher, version);
-      const cacheKey = await disk.prepare();
       // keep-both: read, add, write. Two processes accepting at the same moment may lose one
       // addition (the later rename wins); the lost publisher is then flagged again, never trusted silently.
       const kept = mode === 'keep-both' ? await current(index, project).catch(() => undefined) : undefined;
-      const entry = kept ? withAlso(kept, added) : added;
-      if (cacheKey === undefined) {
-        memory.set(key, entry);
-        return;
-      }
-      try {
-        await disk.replace(cacheKey, entry);
-        memory.delete(key);
-      } catch (error) {
-        unusable(`a trusted-publisher entry cannot be written (${messageOf(error)})`);
-        memory.set(key, entry);
-      }
+      await disk.replaceOrHold(kept ? withAlso(kept, added) : added, memory);
     },
 
     count,
