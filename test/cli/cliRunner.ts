@@ -3,6 +3,7 @@
  * index on 127.0.0.1 that every run is pointed at (`--index-url`), so that no run ever reaches
  * for PyPI, whatever stages the engine has.
  */
+import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -89,6 +90,30 @@ export interface JsonReport {
     }>;
     findings: Array<{ code: string; severity: string; message: string; range: unknown; dependency?: number }>;
   }>;
+}
+
+/**
+ * `check ARGS FILES` on files written into a temporary tree, once as text and once as json: answers
+ * the exit code, the text output and the json report, and asserts that the text run wrote nothing
+ * to stderr and that both formats exit alike.
+ */
+export async function checkInBothFormats(files: Record<string, string>, args: readonly string[]): Promise<{ code: number; text: string; json: JsonReport }> {
+  const tree = makeTree(files);
+  try {
+    const names = Object.keys(files);
+    const text = await runCli(['check', ...args, ...names], { cwd: tree.root });
+    assert.equal(text.stderr, '', text.stderr);
+    const json = await runCli(['check', ...args, '--format', 'json', ...names], { cwd: tree.root });
+    assert.equal(json.code, text.code, 'the same exit code in both formats');
+    return { code: text.code, text: text.stdout, json: JSON.parse(json.stdout) as JsonReport };
+  } finally {
+    tree.remove();
+  }
+}
+
+/** Each dependency of the report as [name, status, its diagnostics' codes sorted]. */
+export function dependencyRows(json: JsonReport): Array<[string, string, string[]]> {
+  return json.documents.flatMap((document) => document.dependencies.map((d): [string, string, string[]] => [d.name, d.status, [...d.diagnostics].sort()]));
 }
 
 /** script(1) from util-linux: runs a command on a pseudo-terminal; undefined when not installed. */

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { makeProject, startIndexServer, type IndexServer, type TestProject } from '../support/indexServer';
 import { SignedIndex, TempDirs } from '../lsp/verificationSupport';
 import { pylockText, serveProject } from '../lsp/zeroTrustSupport';
-import { makeTree, runCli, type JsonReport } from './cliRunner';
+import { checkInBothFormats, dependencyRows, type JsonReport } from './cliRunner';
 
 const dirs = new TempDirs();
 let index: IndexServer;
@@ -63,22 +63,8 @@ function flags(cache: string): string[] {
   return ['--index-url', index.url, '--trusted-root', signed.trustedRootPath, '--cache-dir', cache, '--severity', 'unpinned=off'];
 }
 
-async function check(files: Record<string, string>, cache: string, extra: string[] = []): Promise<{ code: number; text: string; json: JsonReport }> {
-  const tree = makeTree(files);
-  try {
-    const names = Object.keys(files);
-    const text = await runCli(['check', ...flags(cache), ...extra, ...names], { cwd: tree.root });
-    assert.equal(text.stderr, '', text.stderr);
-    const json = await runCli(['check', ...flags(cache), ...extra, '--format', 'json', ...names], { cwd: tree.root });
-    assert.equal(json.code, text.code, 'the same exit code in both formats');
-    return { code: text.code, text: text.stdout, json: JSON.parse(json.stdout) as JsonReport };
-  } finally {
-    tree.remove();
-  }
-}
-
-function rows(json: JsonReport): Array<[string, string, string[]]> {
-  return json.documents.flatMap((document) => document.dependencies.map((d): [string, string, string[]] => [d.name, d.status, [...d.diagnostics].sort()]));
+function check(files: Record<string, string>, cache: string, extra: string[] = []): Promise<{ code: number; text: string; json: JsonReport }> {
+  return checkInBothFormats(files, [...flags(cache), ...extra]);
 }
 
 function lines(text: string, code: string): string[] {
@@ -89,7 +75,7 @@ test('PEP 792: quarantined is an error (exit 1, invalid) also with no files; arc
   const requirements = ['zt-quarantined==1.0.0', 'zt-quarantined-empty==1.0.0', 'zt-archived==1.0.0', 'zt-deprecated==1.0.0', 'zt-hostile==1.0.0', 'zt-clean==1.1.0', ''].join('\n');
   const { code, text, json } = await check({ 'requirements.txt': requirements }, freshCache());
   assert.equal(code, 1, text);
-  assert.deepEqual(rows(json), [
+  assert.deepEqual(dependencyRows(json), [
     ['zt-quarantined', 'invalid', ['project-quarantined']],
     ['zt-quarantined-empty', 'invalid', ['project-quarantined', 'version-not-found']],
     ['zt-archived', 'verified', ['project-archived']],
@@ -115,7 +101,7 @@ test('index-conflict: a trusted requirements file with --extra-index-url gets a 
   const requirements = `--index-url ${index.url}\n--extra-index-url ${other.url}\nzt-both==1.0.0\nzt-clean==1.1.0\n`;
   const { code, text, json } = await check({ 'requirements.txt': requirements }, freshCache(), ['--trust-workspace']);
   assert.equal(code, 0, text);
-  assert.deepEqual(rows(json), [
+  assert.deepEqual(dependencyRows(json), [
     ['zt-both', 'verified', ['index-conflict']],
     ['zt-clean', 'verified', []],
   ]);
@@ -133,7 +119,7 @@ test('an untrusted workspace never contacts the extra index or a lock package in
   const requirements = `--extra-index-url ${other.url}\nzt-both==1.0.0\n`;
   const lock = withIndex(pylockText(other.origin, [{ name: 'zt-other', version: '2.0.0', project: makeProject('zt-other', { releases: ['2.0.0'] }) }]), other.url);
   const { text, json } = await check({ 'requirements.txt': requirements, 'pylock.toml': lock }, freshCache());
-  assert.ok(!rows(json).some(([, , codes]) => codes.includes('index-conflict')), text);
+  assert.ok(!dependencyRows(json).some(([, , codes]) => codes.includes('index-conflict')), text);
   assert.equal(other.totalRequests, 0, `the other index was asked: ${other.requests.map((r) => r.path).join(', ')}`);
 });
 
@@ -143,7 +129,7 @@ test('pylock.toml packages from two indexes (trusted): each project asked of bot
   const theirs = withIndex(pylockText(other.origin, [{ name: 'zt-other', version: '2.0.0', project: makeProject('zt-other', { releases: ['2.0.0'] }) }]), other.url);
   other.resetCounts();
   const { text, json } = await check({ 'pylock.toml': `${mine}\n${theirs.split('\n').filter((line) => !/^(lock-version|created-by|#)/.test(line)).join('\n')}` }, freshCache(), ['--trust-workspace']);
-  assert.deepEqual(rows(json), [
+  assert.deepEqual(dependencyRows(json), [
     ['zt-both', 'verified', ['index-conflict']],
     ['zt-other', 'unattested', ['no-provenance']],
   ]);
@@ -169,11 +155,11 @@ test('two runs sharing --cache-dir: a status the index changes shows in the next
   const cache = freshCache();
   index.setProject({ ...project, apiVersion: '1.4', cacheControl: 'max-age=0' });
   const first = await check({ 'requirements.txt': 'zt-changing==1.0.0\n' }, cache);
-  assert.deepEqual(rows(first.json), [['zt-changing', 'verified', []]]);
+  assert.deepEqual(dependencyRows(first.json), [['zt-changing', 'verified', []]]);
   index.setProject({ ...project, apiVersion: '1.4', cacheControl: 'max-age=0', projectStatus: { status: 'quarantined', reason: 'malware found' } });
   const second = await check({ 'requirements.txt': 'zt-changing==1.0.0\n' }, cache);
   assert.equal(second.code, 1);
-  assert.deepEqual(rows(second.json), [['zt-changing', 'invalid', ['project-quarantined']]]);
+  assert.deepEqual(dependencyRows(second.json), [['zt-changing', 'invalid', ['project-quarantined']]]);
   assert.match(lines(second.text, 'project-quarantined')[0], /zt-changing is quarantined on the index .* “malware found”\.$/);
 
   // PyPI's pages say max-age=600: within that, the cached page answers and the index is not asked.
@@ -184,7 +170,7 @@ test('two runs sharing --cache-dir: a status the index changes shows in the next
   index.resetCounts();
   const cached = await check({ 'requirements.txt': 'zt-changing==1.0.0\n' }, fresh);
   assert.equal(index.projectCount('zt-changing'), 0, 'a fresh page is not asked again');
-  assert.deepEqual(rows(cached.json), [['zt-changing', 'verified', []]]);
+  assert.deepEqual(dependencyRows(cached.json), [['zt-changing', 'verified', []]]);
 });
 
 /** The pylock text with `index = URL` on each package (a trusted lock's package index). */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { startIndexServer, type IndexServer, type TestProject } from '../support/indexServer';
 import { SignedIndex, TempDirs } from '../lsp/verificationSupport';
 import { A, C, NEW_NAME, OLD_NAME, ZERO_TRUST_CODES, pylockText, recorded, reusableWorkflowSigning, serveProject } from '../lsp/zeroTrustSupport';
-import { makeTree, runCli, type JsonReport } from './cliRunner';
+import { checkInBothFormats, dependencyRows, type JsonReport } from './cliRunner';
 
 const dirs = new TempDirs();
 let index: IndexServer;
@@ -48,23 +48,8 @@ function flags(cache: string): string[] {
   return ['--index-url', index.url, '--trusted-root', signed.trustedRootPath, '--cache-dir', cache, '--severity', 'unpinned=off'];
 }
 
-/** Runs `check` on files written into a temporary tree; answers the exit code, the text output and the json report. */
-async function check(files: Record<string, string>, cache: string, extra: string[] = []): Promise<{ code: number; text: string; json: JsonReport }> {
-  const tree = makeTree(files);
-  try {
-    const names = Object.keys(files);
-    const text = await runCli(['check', ...flags(cache), ...extra, ...names], { cwd: tree.root });
-    assert.equal(text.stderr, '', text.stderr);
-    const json = await runCli(['check', ...flags(cache), ...extra, '--format', 'json', ...names], { cwd: tree.root });
-    assert.equal(json.code, text.code, 'the same exit code in both formats');
-    return { code: text.code, text: text.stdout, json: JSON.parse(json.stdout) as JsonReport };
-  } finally {
-    tree.remove();
-  }
-}
-
-function rows(json: JsonReport): Array<[string, string, string[]]> {
-  return json.documents.flatMap((document) => document.dependencies.map((d): [string, string, string[]] => [d.name, d.status, [...d.diagnostics].sort()]));
+function check(files: Record<string, string>, cache: string, extra: string[] = []): Promise<{ code: number; text: string; json: JsonReport }> {
+  return checkInBothFormats(files, [...flags(cache), ...extra]);
 }
 
 function zeroTrustFindings(json: JsonReport): Array<[string, string, string]> {
@@ -85,7 +70,7 @@ test('a clean release raises none of the zero-trust codes (requirements.txt, pyp
     freshCache(),
   );
   assert.equal(code, 0, text);
-  assert.deepEqual(rows(json), [
+  assert.deepEqual(dependencyRows(json), [
     ['zt-clean', 'verified', []],
     ['zt-reusable', 'verified', []],
     ['zt-clean', 'verified', []],
@@ -103,7 +88,7 @@ test('pylock.toml: identity-mismatch (error, exit 1) for a publisher the lock do
   ]);
   const { code, text, json } = await check({ 'pylock.toml': lock }, freshCache());
   assert.equal(code, 1);
-  assert.deepEqual(rows(json), [
+  assert.deepEqual(dependencyRows(json), [
     ['zt-clean', 'invalid', ['identity-mismatch']],
     ['zt-none', 'invalid', ['identity-mismatch', 'no-provenance']],
     ['zt-renamed', 'verified', []],
@@ -121,28 +106,28 @@ test('trust on first use across runs sharing --cache-dir: the first run records,
   const cache = freshCache();
   const first = await check({ 'requirements.txt': 'zt-tofu==1.0.0\n' }, cache);
   assert.equal(first.code, 0, first.text);
-  assert.deepEqual(rows(first.json), [['zt-tofu', 'verified', []]]);
+  assert.deepEqual(dependencyRows(first.json), [['zt-tofu', 'verified', []]]);
   const same = await check({ 'requirements.txt': 'zt-tofu==1.0.0\n' }, cache);
-  assert.deepEqual(rows(same.json), [['zt-tofu', 'verified', []]]);
+  assert.deepEqual(dependencyRows(same.json), [['zt-tofu', 'verified', []]]);
 
   const changed = await check({ 'pyproject.toml': '[project]\nname = "app"\ndependencies = ["zt-tofu==2.0.0"]\n' }, cache);
   assert.equal(changed.code, 1);
-  assert.deepEqual(rows(changed.json), [['zt-tofu', 'invalid', ['identity-mismatch', 'publisher-changed']]]);
+  assert.deepEqual(dependencyRows(changed.json), [['zt-tofu', 'invalid', ['identity-mismatch', 'publisher-changed']]]);
   assert.deepEqual(zeroTrustFindings(changed.json), [
     ['publisher-changed', 'warning', 'Publisher changed from github.com/a/b (1.0.0) to github.com/c/d (2.0.0)'],
     ['identity-mismatch', 'error', 'Publisher differs from the one trusted since 1.0.0: zt-tofu 2.0.0 is published by github.com/c/d (release.yml), not by github.com/a/b (release.yml); it changed in 2.0.0'],
   ]);
   // Not replaced: the next run still trusts the first publisher.
-  assert.deepEqual(rows((await check({ 'requirements.txt': 'zt-tofu==1.0.0\n' }, cache)).json), [['zt-tofu', 'verified', []]]);
+  assert.deepEqual(dependencyRows((await check({ 'requirements.txt': 'zt-tofu==1.0.0\n' }, cache)).json), [['zt-tofu', 'verified', []]]);
   // Another cache directory is another machine: its first use is 2.0.0.
-  assert.deepEqual(rows((await check({ 'requirements.txt': 'zt-tofu==2.0.0\n' }, freshCache())).json), [['zt-tofu', 'verified', ['publisher-changed']]]);
+  assert.deepEqual(dependencyRows((await check({ 'requirements.txt': 'zt-tofu==2.0.0\n' }, freshCache())).json), [['zt-tofu', 'verified', ['publisher-changed']]]);
 });
 
 test('publisher-changed (warning, exit 0) against the previous release and within one release; provenance-lost with no-provenance', async () => {
   const lock = pylockText(index.origin, [{ name: 'zt-inconsistent', version: '1.0.0', project: projects.inconsistent }]);
   const { code, text, json } = await check({ 'requirements.txt': 'zt-changed==1.3.0\nzt-lost==1.1.0\n', 'pylock.toml': lock }, freshCache());
   assert.equal(code, 0, text);
-  assert.deepEqual(rows(json), [
+  assert.deepEqual(dependencyRows(json), [
     ['zt-changed', 'verified', ['publisher-changed']],
     ['zt-lost', 'unattested', ['no-provenance', 'provenance-lost']],
     ['zt-inconsistent', 'verified', ['publisher-changed']],
@@ -156,13 +141,13 @@ test('late-upload: a file 60 days after the release is late under the default 14
   const files = { 'requirements.txt': 'zt-late==1.0.0\n' };
   const byDefault = await check(files, freshCache());
   assert.equal(byDefault.code, 0);
-  assert.deepEqual(rows(byDefault.json), [['zt-late', 'verified', ['late-upload']]]);
+  assert.deepEqual(dependencyRows(byDefault.json), [['zt-late', 'verified', ['late-upload']]]);
   assert.ok(
     byDefault.text.includes('  requirements.txt:1:1  warning  late-upload  Uploaded late: 2 files 60 days after the release: zt_late-1.0.0-cp312-cp312-manylinux_2_17_x86_64.whl and zt_late-1.0.0-py3-none-any.whl'),
     byDefault.text,
   );
-  assert.deepEqual(rows((await check(files, freshCache(), ['--late-upload-days', '30'])).json), [['zt-late', 'verified', ['late-upload']]]);
-  assert.deepEqual(rows((await check(files, freshCache(), ['--late-upload-days', '90'])).json), [['zt-late', 'verified', []]]);
+  assert.deepEqual(dependencyRows((await check(files, freshCache(), ['--late-upload-days', '30'])).json), [['zt-late', 'verified', ['late-upload']]]);
+  assert.deepEqual(dependencyRows((await check(files, freshCache(), ['--late-upload-days', '90'])).json), [['zt-late', 'verified', []]]);
   const strict = await check(files, freshCache(), ['--severity', 'late-upload=error']);
   assert.equal(strict.code, 1, 'late-upload counts for the exit code at error severity');
 });
