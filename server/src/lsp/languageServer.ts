@@ -298,16 +298,15 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
    * a folder of a multi-root workspace may keep its cache elsewhere, and Clear Cache or forgetting
    * the trust memory must reach it too.
    */
-  async function settingsInUse(): Promise<Readonly<Settings>[]> {
+  async function settingsByCacheDirectory(): Promise<Map<string | undefined, Readonly<Settings>>> {
     const all = [await settings.get(), ...(await Promise.all(documents.keys().map((uri) => settings.forDocument(uri))))];
-    const byDirectory = new Map<string, Readonly<Settings>>();
+    const byDirectory = new Map<string | undefined, Readonly<Settings>>();
     for (const each of all) {
-      const directory = effectiveCacheDirectory(each.cacheDirectory, options.defaultCacheDirectory) ?? '';
+      const directory = effectiveCacheDirectory(each.cacheDirectory, options.defaultCacheDirectory);
       if (!byDirectory.has(directory)) byDirectory.set(directory, each);
     }
-    return [...byDirectory.values()];
+    return byDirectory;
   }
-  const cacheDirectoriesInUse = async () => (await settingsInUse()).map((each) => effectiveCacheDirectory(each.cacheDirectory, options.defaultCacheDirectory));
 
   // CONTRACT §5: the cached index answers and verdicts go, on disk and in memory; trust memory stays.
   connection.onRequest(
@@ -317,7 +316,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       CLEAR_CACHE_METHOD,
       async () => {
         const removed = { removedFiles: 0, removedBytes: 0 };
-        for (const directory of await cacheDirectoriesInUse()) {
+        for (const directory of (await settingsByCacheDirectory()).keys()) {
           const gone = removeSubdirectories(directory, CACHE_SUBDIRECTORIES);
           removed.removedFiles += gone.removedFiles;
           removed.removedBytes += gone.removedBytes;
@@ -333,7 +332,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   );
 
   // The trust memory (trusted publishers, release file sets): counted for a confirmation, forgotten on request.
-  const trustMemoryHost = { settingsInUse, zeroTrust: services.zeroTrust, reanalyze: () => analyses.reanalyzeAll(true), logger };
+  const trustMemoryHost = { settingsInUse: async () => [...(await settingsByCacheDirectory()).values()], zeroTrust: services.zeroTrust, reanalyze: () => analyses.reanalyzeAll(true), logger };
   connection.onRequest(TRUST_MEMORY_METHOD, guard(logger, TRUST_MEMORY_METHOD, () => trustMemoryCounts(trustMemoryHost), null));
   connection.onRequest(FORGET_TRUST_MEMORY_METHOD, guard(logger, FORGET_TRUST_MEMORY_METHOD, (params: unknown) => forgetTrustMemory(params, trustMemoryHost), null));
 

@@ -205,9 +205,9 @@ export async function executeAcceptPublisher(args: unknown, host: AcceptCommandH
   if (mode !== 'replace' && mode !== 'keep-both') return { accepted: false, reason: 'no mode: say `replace` or `keep-both`' };
   const request = acceptArguments(value);
   if (!request) return { accepted: false, reason: 'malformed arguments' };
-  const analysis = host.analysis(request.uri);
-  const document = host.document(request.uri);
-  if (!analysis || !document || analysis.version !== document.version || analysis.text !== document.text) return { accepted: false, reason: 'the document is not analysed as it is now' };
+  const current = currentAnalysis(request.uri, host);
+  if (!current) return { accepted: false, reason: 'the document is not analysed as it is now' };
+  const { document, analysis } = current;
   if (request.target === 'lock' && document.version !== request.documentVersion) return { accepted: false, reason: 'the file changed since the action was offered' };
   const offered = acceptOffers(request.uri, document.version, analysis, request.dependency, host.zeroTrust).find(
     (offer) => offer.target === request.target && offer.project === request.project && offer.version === request.version && offer.index === request.index && samePublisher(offer.publisher, request.publisher),
