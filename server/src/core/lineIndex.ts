@@ -6,6 +6,8 @@ import type { Position, Range } from './model';
  */
 export class LineIndex {
   private readonly lineStarts: number[];
+  /** The line of the last positionAt answer, where the next search starts. */
+  private lastLine = 0;
 
   constructor(private readonly text: string) {
     const starts = [0];
@@ -33,14 +35,24 @@ export class LineIndex {
 
   positionAt(offset: number): Position {
     const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const starts = this.lineStarts;
+    // Parsers ask in document order: the line of the last answer, or the next, is nearly always it.
+    let line = this.lastLine;
+    if (starts[line] <= clamped && (line + 1 >= starts.length || starts[line + 1] > clamped)) return { line, character: clamped - starts[line] };
+    line++;
+    if (line < starts.length && starts[line] <= clamped && (line + 1 >= starts.length || starts[line + 1] > clamped)) {
+      this.lastLine = line;
+      return { line, character: clamped - starts[line] };
+    }
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= clamped) lo = mid;
+      if (starts[mid] <= clamped) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: clamped - this.lineStarts[lo] };
+    this.lastLine = lo;
+    return { line: lo, character: clamped - starts[lo] };
   }
 
   offsetAt(position: Position): number {

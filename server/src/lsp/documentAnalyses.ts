@@ -9,6 +9,7 @@ import { emptyOptions, type DocumentFormat, type ParsedDocument } from '../core/
 import { parseDocument } from '../parsers/index';
 import { locksBeside, withLockedVersions, type OpenText } from '../pipeline/lockStep';
 import { defaultParseWorkerScript, OFF_THREAD_LENGTH, ParseWorkers, parsesOffThread } from '../parsers/offThread';
+import { parseInSlices } from '../parsers/slicedParse';
 import { toDiagnostics } from './diagnostics';
 import { errorText, type Logger } from './guard';
 import type { Settings } from '../pipeline/contract/settings';
@@ -237,7 +238,8 @@ export class DocumentAnalyses {
     if (parsesOffThread(document.text, this.parseWorker)) {
       entry.starting++;
       try {
-        parsed = await this.parseWorkers.parse(document.format, document.text, { env: this.host.env, workspaceTrusted: settings.workspaceTrusted });
+        // A large lock reads here in slices (no packing and sending); anything else on a worker.
+        parsed = (await parseInSlices(document.format, document.text)) ?? (await this.parseWorkers.parse(document.format, document.text, { env: this.host.env, workspaceTrusted: settings.workspaceTrusted }));
       } finally {
         entry.starting--;
       }

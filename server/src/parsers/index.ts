@@ -1,9 +1,10 @@
 import type { DocumentFormat, ParsedDocument } from '../core/model';
 import { parseRequirements } from './requirements';
 import { parsePyproject } from './pyproject';
-import { parsePylock } from './pylock';
-import { parseUvLock } from './uvLock';
-import { parsePoetryLock } from './poetryLock';
+import { parsePylock, readPylock } from './pylock';
+import { parseUvLock, readUvLock } from './uvLock';
+import { parsePoetryLock, readPoetryLock } from './poetryLock';
+import { readTomlDocumentInSteps, type TomlReader } from './toml';
 
 export interface ParseContext {
   /** Environment for `${VAR}` expansion in requirements files. */
@@ -26,4 +27,22 @@ export function parseDocument(format: DocumentFormat, text: string, context: Par
     case 'poetrylock':
       return parsePoetryLock(text);
   }
+}
+
+/** The formats that can be read a package at a time: the lock files, with the name their messages use. */
+const READERS_IN_STEPS: Partial<Record<DocumentFormat, [string, TomlReader]>> = {
+  uvlock: ['uv.lock', readUvLock],
+  poetrylock: ['poetry.lock', readPoetryLock],
+  pylock: ['pylock.toml', readPylock],
+};
+
+/**
+ * parseDocument in steps, for reading a large lock file in slices between other work: a
+ * generator that yields between lines and packages and returns the document — or returns
+ * undefined when parseDocument must answer instead (see readTomlDocumentInSteps). Undefined for a
+ * format that is not read in steps.
+ */
+export function parseDocumentInSteps(format: DocumentFormat, text: string, overBudget?: () => boolean): Generator<void, ParsedDocument | undefined> | undefined {
+  const reader = READERS_IN_STEPS[format];
+  return reader === undefined ? undefined : readTomlDocumentInSteps(format, reader[0], text, reader[1], { lock: {} }, overBudget);
 }

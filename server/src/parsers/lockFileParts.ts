@@ -63,11 +63,15 @@ export function* tableItems(problems: TomlProblems, array: TomlArray | undefined
   }
 }
 
-/** Every `[[package]]` table of a lock read into `into` (a package without a usable name is left out). */
-export function readPackageTables(problems: TomlProblems, packages: TomlArray | undefined, what: string, read: (table: TomlTable) => Dependency | undefined, into: Dependency[]): void {
+/**
+ * Every `[[package]]` table of a lock read into `into` (a package without a usable name is left
+ * out); yields after each, so a large lock can be read in slices.
+ */
+export function* readPackageTables(problems: TomlProblems, packages: TomlArray | undefined, what: string, read: (table: TomlTable) => Dependency | undefined, into: Dependency[]): Generator<void, void> {
   for (const table of tableItems(problems, packages, what)) {
     const dependency = read(table);
     if (dependency !== undefined) into.push(dependency);
+    yield;
   }
 }
 

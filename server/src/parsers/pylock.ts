@@ -6,7 +6,7 @@
  */
 import { type AttestationIdentity, type Dependency, type HashPin, type LockedFile, type ParsedDocument } from '../core/model';
 import { digestProblem, fileKindOf, lastPathSegment, lastUrlSegment, readFileSize, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
-import { readTomlDocument, wholeStringSpan, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue } from './toml';
+import { readTomlDocument, wholeStringSpan, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue, type TomlReader } from './toml';
 
 /** The lock-version major this reader understands (PEP 751: a tool MUST error on another major). */
 const SUPPORTED_MAJOR = 1;
@@ -15,8 +15,11 @@ const SOURCE_KEYS = ['vcs', 'directory', 'archive', 'sdist', 'wheels'] as const;
 const EXCLUSIVE_SOURCES = new Set(['vcs', 'directory', 'archive']);
 
 export function parsePylock(text: string): ParsedDocument {
-  return readTomlDocument('pylock', 'pylock.toml', text, (root, problems, document) => new LockReader(text, problems, document).read(root), { lock: {} });
+  return readTomlDocument('pylock', 'pylock.toml', text, readPylock, { lock: {} });
 }
+
+/** Fills a pylock.toml document from its tree, a package at a time (see readTomlDocumentInSteps). */
+export const readPylock: TomlReader = (root, problems, document) => new LockReader(problems.text, problems, document).read(root);
 
 class LockReader {
   constructor(
@@ -25,7 +28,7 @@ class LockReader {
     private readonly document: ParsedDocument,
   ) {}
 
-  read(root: TomlTable): void {
+  *read(root: TomlTable): Generator<void, void> {
     const problems = this.problems;
     const lock: NonNullable<ParsedDocument['lock']> = (this.document.lock ??= {});
     const version = problems.string(problems.required(root, 'lock-version', 'the lock file'), '`lock-version`');
@@ -44,7 +47,7 @@ class LockReader {
     if (createdBy !== undefined) lock.createdBy = createdBy.value;
 
     const packages = problems.array(problems.required(root, 'packages', 'the lock file'), '`packages`');
-    readPackageTables(problems, packages, 'an entry of `packages`', (table) => this.readPackage(table), this.document.dependencies);
+    yield* readPackageTables(problems, packages, 'an entry of `packages`', (table) => this.readPackage(table), this.document.dependencies);
   }
 
   private readPackage(table: TomlTable): Dependency | undefined {

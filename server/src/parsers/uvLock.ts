@@ -13,7 +13,7 @@
  */
 import type { Dependency, LockedFile, ParsedDocument } from '../core/model';
 import { anyOfMarkers, lastPathSegment, lastUrlSegment, readFileSize, readHashKey, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
-import { readTomlDocument, type TomlEntry, type TomlProblems, type TomlString, type TomlTable } from './toml';
+import { readTomlDocument, type TomlEntry, type TomlProblems, type TomlString, type TomlTable, type TomlReader } from './toml';
 
 /** The lock `version` this reader understands; uv itself refuses to read another. */
 const SUPPORTED_VERSION = 1;
@@ -22,8 +22,11 @@ const SOURCE_KINDS = ['registry', 'git', 'url', 'path', 'directory', 'editable',
 type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export function parseUvLock(text: string): ParsedDocument {
-  return readTomlDocument('uvlock', 'uv.lock', text, (root, problems, document) => new UvLockReader(text, problems, document).read(root), { lock: {} });
+  return readTomlDocument('uvlock', 'uv.lock', text, readUvLock, { lock: {} });
 }
+
+/** Fills a uv.lock document from its tree, a package at a time (see readTomlDocumentInSteps). */
+export const readUvLock: TomlReader = (root, problems, document) => new UvLockReader(problems.text, problems, document).read(root);
 
 interface PackageSource {
   kind: SourceKind;
@@ -37,7 +40,7 @@ class UvLockReader {
     private readonly document: ParsedDocument,
   ) {}
 
-  read(root: TomlTable): void {
+  *read(root: TomlTable): Generator<void, void> {
     const problems = this.problems;
     const lock: NonNullable<ParsedDocument['lock']> = (this.document.lock ??= {});
     const version = problems.required(root, 'version', 'the lock file');
@@ -63,7 +66,7 @@ class UvLockReader {
     this.markers(root.entries.get('resolution-markers'), 'the lock file');
 
     const packages = problems.array(root.entries.get('package'), '`package`');
-    readPackageTables(problems, packages, 'an entry of `package`', (table) => this.readPackage(table), this.document.dependencies);
+    yield* readPackageTables(problems, packages, 'an entry of `package`', (table) => this.readPackage(table), this.document.dependencies);
   }
 
   private readPackage(table: TomlTable): Dependency | undefined {

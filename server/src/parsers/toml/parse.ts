@@ -1,9 +1,9 @@
 /**
  * TOML text → a position-aware TomlTable tree (see document.ts), or the first syntax error.
  *
- * Two ways, one tree. The fast one (positions.ts): smol-toml validates and decodes, and a light
- * scanner that trusts the now-valid text records every span; it takes a few bytes per source
- * character and is several times faster. The exact one, here: toml-eslint-parser, the maintained
+ * Two ways, one tree. The fast one (positions.ts, lexemes.ts): one pass that checks TOML 1.0,
+ * decodes the values and records every span, giving up on anything it does not read with
+ * certainty; it takes a few bytes per source character and is many times faster. The exact one, here: toml-eslint-parser, the maintained
  * TOML parser that gives source offsets for every key and value and validates TOML 1.0 fully
  * (duplicate keys, table redefinition). A document the fast way does not accept — any syntax
  * error, or anything only TOML 1.1 allows — is read the exact way, so a broken file gets the
@@ -19,7 +19,7 @@
 import type { AST } from 'toml-eslint-parser';
 import type { TomlArray, TomlSpan, TomlTable, TomlValue } from './document';
 import { MAX_LOCK_LENGTH } from '../limits';
-import { fastTomlTree } from './positions';
+import { FastTomlScanner, fastTomlTree } from './positions';
 import { MAX_TOML_DEPTH, scanToml } from './scan';
 
 export interface TomlSyntaxError {
@@ -64,8 +64,7 @@ function parseWith(text: string, fast: boolean): TomlParseResult {
     const mb = (text.length / (1024 * 1024)).toFixed(1);
     return failure(`file is too large to analyse (${mb} MiB; the limit is ${MAX_TOML_LENGTH / (1024 * 1024)} MiB)`, { start: 0, end: 0 });
   }
-  // A byte order mark is not TOML, but editors and Windows tools write one; a space keeps offsets.
-  const source = text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
+  const source = withoutByteOrderMark(text);
   if (fast) {
     const root = fastTomlTree(source);
     if (root !== undefined) return { ok: true, root };
@@ -94,6 +93,28 @@ function parseWith(text: string, fast: boolean): TomlParseResult {
     }
   }
   return { ok: true, root: builder.root };
+}
+
+/**
+ * parseToml's fast way a line at a time, for reading a large document in slices between other
+ * work: the tree, or undefined when the fast way gives up (on a syntax error, on anything it does
+ * not read with certainty, or when `overBudget` says a single line takes too long); parseToml
+ * then gives the answer, elsewhere.
+ */
+export function* fastTomlSteps(text: string, overBudget?: () => boolean): Generator<void, TomlTable | undefined> {
+  if (text.length > MAX_TOML_LENGTH) return undefined;
+  const scanner = new FastTomlScanner(withoutByteOrderMark(text), overBudget);
+  try {
+    while (!scanner.step()) yield;
+  } catch {
+    return undefined;
+  }
+  return scanner.root;
+}
+
+/** A byte order mark is not TOML, but editors and Windows tools write one; a space keeps offsets. */
+function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
 }
 
 /** [from, to) ranges of whole tables, each about TOML_SLICE_LENGTH long; one range for a small text. */
