@@ -110,3 +110,20 @@ test('real uv.lock, poetry.lock and pylock files of ../shared/corpus read in sli
   }
   assert.ok(read > 0, 'the corpus holds lock files');
 });
+
+test('a lock read while it is scanned: a late syntax error still hands it all to the worker, and tables after the packages still count', async () => {
+  const lock = largeUvLock(80_000);
+  // Packages read, then a broken line near the end: no half-read document.
+  assert.equal(await parseInSlices('uvlock', `${lock}[manifest]\nmembers = [\n`, fakeScheduler(0.01)), undefined);
+  // A reader that stops early (an unsupported version) still needs the rest to be valid TOML.
+  const unsupported = lock.replace('version = 1\n', 'version = 2\n');
+  assert.equal(await parseInSlices('uvlock', `${unsupported}x = = 1\n`, fakeScheduler(0.01)), undefined);
+  const stopped = await parseInSlices('uvlock', unsupported, fakeScheduler(0.01));
+  assert.deepEqual(stopped, parseDocument('uvlock', unsupported));
+  assert.equal(stopped?.dependencies.length, 0);
+  // `[manifest]` and `[options]` after the packages, and a pylock whose packages have sub-tables.
+  const withTables = `${lock}[manifest]\nmembers = ["a", "b"]\n\n[options]\nexclude-newer = "2024-01-01T00:00:00Z"\n`;
+  assert.deepEqual(await parseInSlices('uvlock', withTables, fakeScheduler(0.01)), parseDocument('uvlock', withTables));
+  const pylock = largePylock(80_000);
+  assert.deepEqual(await parseInSlices('pylock', pylock, fakeScheduler(0.01)), parseDocument('pylock', pylock));
+});

@@ -129,16 +129,18 @@ export class DocumentAnalyses {
   private readonly entries = new Map<string, Entry>();
   /** The parse worker script; undefined when not built, and then large documents are parsed inline. */
   private readonly parseWorker = defaultParseWorkerScript();
-  /** A parse worker waits, modules loaded, for the first large document (and one after each). */
+  /**
+   * Parse workers for large documents other than locks (those read in slices here). None is
+   * started ahead of the first: a server that is never given one keeps no thread, and its start
+   * does not compete with the first document's parse. After each parse one waits for a while.
+   */
   private readonly parseWorkers = new ParseWorkers(this.parseWorker);
 
   constructor(
     private readonly host: AnalysisHost,
     private readonly stages: readonly FindingStage[],
     private readonly debounceMs = DEFAULT_DEBOUNCE_MS,
-  ) {
-    this.parseWorkers.prepare();
-  }
+  ) {}
 
   /** A dependency file opened: analyze and publish without waiting. */
   open(uri: string): void {

@@ -29,11 +29,15 @@ export function parseDocument(format: DocumentFormat, text: string, context: Par
   }
 }
 
-/** The formats that can be read a package at a time: the lock files, with the name their messages use. */
-const READERS_IN_STEPS: Partial<Record<DocumentFormat, [string, TomlReader]>> = {
-  uvlock: ['uv.lock', readUvLock],
-  poetrylock: ['poetry.lock', readPoetryLock],
-  pylock: ['pylock.toml', readPylock],
+/**
+ * The formats that can be read a package at a time: the lock files, with the name their messages
+ * use and the key of their array of packages when they are read while scanned (poetry.lock is not:
+ * its `[metadata]`, read first, comes last).
+ */
+const READERS_IN_STEPS: Partial<Record<DocumentFormat, [string, TomlReader, string | undefined]>> = {
+  uvlock: ['uv.lock', readUvLock, 'package'],
+  poetrylock: ['poetry.lock', readPoetryLock, undefined],
+  pylock: ['pylock.toml', readPylock, 'packages'],
 };
 
 /**
@@ -44,5 +48,5 @@ const READERS_IN_STEPS: Partial<Record<DocumentFormat, [string, TomlReader]>> = 
  */
 export function parseDocumentInSteps(format: DocumentFormat, text: string, overBudget?: () => boolean): Generator<void, ParsedDocument | undefined> | undefined {
   const reader = READERS_IN_STEPS[format];
-  return reader === undefined ? undefined : readTomlDocumentInSteps(format, reader[0], text, reader[1], { lock: {} }, overBudget);
+  return reader === undefined ? undefined : readTomlDocumentInSteps(format, reader[0], text, reader[1], { lock: {} }, overBudget, reader[2]);
 }

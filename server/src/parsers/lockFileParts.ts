@@ -7,7 +7,7 @@ import { valid as validVersion } from '@renovatebot/pep440';
 import type { Dependency, HashPin } from '../core/model';
 import { normalizeName } from '../core/names';
 import { isValidName } from './pep508';
-import { shown, wholeStringSpan, type TomlArray, type TomlEntry, type TomlProblems, type TomlString, type TomlTable } from './toml';
+import { shown, wholeStringSpan, type ElementWanted, type TomlArray, type TomlEntry, type TomlProblems, type TomlString, type TomlTable } from './toml';
 
 /** Hex digest lengths of the algorithms pip and PyPI use; others are not length-checked. */
 /** A Map: the algorithm names are the document's, and `constructor` must not find Object's. */
@@ -65,13 +65,21 @@ export function* tableItems(problems: TomlProblems, array: TomlArray | undefined
 
 /**
  * Every `[[package]]` table of a lock read into `into` (a package without a usable name is left
- * out); yields after each, so a large lock can be read in slices.
+ * out; an item that is no table is a problem). Before each it yields which it wants, so a large
+ * lock can be read in slices while it is scanned (readTomlDocumentInSteps).
  */
-export function* readPackageTables(problems: TomlProblems, packages: TomlArray | undefined, what: string, read: (table: TomlTable) => Dependency | undefined, into: Dependency[]): Generator<void, void> {
-  for (const table of tableItems(problems, packages, what)) {
-    const dependency = read(table);
+export function* readPackageTables(problems: TomlProblems, packages: TomlArray | undefined, what: string, read: (table: TomlTable) => Dependency | undefined, into: Dependency[]): Generator<ElementWanted, void> {
+  if (packages === undefined) return;
+  for (let index = 0; ; index++) {
+    yield { array: packages, index };
+    const item = packages.items[index];
+    if (item === undefined) return;
+    if (item.kind !== 'table') {
+      problems.wrongType(item, what, 'a table');
+      continue;
+    }
+    const dependency = read(item);
     if (dependency !== undefined) into.push(dependency);
-    yield;
   }
 }
 

@@ -13,7 +13,7 @@ import { parseDistFilename, versionsEqual } from '../core/distFilename';
 import type { Dependency, LockedFile, ParsedDocument } from '../core/model';
 import { normalizeName } from '../core/names';
 import { anyOfMarkers, fileKindOf, lastUrlSegment, readHashKey, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
-import { readTomlDocument, shown, type TomlArray, type TomlEntry, type TomlProblems, type TomlTable, type TomlReader } from './toml';
+import { readTomlDocument, shown, type TomlArray, type TomlEntry, type TomlProblems, type TomlTable, type ElementWanted, type TomlReader } from './toml';
 
 /** Lock-version majors Poetry reads (its own range is >=1,<3). */
 const SUPPORTED_MAJORS = new Set([1, 2]);
@@ -39,7 +39,7 @@ class PoetryLockReader {
     private readonly document: ParsedDocument,
   ) {}
 
-  *read(root: TomlTable): Generator<void, void> {
+  *read(root: TomlTable): Generator<ElementWanted, void> {
     const problems = this.problems;
     const lock: NonNullable<ParsedDocument['lock']> = (this.document.lock ??= {});
     const generatedBy = GENERATED_BY.exec(this.text);

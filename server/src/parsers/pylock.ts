@@ -6,7 +6,7 @@
  */
 import { type AttestationIdentity, type Dependency, type HashPin, type LockedFile, type ParsedDocument } from '../core/model';
 import { digestProblem, fileKindOf, lastPathSegment, lastUrlSegment, readFileSize, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
-import { readTomlDocument, wholeStringSpan, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue, type TomlReader } from './toml';
+import { readTomlDocument, wholeStringSpan, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue, type ElementWanted, type TomlReader } from './toml';
 
 /** The lock-version major this reader understands (PEP 751: a tool MUST error on another major). */
 const SUPPORTED_MAJOR = 1;
@@ -28,7 +28,7 @@ class LockReader {
     private readonly document: ParsedDocument,
   ) {}
 
-  *read(root: TomlTable): Generator<void, void> {
+  *read(root: TomlTable): Generator<ElementWanted, void> {
     const problems = this.problems;
     const lock: NonNullable<ParsedDocument['lock']> = (this.document.lock ??= {});
     const version = problems.string(problems.required(root, 'lock-version', 'the lock file'), '`lock-version`');

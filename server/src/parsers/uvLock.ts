@@ -13,7 +13,7 @@
  */
 import type { Dependency, LockedFile, ParsedDocument } from '../core/model';
 import { anyOfMarkers, lastPathSegment, lastUrlSegment, readFileSize, readHashKey, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
-import { readTomlDocument, type TomlEntry, type TomlProblems, type TomlString, type TomlTable, type TomlReader } from './toml';
+import { readTomlDocument, type TomlEntry, type TomlProblems, type TomlString, type TomlTable, type ElementWanted, type TomlReader } from './toml';
 
 /** The lock `version` this reader understands; uv itself refuses to read another. */
 const SUPPORTED_VERSION = 1;
@@ -40,7 +40,7 @@ class UvLockReader {
     private readonly document: ParsedDocument,
   ) {}
 
-  *read(root: TomlTable): Generator<void, void> {
+  *read(root: TomlTable): Generator<ElementWanted, void> {
     const problems = this.problems;
     const lock: NonNullable<ParsedDocument['lock']> = (this.document.lock ??= {});
     const version = problems.required(root, 'version', 'the lock file');

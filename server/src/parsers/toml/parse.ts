@@ -96,20 +96,13 @@ function parseWith(text: string, fast: boolean): TomlParseResult {
 }
 
 /**
- * parseToml's fast way a line at a time, for reading a large document in slices between other
- * work: the tree, or undefined when the fast way gives up (on a syntax error, on anything it does
- * not read with certainty, or when `overBudget` says a single line takes too long); parseToml
- * then gives the answer, elsewhere.
+ * parseToml's fast way a line at a time (FastTomlScanner.step), for reading a large document in
+ * slices between other work; undefined for a text over the size limit. When the scanner gives up
+ * (a syntax error, anything it does not read with certainty, or one line longer than
+ * `overBudget` allows), parseToml gives the answer, elsewhere.
  */
-export function* fastTomlSteps(text: string, overBudget?: () => boolean): Generator<void, TomlTable | undefined> {
-  if (text.length > MAX_TOML_LENGTH) return undefined;
-  const scanner = new FastTomlScanner(withoutByteOrderMark(text), overBudget);
-  try {
-    while (!scanner.step()) yield;
-  } catch {
-    return undefined;
-  }
-  return scanner.root;
+export function fastTomlScanner(text: string, overBudget?: () => boolean): FastTomlScanner | undefined {
+  return text.length > MAX_TOML_LENGTH ? undefined : new FastTomlScanner(withoutByteOrderMark(text), overBudget);
 }
 
 /** A byte order mark is not TOML, but editors and Windows tools write one; a space keeps offsets. */
