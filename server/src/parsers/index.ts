@@ -1,10 +1,10 @@
 import type { DocumentFormat, ParsedDocument } from '../core/model';
 import { parseRequirements } from './requirements';
 import { parsePyproject } from './pyproject';
-import { parsePylock, readPylock } from './pylock';
-import { parseUvLock, readUvLock } from './uvLock';
-import { parsePoetryLock, readPoetryLock } from './poetryLock';
-import { readTomlDocumentInSteps, type TomlReader } from './toml';
+import { parsePylock, PYLOCK } from './pylock';
+import { parseUvLock, UV_LOCK } from './uvLock';
+import { parsePoetryLock, POETRY_LOCK } from './poetryLock';
+import { readTomlDocumentInSteps, type TomlFormat } from './toml';
 
 export interface ParseContext {
   /** Environment for `${VAR}` expansion in requirements files. */
@@ -29,16 +29,8 @@ export function parseDocument(format: DocumentFormat, text: string, context: Par
   }
 }
 
-/**
- * The formats that can be read a package at a time: the lock files, with the name their messages
- * use and the key of their array of packages when they are read while scanned (poetry.lock is not:
- * its `[metadata]`, read first, comes last).
- */
-const READERS_IN_STEPS: Partial<Record<DocumentFormat, [string, TomlReader, string | undefined]>> = {
-  uvlock: ['uv.lock', readUvLock, 'package'],
-  poetrylock: ['poetry.lock', readPoetryLock, undefined],
-  pylock: ['pylock.toml', readPylock, 'packages'],
-};
+/** The formats that can be read a package at a time: the lock files. */
+const READ_IN_STEPS: Partial<Record<DocumentFormat, TomlFormat>> = { uvlock: UV_LOCK, poetrylock: POETRY_LOCK, pylock: PYLOCK };
 
 /**
  * parseDocument in steps, for reading a large lock file in slices between other work: a
@@ -47,6 +39,6 @@ const READERS_IN_STEPS: Partial<Record<DocumentFormat, [string, TomlReader, stri
  * format that is not read in steps.
  */
 export function parseDocumentInSteps(format: DocumentFormat, text: string, overBudget?: () => boolean): Generator<void, ParsedDocument | undefined> | undefined {
-  const reader = READERS_IN_STEPS[format];
-  return reader === undefined ? undefined : readTomlDocumentInSteps(format, reader[0], text, reader[1], { lock: {} }, overBudget, reader[2]);
+  const kind = READ_IN_STEPS[format];
+  return kind === undefined ? undefined : readTomlDocumentInSteps(kind, text, overBudget);
 }

@@ -6,7 +6,7 @@
  */
 import { type AttestationIdentity, type Dependency, type HashPin, type LockedFile, type ParsedDocument } from '../core/model';
 import { digestProblem, fileKindOf, lastPathSegment, lastUrlSegment, readFileSize, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
-import { readTomlDocument, wholeStringSpan, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue, type ElementWanted, type TomlReader } from './toml';
+import { readTomlDocument, wholeStringSpan, shown, TomlProblems, type TomlEntry, type TomlTable, type TomlValue, type ElementWanted, type TomlFormat } from './toml';
 
 /** The lock-version major this reader understands (PEP 751: a tool MUST error on another major). */
 const SUPPORTED_MAJOR = 1;
@@ -14,12 +14,18 @@ const SOURCE_KEYS = ['vcs', 'directory', 'archive', 'sdist', 'wheels'] as const;
 /** Sources that describe the whole package on their own (no sdist/wheels next to them). */
 const EXCLUSIVE_SOURCES = new Set(['vcs', 'directory', 'archive']);
 
-export function parsePylock(text: string): ParsedDocument {
-  return readTomlDocument('pylock', 'pylock.toml', text, readPylock, { lock: {} });
-}
+/** pylock.toml: its reader, a package at a time (see readTomlDocumentInSteps). */
+export const PYLOCK: TomlFormat = {
+  format: 'pylock',
+  fileName: 'pylock.toml',
+  read: (root, problems, document) => new LockReader(problems.text, problems, document).read(root),
+  streamed: 'packages',
+  lock: true,
+};
 
-/** Fills a pylock.toml document from its tree, a package at a time (see readTomlDocumentInSteps). */
-export const readPylock: TomlReader = (root, problems, document) => new LockReader(problems.text, problems, document).read(root);
+export function parsePylock(text: string): ParsedDocument {
+  return readTomlDocument(PYLOCK, text);
+}
 
 class LockReader {
   constructor(

@@ -8,18 +8,24 @@ import type { Dependency, ParsedDocument } from '../core/model';
 import { normalizeName } from '../core/names';
 import { MAX_DEPENDENCIES } from './limits';
 import { parsePep508 } from './pep508';
-import { mapString, readTomlDocument, shown, TomlProblems, type TomlArray, type TomlEntry, type TomlString, type TomlTable } from './toml';
+import { mapString, readTomlDocument, shown, TomlProblems, type TomlArray, type TomlEntry, type TomlString, type TomlTable, type TomlFormat } from './toml';
 
 /** A valid project, extra or dependency-group name (PEP 508 / PEP 685 / PEP 735). */
 const VALID_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 
-export function parsePyproject(text: string): ParsedDocument {
-  return readTomlDocument('pyproject', 'pyproject.toml', text, (root, problems, document) => {
-    const reader = new RequirementReader(text, problems, document.dependencies);
+const PYPROJECT: TomlFormat = {
+  format: 'pyproject',
+  fileName: 'pyproject.toml',
+  read: (root, problems, document) => {
+    const reader = new RequirementReader(problems.text, problems, document.dependencies);
     readProject(root, reader);
     readDependencyGroups(root, reader);
     readBuildSystem(root, reader);
-  });
+  },
+};
+
+export function parsePyproject(text: string): ParsedDocument {
+  return readTomlDocument(PYPROJECT, text);
 }
 
 class RequirementReader {

@@ -13,7 +13,7 @@
  */
 import type { Dependency, LockedFile, ParsedDocument } from '../core/model';
 import { anyOfMarkers, lastPathSegment, lastUrlSegment, readFileSize, readHashKey, readLockedPackageName, readLockedVersion, readPackageTables, tableItems } from './lockFileParts';
-import { readTomlDocument, type TomlEntry, type TomlProblems, type TomlString, type TomlTable, type ElementWanted, type TomlReader } from './toml';
+import { readTomlDocument, type TomlEntry, type TomlProblems, type TomlString, type TomlTable, type ElementWanted, type TomlFormat } from './toml';
 
 /** The lock `version` this reader understands; uv itself refuses to read another. */
 const SUPPORTED_VERSION = 1;
@@ -21,12 +21,18 @@ const SUPPORTED_VERSION = 1;
 const SOURCE_KINDS = ['registry', 'git', 'url', 'path', 'directory', 'editable', 'virtual'] as const;
 type SourceKind = (typeof SOURCE_KINDS)[number];
 
-export function parseUvLock(text: string): ParsedDocument {
-  return readTomlDocument('uvlock', 'uv.lock', text, readUvLock, { lock: {} });
-}
+/** uv.lock: its reader, a package at a time (see readTomlDocumentInSteps). */
+export const UV_LOCK: TomlFormat = {
+  format: 'uvlock',
+  fileName: 'uv.lock',
+  read: (root, problems, document) => new UvLockReader(problems.text, problems, document).read(root),
+  streamed: 'package',
+  lock: true,
+};
 
-/** Fills a uv.lock document from its tree, a package at a time (see readTomlDocumentInSteps). */
-export const readUvLock: TomlReader = (root, problems, document) => new UvLockReader(problems.text, problems, document).read(root);
+export function parseUvLock(text: string): ParsedDocument {
+  return readTomlDocument(UV_LOCK, text);
+}
 
 interface PackageSource {
   kind: SourceKind;
