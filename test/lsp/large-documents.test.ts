@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { sizeLimit } from '../../server/src/parsers/limits';
 import type { DocumentReport } from '../../server/src/core/result';
+import { parseDocument } from '../../server/src/parsers';
 import { atSizeLimit, LARGE_DOCUMENTS, largeRequirements, manyUnpinnedRequirements, nestedInlineTables } from '../support/largeDocuments';
 import { fileUri, withClient, type LspClient } from '../support/lspClient';
 
@@ -113,5 +114,31 @@ test('every format at its size limit is read whole, one unit over it is refused,
     await assertStillServing(client);
     const peak = peakRssMb(client);
     if (peak !== undefined) assert.ok(peak < PEAK_RSS_BOUND_MB, `server peak RSS ${peak.toFixed(0)} MB`);
+  });
+});
+
+// Issue 9 item 6: a large lock is read on the server's thread in slices (parsers/slicedParse.ts),
+// a broken one on a worker; either way the diagnostics are those the whole parse gives.
+test('a 2 MB uv.lock read in slices gets its problems where the whole parse puts them; a broken one gets the exact syntax error', async () => {
+  await withClient({ settings: { offline: true } }, async (client) => {
+    const text = LARGE_DOCUMENTS['uv.lock'].generate(2_000_000).replace('version = "1.1.1"', 'version = "not a version"').replace('size = 9', 'size = -9');
+    const expected = parseDocument('uvlock', text).problems;
+    assert.equal(expected.length, 2);
+    const uri = uriOf('uv.lock');
+    client.open(uri, text);
+    const diagnostics = (await client.waitForDiagnostics(uri, WAIT)).filter((d) => d.code === 'syntax');
+    assert.deepEqual(
+      diagnostics.map((d) => [d.message, d.range]),
+      expected.map((p) => [p.message, p.range]),
+    );
+
+    const broken = uriOf('uv.lock');
+    const lines = text.split('\n').length;
+    client.open(broken, `${text}x = = 1\n`);
+    const syntax = await client.waitForDiagnostics(broken, WAIT);
+    assert.equal(syntax.length, 1);
+    assert.equal(syntax[0].code, 'syntax');
+    assert.equal(syntax[0].range.start.line, lines - 1);
+    await assertStillServing(client);
   });
 });
