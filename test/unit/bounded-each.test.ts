@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eachBounded } from '../../server/src/pipeline/contract/boundedEach';
+import { eachBounded, STARTS_PER_TURN } from '../../server/src/pipeline/contract/boundedEach';
 
 function deferred() {
   let resolve!: () => void;
@@ -74,4 +74,24 @@ test('a document smaller than the default limit starts everything at once', () =
     return new Promise(() => undefined);
   });
   assert.equal(started.length, 100);
+});
+
+test('work that settles at once gives the event loop a turn after every STARTS_PER_TURN starts, and still does every item', async () => {
+  const started: number[] = [];
+  const turns: Array<() => void> = [];
+  eachBounded(
+    Array.from({ length: 1000 }, (_, i) => i),
+    async (item) => {
+      started.push(item);
+    },
+    { later: (resume) => turns.push(resume) },
+  );
+  await tick();
+  // Without the turns a thousand items would run back to back from one another's settling.
+  assert.equal(started.length, STARTS_PER_TURN);
+  while (turns.length > 0) {
+    turns.shift()!();
+    await tick();
+  }
+  assert.deepEqual(started, Array.from({ length: 1000 }, (_, i) => i));
 });

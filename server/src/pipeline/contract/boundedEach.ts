@@ -9,12 +9,21 @@
 
 /** Dependencies a stage works on at once (above the 256 resolutions the resolution service runs at once). */
 export const DEPENDENCIES_UNDER_WAY = 512;
+/**
+ * After this many starts the next wait for a turn of the event loop. Work that settles without
+ * waiting (offline, or answered from the cache) would otherwise start the next item from the
+ * last one's settling, thousands in a row, and a 10 MB lock held the server for a second after
+ * its first publish, hovers and all.
+ */
+export const STARTS_PER_TURN = 256;
 
 export interface BoundedEachOptions {
   /** Default DEPENDENCIES_UNDER_WAY. */
   limit?: number;
   /** Asked before each start: once true, nothing more starts (the analysis was replaced). */
   stopped?: () => boolean;
+  /** Runs `resume` on a later turn of the event loop (default setImmediate). */
+  later?: (resume: () => void) => void;
 }
 
 /**
@@ -23,15 +32,29 @@ export interface BoundedEachOptions {
  */
 export function eachBounded<T>(items: readonly T[], work: (item: T, index: number) => Promise<unknown>, options: BoundedEachOptions = {}): void {
   const limit = Math.max(1, options.limit ?? DEPENDENCIES_UNDER_WAY);
+  const later = options.later ?? ((resume: () => void) => void setImmediate(resume));
   let next = 0;
   let underWay = 0;
+  let startsThisTurn = 0;
+  let waitingForTurn = false;
   const done = () => {
     underWay--;
     startMore();
   };
   function startMore(): void {
     while (underWay < limit && next < items.length) {
+      if (waitingForTurn) return;
+      if (startsThisTurn >= STARTS_PER_TURN) {
+        waitingForTurn = true;
+        later(() => {
+          waitingForTurn = false;
+          startsThisTurn = 0;
+          startMore();
+        });
+        return;
+      }
       if (options.stopped?.()) return;
+      startsThisTurn++;
       const index = next++;
       underWay++;
       let started: Promise<unknown>;
