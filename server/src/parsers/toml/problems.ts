@@ -12,8 +12,26 @@ export class TomlProblems {
   readonly lines: LineIndex;
   private dropped = 0;
 
-  constructor(readonly text: string) {
-    this.lines = new LineIndex(text);
+  /** `lines`: the line index of another TomlProblems of the same text, to share. */
+  constructor(
+    readonly text: string,
+    lines?: LineIndex,
+  ) {
+    this.lines = lines ?? new LineIndex(text);
+  }
+
+  /** Another set of problems of the same text (one read ahead, to be added later in document order). */
+  aside(): TomlProblems {
+    return new TomlProblems(this.text, this.lines);
+  }
+
+  /** Adds the problems of `other` (from aside()) after these, within the same limit. */
+  absorb(other: TomlProblems): void {
+    for (const problem of other.list) {
+      if (this.list.length >= MAX_PROBLEMS) this.dropped++;
+      else this.list.push(problem);
+    }
+    this.dropped += other.dropped;
   }
 
   range(span: TomlSpan): Range {
