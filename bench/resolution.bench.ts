@@ -52,7 +52,9 @@ async function openResolved(client: LspClient, index: IndexServer, uri: string, 
 
 function start(indexUrl: string, cacheDirectory: string): Promise<LspClient> {
   // PIP_INDEX_URL of the machine must not matter; the bench's own settings name the index.
-  return LspClient.start({ settings: { indexUrl, cacheDirectory }, env: { PIP_INDEX_URL: '' } });
+  // BENCH_CPU_PROF=DIR: each server process writes a CPU profile there.
+  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return LspClient.start({ settings: { indexUrl, cacheDirectory }, env: { PIP_INDEX_URL: '' }, nodeArgs });
 }
 
 async function bareRequests(index: IndexServer): Promise<number> {
