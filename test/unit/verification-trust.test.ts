@@ -101,3 +101,24 @@ test('a TUF cache left with an empty or torn root.json (a full disk) is seeded a
     }
   }
 });
+
+test('whenQuiet: the refresh waits for the start it is given (a server starts it after its first burst), the embedded root serves meanwhile', async () => {
+  const refreshed = { ...(embeddedTrustedRoot() as object), note: 'rotated' };
+  let refreshes = 0;
+  let start: (() => void) | undefined;
+  const trust = new TrustProvider({
+    readFile: async () => '',
+    refresher: () => async () => (refreshes++, refreshed),
+    whenQuiet: (run) => (start = run),
+  });
+  const first = (await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: '/cache' })) as TrustSnapshot;
+  assert.equal(first.source, 'embedded');
+  await settle();
+  assert.equal(refreshes, 0, 'not before the start');
+  assert.equal(((await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: '/cache' })) as TrustSnapshot).source, 'embedded');
+  assert.ok(start, 'asked for a start once');
+  start();
+  await settle();
+  assert.equal(refreshes, 1);
+  assert.equal(((await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: '/cache' })) as TrustSnapshot).source, 'tuf');
+});

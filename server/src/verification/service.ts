@@ -77,6 +77,7 @@ export class VerificationServices {
       readFile: options.readFile ?? ((path) => readFile(path, 'utf8')),
       refresher: options.tufRefresh === false ? undefined : (cacheDirectory) => (cacheDirectory ? tufRefresher(join(cacheDirectory, 'sigstore-tuf')) : undefined),
       log: (level, message) => options.log?.(level, message),
+      whenQuiet: (start) => this.afterBurst(start),
     });
     // Verdicts reached under the old public-good root stay (same scope); outcomes that were not verified are looked at again.
     this.trust.onDidChange(() => this.resolved.clear());
@@ -207,6 +208,20 @@ export class VerificationServices {
       this.executors.set(trust.id, executor);
     }
     return executor;
+  }
+
+  /**
+   * Runs `start` once the current burst of verification work is over (the queue went idle), so
+   * that the TUF refresh's module loading never competes with the first analysis (issue 14).
+   */
+  private afterBurst(start: () => void): void {
+    let started = false;
+    const once = () => {
+      if (started || this.disposed) return;
+      started = true;
+      start();
+    };
+    this.queue.onIdle(() => setImmediate(once));
   }
 
   /** One line per burst of work: what the persistent results saved (the tests read it). */
