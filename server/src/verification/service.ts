@@ -16,7 +16,7 @@ import { DocumentResults } from './documentResults';
 import { CancelledError, VerificationQueue, type QueueOwner } from './queue';
 import { createResultStore, type ResultStore, type ResultStoreStats } from './resultStore';
 import { TrustProvider, isTrustFailure, type TrustFailure, type TrustSnapshot } from './trust';
-import { createWorkerExecutor, defaultPoolSize, defaultWorkerScript } from './workerExecutor';
+import { JOBS_PER_WORKER, createWorkerExecutor, defaultPoolSize, defaultWorkerScript } from './workerExecutor';
 
 /** Where provenance objects come from: the index client of the resolution service in use. */
 export interface ProvenanceSource {
@@ -72,7 +72,8 @@ export class VerificationServices {
   constructor(private readonly options: VerificationServicesOptions = {}) {
     this.workerScript = options.workerScript === null ? undefined : (options.workerScript ?? defaultWorkerScript());
     this.poolSize = this.workerScript === undefined ? 1 : Math.max(1, options.poolSize ?? defaultPoolSize());
-    this.queue = new VerificationQueue(this.poolSize);
+    // The queue hands out as many jobs as the workers hold (each holds the next one: workerExecutor.ts).
+    this.queue = new VerificationQueue(this.workerScript === undefined ? 1 : this.poolSize * JOBS_PER_WORKER);
     this.trust = new TrustProvider({
       readFile: options.readFile ?? ((path) => readFile(path, 'utf8')),
       refresher: options.tufRefresh === false ? undefined : (cacheDirectory) => (cacheDirectory ? tufRefresher(join(cacheDirectory, 'sigstore-tuf')) : undefined),
