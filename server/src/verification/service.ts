@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CacheKeySource } from '../core/cacheKey';
 import type { ProvenanceAnswer } from '../index/indexClient';
-import { tufRefresher } from '../verify/index';
+import { tufRefresherOffThread } from './tufThread';
 import { createInlineExecutor, type VerifyExecutor } from './executor';
 import type { FileReport } from '../core/result';
 import { fileReport } from './dependencyVerification';
@@ -76,7 +76,7 @@ export class VerificationServices {
     this.queue = new VerificationQueue(this.workerScript === undefined ? 1 : this.poolSize * JOBS_PER_WORKER);
     this.trust = new TrustProvider({
       readFile: options.readFile ?? ((path) => readFile(path, 'utf8')),
-      refresher: options.tufRefresh === false ? undefined : (cacheDirectory) => (cacheDirectory ? tufRefresher(join(cacheDirectory, 'sigstore-tuf')) : undefined),
+      refresher: options.tufRefresh === false ? undefined : (cacheDirectory) => (cacheDirectory ? tufRefresherOffThread(join(cacheDirectory, 'sigstore-tuf')) : undefined),
       log: (level, message) => options.log?.(level, message),
       whenQuiet: (start) => this.afterBurst(start),
     });
