@@ -55,6 +55,9 @@ export interface VerificationStats extends FileCheckStats {
   store: ResultStoreStats;
 }
 
+/** Quiet verification (no job) for this long after a burst before the TUF refresh starts. */
+export const REFRESH_QUIET_MS = 5_000;
+
 export class VerificationServices {
   readonly queue: VerificationQueue;
   readonly results = new DocumentResults();
@@ -212,17 +215,25 @@ export class VerificationServices {
   }
 
   /**
-   * Runs `start` once the current burst of verification work is over (the queue went idle), so
-   * that the TUF refresh's module loading never competes with the first analysis (issue 14).
+   * Runs `start` once verification has been quiet for REFRESH_QUIET_MS after a burst (the queue
+   * went idle and stayed so), so that the TUF refresh's thread start and module loading never
+   * compete with an analysis (issue 14): measured, starting it at the first idle ran it into the
+   * next document's analysis. Nothing waits for the refresh; the embedded root serves meanwhile.
    */
   private afterBurst(start: () => void): void {
     let started = false;
-    const once = () => {
+    let timer: NodeJS.Timeout | undefined;
+    const later = () => {
       if (started || this.disposed) return;
-      started = true;
-      start();
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (started || this.disposed || this.queue.pending > 0) return;
+        started = true;
+        start();
+      }, REFRESH_QUIET_MS);
+      timer.unref?.();
     };
-    this.queue.onIdle(() => setImmediate(once));
+    this.queue.onIdle(later);
   }
 
   /** One line per burst of work: what the persistent results saved (the tests read it). */
