@@ -51,6 +51,16 @@ async function openResolved(client: LspClient, index: IndexServer, uri: string, 
   client.open(uri, text);
   await client.waitForDiagnostics(uri, { where: (diagnostics) => diagnostics.filter((d) => d.code === 'yanked').length === DEPENDENCIES, timeoutMs: 120_000 });
   const ms = performance.now() - start;
+  if (process.env.BENCH_WATERFALL) {
+    // When the index saw each request, by latency-sized slots after the open (and when each was answered).
+    const slots = new Map<number, [number, number]>();
+    for (const r of index.requests.slice(requestsBefore)) {
+      const a = slots.get(Math.floor((r.arrivedAt - start) / LATENCY_MS)) ?? [0, 0];
+      a[0]++;
+      slots.set(Math.floor((r.arrivedAt - start) / LATENCY_MS), a);
+    }
+    process.stderr.write(`  … waterfall (requests arriving per ${LATENCY_MS} ms): ${[...slots].sort((x, y) => x[0] - y[0]).map(([slot, [n]]) => `${slot * LATENCY_MS}:${n}`).join(' ')}; done at ${ms.toFixed(0)}\n`);
+  }
   const cpuAfter = processCpuMs(client.child.pid!);
   return { ms, cpu: { main: cpuAfter.main - cpuBefore.main, others: cpuAfter.others - cpuBefore.others }, requests: index.totalRequests - requestsBefore, publishes: client.publishes.filter((p, i) => i >= publishesBefore && p.uri === uri).length };
 }
