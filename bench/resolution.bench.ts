@@ -16,6 +16,7 @@ import { Limiter } from '../server/src/index/limiter';
 import { LspClient, fileUri } from '../test/support/lspClient';
 import { makeProject, startIndexServer, type IndexServer } from '../test/support/indexServer';
 import { median, type BenchRow, type BenchSection } from './harness';
+import { processCpuMs } from './processCpu';
 
 const DEPENDENCIES = 200;
 const LATENCY_MS = 40;
@@ -35,6 +36,8 @@ function serveProjects(index: IndexServer): void {
 
 interface Timed {
   ms: number;
+  /** Server CPU (main thread, other threads) from the open to the publish. */
+  cpu: { main: number; others: number };
   requests: number;
   publishes: number;
 }
@@ -44,15 +47,29 @@ async function openResolved(client: LspClient, index: IndexServer, uri: string, 
   const requestsBefore = index.totalRequests;
   const publishesBefore = client.publishes.length;
   const start = performance.now();
+  const cpuBefore = processCpuMs(client.child.pid!);
   client.open(uri, text);
   await client.waitForDiagnostics(uri, { where: (diagnostics) => diagnostics.filter((d) => d.code === 'yanked').length === DEPENDENCIES, timeoutMs: 120_000 });
   const ms = performance.now() - start;
-  return { ms, requests: index.totalRequests - requestsBefore, publishes: client.publishes.filter((p, i) => i >= publishesBefore && p.uri === uri).length };
+  if (process.env.BENCH_WATERFALL) {
+    // When the index saw each request, by latency-sized slots after the open (and when each was answered).
+    const slots = new Map<number, [number, number]>();
+    for (const r of index.requests.slice(requestsBefore)) {
+      const a = slots.get(Math.floor((r.arrivedAt - start) / LATENCY_MS)) ?? [0, 0];
+      a[0]++;
+      slots.set(Math.floor((r.arrivedAt - start) / LATENCY_MS), a);
+    }
+    process.stderr.write(`  … waterfall (requests arriving per ${LATENCY_MS} ms): ${[...slots].sort((x, y) => x[0] - y[0]).map(([slot, [n]]) => `${slot * LATENCY_MS}:${n}`).join(' ')}; done at ${ms.toFixed(0)}\n`);
+  }
+  const cpuAfter = processCpuMs(client.child.pid!);
+  return { ms, cpu: { main: cpuAfter.main - cpuBefore.main, others: cpuAfter.others - cpuBefore.others }, requests: index.totalRequests - requestsBefore, publishes: client.publishes.filter((p, i) => i >= publishesBefore && p.uri === uri).length };
 }
 
 function start(indexUrl: string, cacheDirectory: string): Promise<LspClient> {
   // PIP_INDEX_URL of the machine must not matter; the bench's own settings name the index.
-  return LspClient.start({ settings: { indexUrl, cacheDirectory }, env: { PIP_INDEX_URL: '' } });
+  // BENCH_CPU_PROF=DIR: each server process writes a CPU profile there.
+  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return LspClient.start({ settings: { indexUrl, cacheDirectory }, env: { PIP_INDEX_URL: '' }, nodeArgs });
 }
 
 async function bareRequests(index: IndexServer): Promise<number> {
@@ -163,8 +180,10 @@ const resolutionBench: BenchSection = {
         { metric: 'ratio to the floor, new server process', value: coldMs / floor, unit: '×' },
         { metric: 'open → all resolved, server already running (median)', value: warmMs, unit: 'ms', note: `${runs} run${runs === 1 ? '' : 's'}, the server resolved one other project first; empty cache for the 200; ${spread(warmProcess)}; ${note(warmProcess[0])}` },
         { metric: 'ratio to the floor, server already running', value: warmMs / floor, unit: '×' },
+        { metric: 'server CPU, open → all resolved: main thread (median)', value: median(cold.map((c) => c.cpu.main)), unit: 'ms', note: `new process; other threads ${median(cold.map((c) => c.cpu.others))} ms. Server already running: main ${median(warmProcess.map((c) => c.cpu.main))} ms, other threads ${median(warmProcess.map((c) => c.cpu.others))} ms` },
         { metric: 'requests, first open', value: cold[0].requests, note: `one page per project; most in flight at once: ${inFlight}` },
         { metric: `reference: the same ${DEPENDENCIES} GETs with bare undici, C = ${DEFAULT_CONCURRENCY} (median)`, value: median(bare), unit: 'ms', note: `in the bench process, no LSP, cache or parsing; ${(median(bare) / floor).toFixed(2)} × the floor` },
+        { metric: 'ratio to bare undici: new server process / server already running', value: `${(coldMs / median(bare)).toFixed(2)} / ${(warmMs / median(bare)).toFixed(2)}`, unit: '×', note: 'target ≤ 1.10 both' },
         { metric: 'reopen (close + open, same URI) → all resolved', value: reopenSame.ms, unit: 'ms', note: note(reopenSame) },
         { metric: 'requests, reopen', value: reopenSame.requests },
         { metric: 'open under a new URI, same server → all resolved', value: reopenNew.ms, unit: 'ms', note: note(reopenNew) },

@@ -44,6 +44,7 @@ const entries = [
   { in: 'sigstoreTuf.mjs', contents: "export { initTUF } from '@sigstore/tuf';", out: `server/${BESIDE['@sigstore/tuf']}`, external: [] },
   { in: 'undici.cjs', contents: "module.exports = require('undici');", out: `server/${BESIDE.undici}`, external: [] },
   { in: 'server/src/verification/worker.ts', out: 'server/verificationWorker', external: [] },
+  { in: 'server/src/verification/tufWorker.ts', out: 'server/tufWorker', external: [], plugins: [loadedBeside] },
   { in: 'server/src/parsers/parseWorker.ts', out: 'server/parseWorker', external: [] },
   { in: 'server/src/index/pageWorker.ts', out: 'server/pageWorker', external: [] },
 ].filter((entry) => entry.contents !== undefined || existsSync(join(root, entry.in)));

@@ -35,6 +35,7 @@ class ScriptedClient implements IndexClient {
     return Promise.reject(new Error('not used'));
   }
   stats = { cacheHits: 0, revalidated: 0, stale: 0, sent: 0, deduplicated: 0 };
+  async flush(): Promise<void> {}
   async close(): Promise<void> {}
 }
 

@@ -48,11 +48,11 @@ test('the server and the CLI load @sigstore/tuf and undici on first need, from t
   const undici = require(path.join(dist, 'server', 'undici.js')) as Record<string, unknown>;
   for (const name of ['Agent', 'Client', 'Pool', 'buildConnector']) assert.equal(typeof undici[name], 'function', name);
   const ignore = readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8').split('\n');
-  for (const shipped of ['dist/server/sigstoreTuf.js', 'dist/server/undici.js']) assert.ok(ignore.includes(`!${shipped}`), `.vscodeignore ships ${shipped}`);
+  for (const shipped of ['dist/server/sigstoreTuf.js', 'dist/server/undici.js', 'dist/server/tufWorker.js']) assert.ok(ignore.includes(`!${shipped}`), `.vscodeignore ships ${shipped}`);
 });
 
 test('the shipped bundles are ASCII only, so that V8 keeps their source as one-byte strings (a single “ doubles it)', () => {
-  for (const bundle of ['extension.js', ...['server.js', 'cli.js', 'sigstoreTuf.js', 'undici.js', 'verificationWorker.js', 'parseWorker.js', 'pageWorker.js'].map((name) => path.join('server', name))]) {
+  for (const bundle of ['extension.js', ...['server.js', 'cli.js', 'sigstoreTuf.js', 'undici.js', 'verificationWorker.js', 'tufWorker.js', 'parseWorker.js', 'pageWorker.js'].map((name) => path.join('server', name))]) {
     const bytes = readFileSync(path.join(dist, bundle));
     const at = bytes.findIndex((byte) => byte > 0x7f);
     assert.equal(at, -1, `${bundle} has a non-ASCII byte at ${at}: ${bytes.subarray(Math.max(0, at - 40), at + 10).toString('utf8')}`);

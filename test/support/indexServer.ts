@@ -105,6 +105,9 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: http.IncomingHttpHeaders;
+  /** performance.now() when the request arrived, and when its answer was finished (the bench's waterfall). */
+  arrivedAt: number;
+  answeredAt?: number;
 }
 
 export interface IndexServerOptions {
@@ -203,13 +206,15 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       (req as { tokenPrefix?: string }).tokenPrefix = `/${token}`;
     }
     counts.set(path, (counts.get(path) ?? 0) + 1);
-    requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, arrivedAt: performance.now() };
+    requests.push(recorded);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     let done = false;
     const finish = () => {
       if (!done) {
         done = true;
+        recorded.answeredAt = performance.now();
         inFlight--;
       }
     };

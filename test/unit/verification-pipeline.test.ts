@@ -254,3 +254,30 @@ test('a worker started with an unusable trusted root fails its job with the reas
     await executor.close();
   }
 });
+
+test('one worker holds the next job beside the one it verifies: capacity is two a worker, and jobs sent together all come back right', { skip: existsSync(BUILT_WORKER) ? false : 'server/out is not built (npx tsc -b)' }, async () => {
+  const executor = createWorkerExecutor(trust, { script: BUILT_WORKER, size: 1 });
+  try {
+    assert.equal(executor.capacity, 2);
+    const good = signed('octo_pkg-4.0.0.tar.gz');
+    const bad = kit.attest({ filename: 'octo_pkg-4.0.1.tar.gz', leaf: { sct: 'bad-signature' } });
+    const goodJob = { provenance: good.provenance, distribution: { filename: good.target.filename, sha256: good.target.sha256! }, known: {} };
+    const results = await Promise.all([
+      executor.run(goodJob),
+      executor.run({ provenance: bad.provenance, distribution: bad.distribution, known: {} }),
+      executor.run({ provenance: { f: () => 1 }, distribution: bad.distribution, known: {} }).then(
+        () => 'cloned',
+        () => 'refused',
+      ),
+      executor.run({ provenance: null, distribution: bad.distribution, known: {} }),
+      executor.run(goodJob),
+    ]);
+    assert.deepEqual(
+      results.map((r) => (typeof r === 'string' ? r : r.verification.status)),
+      ['verified', 'invalid', 'refused', 'unattested', 'verified'],
+    );
+    assert.equal(executor.liveWorkers, 1);
+  } finally {
+    await executor.close();
+  }
+});

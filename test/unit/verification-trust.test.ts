@@ -12,6 +12,7 @@ import path from 'node:path';
 import { PUBLIC_GOOD_SCOPE } from '../../server/src/verification/attestationKey';
 import { TrustProvider, isTrustFailure, type TrustSnapshot } from '../../server/src/verification/trust';
 import { embeddedTrustedRoot, tufRefresher } from '../../server/src/verify/index';
+import { tufRefresherOffThread, tufWorkerScript } from '../../server/src/verification/tufThread';
 import { createSigstoreKit } from '../support/sigstoreKit';
 
 const kit = createSigstoreKit();
@@ -99,5 +100,45 @@ test('a TUF cache left with an empty or torn root.json (a full disk) is seeded a
     } finally {
       rmSync(cachePath, { recursive: true, force: true });
     }
+  }
+});
+
+test('whenQuiet: the refresh waits for the start it is given (a server starts it after its first burst), the embedded root serves meanwhile', async () => {
+  const refreshed = { ...(embeddedTrustedRoot() as object), note: 'rotated' };
+  let refreshes = 0;
+  let start: (() => void) | undefined;
+  const trust = new TrustProvider({
+    readFile: async () => '',
+    refresher: () => async () => (refreshes++, refreshed),
+    whenQuiet: (run) => (start = run),
+  });
+  const first = (await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: '/cache' })) as TrustSnapshot;
+  assert.equal(first.source, 'embedded');
+  await settle();
+  assert.equal(refreshes, 0, 'not before the start');
+  assert.equal(((await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: '/cache' })) as TrustSnapshot).source, 'embedded');
+  assert.ok(start, 'asked for a start once');
+  start();
+  await settle();
+  assert.equal(refreshes, 1);
+  assert.equal(((await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: '/cache' })) as TrustSnapshot).source, 'tuf');
+});
+
+test('the refresh off the thread: the TUF worker built beside the module answers, and its failure is a rejection the embedded root survives', { skip: tufWorkerScript(path.join(__dirname, '../../server/out/verification')) ? false : 'server/out is not built (npx tsc -b)' }, async () => {
+  const script = tufWorkerScript(path.join(__dirname, '../../server/out/verification'))!;
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'pypi-provenance-tuf-thread-'));
+  try {
+    // A cache path that is a file: the worker loads @sigstore/tuf and fails the same way with or without a network.
+    const notADirectory = path.join(cache, 'file');
+    writeFileSync(notADirectory, 'not a directory');
+    const refresh = tufRefresherOffThread(path.join(notADirectory, 'tuf'), script, 2_000);
+    await assert.rejects(refresh(), (error: Error) => typeof error.message === 'string' && error.message.length > 0);
+    const { trust, logs } = provider({}, refresh);
+    const snapshot = (await trust.forSettings({ trustedRoot: '', offline: false, cacheDirectory: notADirectory })) as TrustSnapshot;
+    assert.equal(snapshot.source, 'embedded');
+    for (let i = 0; i < 200 && !logs.some((line) => line.startsWith('warn')); i++) await settle();
+    assert.ok(logs.some((line) => /^warn: TUF refresh failed/.test(line)), logs.join('\n'));
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
   }
 });

@@ -7,6 +7,7 @@ import { normalizeName } from '../core/names';
 import { IndexError, type IndexErrorReason } from './errors';
 import { createHttpClient, type HttpClient, type HttpClientOptions, type HttpResponse } from './httpClient';
 import { jsonApiUrl, parseOwnership, type ProjectOwnership } from './ownershipApi';
+import type { WriteBehindOptions } from './writeBehind';
 import { INTEGRITY_JSON_V1, parseProvenance, type ProvenanceObject } from './provenanceApi';
 import { redactUrl, splitCredentials } from './redact';
 import { createPageParser, type PageParser, type PageParserOptions } from './pageParser';
@@ -34,6 +35,12 @@ export interface IndexClientOptions {
   warn?: (message: string) => void;
   /** File operations of the cache (tests inject failures). */
   fs?: CacheFs;
+  /**
+   * Small cache files written behind the answers (writeBehind.ts), not before an answer is used:
+   * what a server and a CLI run want (flush() or close() writes what waits). Default: each file
+   * is written before its answer is given.
+   */
+  writeBehind?: WriteBehindOptions | boolean;
   /** Where large pages are read (default: a worker thread of pageWorker.js when it is built, for pages over 1 MB). */
   pages?: PageParser | PageParserOptions;
 }
@@ -85,7 +92,14 @@ export interface IndexClient {
   /** `GET {index root}/pypi/{normalized-name}/json` for its `ownership` object (CONTRACT §3). */
   getOwnership(indexUrl: string, name: string): Promise<OwnershipAnswer>;
   readonly stats: Readonly<IndexClientStats>;
-  close(): Promise<void>;
+  /** Writes the cache files still waiting (written behind the answers: responseCache.ts); resolves once they are on disk. */
+  flush(): Promise<void>;
+  /**
+   * Closes the connections once the cache files still waiting to be written are written (they are
+   * written behind the answers: responseCache.ts); `discardWrites` forgets them instead (the
+   * cache directory was just cleared).
+   */
+  close(options?: { discardWrites?: boolean }): Promise<void>;
 }
 
 /** `{indexUrl}{normalized-name}/`, the index URL given a trailing slash first. */
@@ -115,7 +129,7 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
   const defaultMaxAge = options.defaultMaxAgeSeconds ?? 60;
   const maxPageBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
   const maxProvenanceBytes = options.maxProvenanceBytes ?? DEFAULT_MAX_PROVENANCE_BYTES;
-  const cache: ResponseCache = createResponseCache({ directory: options.cacheDirectory, fs: options.fs, log, now });
+  const cache: ResponseCache = createResponseCache({ directory: options.cacheDirectory, fs: options.fs, log, now, writeBehind: options.writeBehind });
   const given = options.http;
   const injected = given !== undefined && 'get' in given ? given : undefined;
   let http: HttpClient | undefined = injected;
@@ -396,7 +410,11 @@ export function createIndexClient(options: IndexClientOptions = {}): IndexClient
       return { ...counts, sent: http?.stats.sent ?? 0, deduplicated: http?.stats.deduplicated ?? 0 };
     },
 
-    async close() {
+    flush: () => cache.flush(),
+
+    async close(closeOptions) {
+      if (closeOptions?.discardWrites) cache.drop();
+      await cache.flush();
       if (!injectedPages) await pages.close();
       if (http && !injected) await http.close();
     },

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { readRegularFile, readRegularFileHead, withRegularReads } from '../core/regularFile';
 import { redactUrl, secretsOf } from './redact';
+import { createWriteBehind, type WriteBehindOptions } from './writeBehind';
 
 export interface CachedResponse {
   /** Format version of the entry. */
@@ -80,6 +81,8 @@ export interface ResponseCacheOptions {
   log?: (message: string) => void;
   /** Memory layer budget in body characters (default 64 M). */
   memoryBudget?: number;
+  /** Small entries are written behind `write` (writeBehind.ts) rather than before it returns (the default). */
+  writeBehind?: WriteBehindOptions | boolean;
   now?: () => number;
 }
 
@@ -99,6 +102,13 @@ export interface ResponseCache {
   readBody(entry: CachedResponse, authorization?: string): Promise<Buffer | undefined>;
   /** The entry's file name (for tests and diagnostics): a hash, never the URL. */
   fileNameOf(url: string, accept: string, authorization?: string): string;
+  /**
+   * Small entries are written behind (writeBehind.ts): `write` returns before their file is
+   * on disk. This writes every one still waiting; resolves once they are all written.
+   */
+  flush(): Promise<void>;
+  /** Forgets the entries still waiting to be written (their files were just removed: Clear Cache). */
+  drop(): void;
 }
 
 export const RESPONSE_CACHE_SUBDIRECTORY = 'index-http-v1';
@@ -257,6 +267,8 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
   }
 
   let warnedSecret = false;
+  const behindOptions = options.writeBehind === true ? {} : options.writeBehind || undefined;
+  const behind = createWriteBehind<{ entry: CachedResponse; authorization: string | undefined }>((key, { entry, authorization }) => writeOut(key, entry, authorization), behindOptions);
 
   const cache: ResponseCache = {
     fileNameOf(url, accept, authorization) {
@@ -265,7 +277,7 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
 
     async read(url, accept, authorization) {
       const key = cacheKey(url, accept, authorization);
-      const inMemory = memory.get(key);
+      const inMemory = memory.get(key) ?? behind.pending(key)?.entry;
       if (inMemory) {
         remember(key, inMemory);
         return inMemory;
@@ -305,6 +317,8 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
       if (typeof body !== 'string' && body.length >= LARGE_BODY_BYTES) {
         const kept: CachedResponse = { ...entry, body: '', large: { bytes: body.length, sha256: await sha256Of(body) } };
         remember(key, kept);
+        // Written now, not behind: the bytes are not held in memory (and a small entry of the key still waiting must not land after them).
+        await behind.settle(key);
         await writeOut(key, kept, authorization, body);
         return kept;
       }
@@ -312,14 +326,19 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
         // Revalidated: the body on disk stays, under the new header (written again, whole).
         const bytes = await cache.readBody(entry, authorization);
         remember(key, entry);
+        await behind.settle(key);
         if (bytes !== undefined) await writeOut(key, entry, authorization, bytes);
         return entry;
       }
       const kept: CachedResponse = typeof body === 'string' ? entry : { ...entry, body: body.toString('utf8') };
       remember(key, kept);
-      await writeOut(key, kept, authorization);
+      if (behindOptions === undefined) await writeOut(key, kept, authorization);
+      else behind.enqueue(key, { entry: kept, authorization }, kept.body.length);
       return kept;
     },
+
+    flush: () => behind.flush(),
+    drop: () => behind.drop(),
   };
   return cache;
 }

@@ -27,6 +27,7 @@ import { errorText, guard, guardVoid, type Logger } from './guard';
 import { documentPath, includedPaths } from '../pipeline/includesStage';
 import { isPyprojectIn, lockFolder } from '../pipeline/lockStep';
 import { pathToFileURL } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
 import { hoverFormat, hoverRenderOptions, provenanceHover } from './provenanceHover';
 import type { RenderOptions } from '../hover/card';
 import { REPORT_METHOD, provenanceReport } from './reportRequest';
@@ -50,6 +51,8 @@ export const SERVER_NAME = 'pypi-provenance';
 /** The lock files a pyproject.toml takes its versions from; the client watches them for the server (dynamic registration). */
 const LOCK_FILES_GLOB = '**/{uv.lock,poetry.lock,pylock.toml,pylock.*.toml}';
 export const CLEAR_CACHE_METHOD = 'pypiProvenance/clearCache';
+/** The longest a shutdown waits for the cache files still to be written. */
+const SHUTDOWN_FLUSH_MS = 5_000;
 export const REQUIREMENTS_LANGUAGE_ID = 'pip-requirements';
 
 export interface ServerOptions {
@@ -337,12 +340,20 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   connection.onRequest(FORGET_TRUST_MEMORY_METHOD, guard(logger, FORGET_TRUST_MEMORY_METHOD, (params: unknown) => forgetTrustMemory(params, trustMemoryHost), null));
 
   connection.onShutdown(
-    guardVoid(logger, 'shutdown', () => {
-      retries.dispose();
-      analyses.dispose();
-      // Not awaited: a request still hanging on a slow index must not hold the shutdown answer.
-      void services.dispose().catch((error) => logger.warn(`Closing index connections failed: ${errorText(error)}`));
-    }),
+    guard(
+      logger,
+      'shutdown',
+      async () => {
+        retries.dispose();
+        analyses.dispose();
+        // Cache files are written behind the answers: they are written before the answer (the exit
+        // follows it), within a bound — a disk that hangs must not hold the shutdown either.
+        await Promise.race([services.resolution.flushWrites(), delay(SHUTDOWN_FLUSH_MS, undefined, { ref: false })]);
+        // Not awaited: a request still hanging on a slow index must not hold the shutdown answer.
+        void services.dispose().catch((error) => logger.warn(`Closing index connections failed: ${errorText(error)}`));
+      },
+      undefined,
+    ),
   );
 
   if (testFaults) {

@@ -125,7 +125,8 @@ export class ResolutionService {
     this.ownsClient = options.client === undefined;
     this.client =
       options.client ??
-      createIndexClient({ cacheDirectory: options.cacheDirectory, offline: options.offline, http: options.http, log: options.log, warn: options.warn, now: options.now });
+      // Cache files written behind the answers: a page's provenance requests start as soon as it is read (issue 14).
+      createIndexClient({ cacheDirectory: options.cacheDirectory, offline: options.offline, http: options.http, log: options.log, warn: options.warn, now: options.now, writeBehind: true });
   }
 
   /**
@@ -253,10 +254,16 @@ export class ResolutionService {
     return { ...this.counts, client: this.client.stats };
   }
 
-  async close(): Promise<void> {
+  /** Writes the cache files still waiting (IndexClient.flush). */
+  flushWrites(): Promise<void> {
+    return this.client.flush();
+  }
+
+  /** `discardWrites`: the cache directory was cleared, the answers still to be written are not written (IndexClient.close). */
+  async close(options?: { discardWrites?: boolean }): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.ownsClient) await this.client.close();
+    if (this.ownsClient) await this.client.close(options);
   }
 
   private usable(entry: Entry): boolean {

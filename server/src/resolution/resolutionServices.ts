@@ -58,8 +58,13 @@ export class ResolutionServices {
 
   /** The cached index answers were removed (clearCache): the next need makes a fresh service, with no answers in memory. */
   reset(): void {
-    if (this.current) this.retire(this.current.service);
+    if (this.current) this.retire(this.current.service, { discardWrites: true });
     this.current = undefined;
+  }
+
+  /** Writes the cache files still waiting, of the current service and of the ones closing (a shutdown comes before the exit). */
+  async flushWrites(): Promise<void> {
+    await Promise.all([this.current?.service.flushWrites(), ...this.retired]);
   }
 
   async dispose(): Promise<void> {
@@ -68,8 +73,8 @@ export class ResolutionServices {
     await Promise.all([...this.retired]);
   }
 
-  private retire(service: ResolutionService): void {
-    const closing = service.close().catch((error: unknown) => this.options.log?.(`closing an index client failed: ${redactSecrets(String(error))}`));
+  private retire(service: ResolutionService, options?: { discardWrites?: boolean }): void {
+    const closing = service.close(options).catch((error: unknown) => this.options.log?.(`closing an index client failed: ${redactSecrets(String(error))}`));
     this.retired.add(closing);
     void closing.finally(() => this.retired.delete(closing));
   }

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CacheKeySource } from '../core/cacheKey';
 import type { ProvenanceAnswer } from '../index/indexClient';
-import { tufRefresher } from '../verify/index';
+import { tufRefresherOffThread } from './tufThread';
 import { createInlineExecutor, type VerifyExecutor } from './executor';
 import type { FileReport } from '../core/result';
 import { fileReport } from './dependencyVerification';
@@ -16,7 +16,7 @@ import { DocumentResults } from './documentResults';
 import { CancelledError, VerificationQueue, type QueueOwner } from './queue';
 import { createResultStore, type ResultStore, type ResultStoreStats } from './resultStore';
 import { TrustProvider, isTrustFailure, type TrustFailure, type TrustSnapshot } from './trust';
-import { createWorkerExecutor, defaultPoolSize, defaultWorkerScript } from './workerExecutor';
+import { JOBS_PER_WORKER, createWorkerExecutor, defaultPoolSize, defaultWorkerScript } from './workerExecutor';
 
 /** Where provenance objects come from: the index client of the resolution service in use. */
 export interface ProvenanceSource {
@@ -55,6 +55,9 @@ export interface VerificationStats extends FileCheckStats {
   store: ResultStoreStats;
 }
 
+/** Quiet verification (no job) for this long after a burst before the TUF refresh starts. */
+export const REFRESH_QUIET_MS = 5_000;
+
 export class VerificationServices {
   readonly queue: VerificationQueue;
   readonly results = new DocumentResults();
@@ -72,11 +75,13 @@ export class VerificationServices {
   constructor(private readonly options: VerificationServicesOptions = {}) {
     this.workerScript = options.workerScript === null ? undefined : (options.workerScript ?? defaultWorkerScript());
     this.poolSize = this.workerScript === undefined ? 1 : Math.max(1, options.poolSize ?? defaultPoolSize());
-    this.queue = new VerificationQueue(this.poolSize);
+    // The queue hands out as many jobs as the workers hold (each holds the next one: workerExecutor.ts).
+    this.queue = new VerificationQueue(this.workerScript === undefined ? 1 : this.poolSize * JOBS_PER_WORKER);
     this.trust = new TrustProvider({
       readFile: options.readFile ?? ((path) => readFile(path, 'utf8')),
-      refresher: options.tufRefresh === false ? undefined : (cacheDirectory) => (cacheDirectory ? tufRefresher(join(cacheDirectory, 'sigstore-tuf')) : undefined),
+      refresher: options.tufRefresh === false ? undefined : (cacheDirectory) => (cacheDirectory ? tufRefresherOffThread(join(cacheDirectory, 'sigstore-tuf')) : undefined),
       log: (level, message) => options.log?.(level, message),
+      whenQuiet: (start) => this.afterBurst(start),
     });
     // Verdicts reached under the old public-good root stay (same scope); outcomes that were not verified are looked at again.
     this.trust.onDidChange(() => this.resolved.clear());
@@ -207,6 +212,28 @@ export class VerificationServices {
       this.executors.set(trust.id, executor);
     }
     return executor;
+  }
+
+  /**
+   * Runs `start` once verification has been quiet for REFRESH_QUIET_MS after a burst (the queue
+   * went idle and stayed so), so that the TUF refresh's thread start and module loading never
+   * compete with an analysis (issue 14): measured, starting it at the first idle ran it into the
+   * next document's analysis. Nothing waits for the refresh; the embedded root serves meanwhile.
+   */
+  private afterBurst(start: () => void): void {
+    let started = false;
+    let timer: NodeJS.Timeout | undefined;
+    const later = () => {
+      if (started || this.disposed) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (started || this.disposed || this.queue.pending > 0) return;
+        started = true;
+        start();
+      }, REFRESH_QUIET_MS);
+      timer.unref?.();
+    };
+    this.queue.onIdle(later);
   }
 
   /** One line per burst of work: what the persistent results saved (the tests read it). */

@@ -31,6 +31,12 @@ export interface TrustProviderOptions {
   /** Makes a TUF refresher caching under the cache directory; unset: never refresh. */
   refresher?: (cacheDirectory: string | undefined) => TrustedRootRefresher | undefined;
   log?: (level: 'warn' | 'info', message: string) => void;
+  /**
+   * When the refresh may start: it loads the TUF client (some hundreds of milliseconds of module
+   * loading on the thread that runs it) and nothing waits for it, so a server starts it once its
+   * first burst of work is over. Default: at once.
+   */
+  whenQuiet?: (start: () => void) => void;
 }
 
 export interface TrustRequest {
@@ -90,6 +96,10 @@ export class TrustProvider {
     const refresh = this.options.refresher?.(cacheDirectory);
     if (!refresh) return;
     this.refreshStarted = true;
+    (this.options.whenQuiet ?? ((start) => start()))(() => this.refreshWith(refresh));
+  }
+
+  private refreshWith(refresh: TrustedRootRefresher): void {
     void (async () => {
       const resolved = await resolveTrustedRoot({ offline: false, readFile: this.options.readFile, refresh });
       if (resolved.warning) {
