@@ -128,16 +128,18 @@ export class DocumentAnalyses {
   private readonly entries = new Map<string, Entry>();
   /** The parse worker script; undefined when not built, and then large documents are parsed inline. */
   private readonly parseWorker = defaultParseWorkerScript();
-  /** A parse worker waits, modules loaded, for the first large document (and one after each). */
+  /**
+   * Large documents' parse workers. None waits from the start: a server that is never given a
+   * large document holds no thread for one (the first pays the worker's cold start). After each
+   * large parse one waits, modules loaded, for the next edit of it.
+   */
   private readonly parseWorkers = new ParseWorkers(this.parseWorker);
 
   constructor(
     private readonly host: AnalysisHost,
     private readonly stages: readonly FindingStage[],
     private readonly debounceMs = DEFAULT_DEBOUNCE_MS,
-  ) {
-    this.parseWorkers.prepare();
-  }
+  ) {}
 
   /** A dependency file opened: analyze and publish without waiting. */
   open(uri: string): void {
