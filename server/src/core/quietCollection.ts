@@ -3,8 +3,8 @@
  * V8 collects again only when allocation asks for it, and its memory reducer, which would give
  * the pages back, waits 8 s and then mostly finds the heap too small to bother. A server spends
  * most of its life waiting for the next edit, so once it has been quiet for a moment after real
- * work it runs one full collection, and the pages the burst no longer needs go back to the system
- * (about 15 MB after 400 attestations). A quiet server is not collected again until it works.
+ * work it runs one full collection, and the pages the burst no longer needs go back to the system.
+ * A quiet server is not collected again until it works.
  */
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -26,19 +26,34 @@ export interface QuietCollectionOptions {
 /** Under this share of the loop's time busy, the server counts as quiet. */
 export const QUIET_UTILIZATION = 0.02;
 
-/** V8's full collection (`gc`, exposed for a moment to one new context as Jest does); undefined when it cannot be had. */
+/**
+ * V8's full collection (`gc`, exposed for a moment to one new context as Jest does), compacting
+ * every page: a plain one frees the burst's objects but keeps nearly every page they were on
+ * (after 400 attestations the heap went from 53 to 51 MB), while compacted the pages that held
+ * them go back. Undefined when it cannot be had.
+ */
 export function fullCollection(): (() => void) | undefined {
-  const exposed = (globalThis as { gc?: unknown }).gc;
-  if (typeof exposed === 'function') return exposed as () => void;
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
+  let gc: unknown = (globalThis as { gc?: unknown }).gc;
+  if (typeof gc !== 'function') {
+    try {
+      setFlagsFromString('--expose-gc');
+      gc = runInNewContext('gc');
+    } catch {
+      return undefined;
+    } finally {
+      setFlagsFromString('--no-expose-gc');
+    }
   }
+  if (typeof gc !== 'function') return undefined;
+  const collect = gc as () => void;
+  return () => {
+    setFlagsFromString('--compact-on-every-full-gc');
+    try {
+      collect();
+    } finally {
+      setFlagsFromString('--no-compact-on-every-full-gc');
+    }
+  };
 }
 
 function loopUtilization(): () => { active: number; utilization: number } {
