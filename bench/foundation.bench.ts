@@ -9,6 +9,8 @@ import { median, timeRuns, type BenchRow, type BenchSection } from './harness';
 import { lineCount, pylockFile, pyprojectFile, requirementsFile } from './inputs';
 
 const REQUIREMENTS_LINES = 2000;
+/** Long enough for a document's index stages against an unreachable index to have run (a few tens of ms). */
+const SETTLE_MS = 300;
 
 const openToDiagnostics: BenchSection = {
   name: 'foundation/open',
@@ -21,7 +23,15 @@ const openToDiagnostics: BenchSection = {
     const startup = performance.now() - startAt;
     try {
       let counter = 0;
-      const openOnce = async () => {
+      /**
+       * After its local diagnostics a document's index stages run (here against an index that
+       * cannot be reached: index-error answers, remembered after the first document, with retries
+       * scheduled, so the document never settles). `settle` leaves the server SETTLE_MS after
+       * the close, so that the next open finds it as a user opening a file does: with nothing
+       * under way. Without it the next open is sent the moment the local diagnostics arrive and
+       * waits behind those stages.
+       */
+      const openOnce = async (settle: boolean) => {
         // A new URI each time: nothing of an earlier run can be reused.
         const uri = fileUri(`/tmp/pypi-provenance-bench/${++counter}/requirements.txt`);
         const start = performance.now();
@@ -29,12 +39,15 @@ const openToDiagnostics: BenchSection = {
         const diagnostics = await client.waitForDiagnostics(uri, { timeoutMs: 60_000 });
         const elapsed = performance.now() - start;
         client.close(uri);
+        if (settle) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         return { elapsed, diagnostics: diagnostics.length, uri };
       };
-      const first = await openOnce();
+      const first = await openOnce(true);
       log(`first open ${first.elapsed.toFixed(1)} ms`);
       const samples: number[] = [];
-      for (let i = 0; i < runs; i++) samples.push((await openOnce()).elapsed);
+      for (let i = 0; i < runs; i++) samples.push((await openOnce(true)).elapsed);
+      const backToBack: number[] = [];
+      for (let i = 0; i < runs; i++) backToBack.push((await openOnce(false)).elapsed);
 
       // An edit: one character at the end, to its publish (includes the edit debounce).
       const editSamples: number[] = [];
@@ -51,7 +64,8 @@ const openToDiagnostics: BenchSection = {
       return [
         { metric: 'server start → initialize answered', value: startup, unit: 'ms', note: 'spawn node + initialize round trip' },
         { metric: 'didOpen → diagnostics, first document', value: first.elapsed, unit: 'ms', note: `cold (JIT not warm); ${size}` },
-        { metric: 'didOpen → diagnostics, median', value: median(samples), unit: 'ms', note: `${runs} runs, a new URI each; min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}` },
+        { metric: 'didOpen → diagnostics, median', value: median(samples), unit: 'ms', note: `${runs} runs, a new URI each, ${SETTLE_MS} ms after the previous one closed; min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}; target ≤ 20 ms` },
+        { metric: 'didOpen → diagnostics, back to back, median', value: median(backToBack), unit: 'ms', note: `${runs} runs, each opened as the previous one's local diagnostics arrive (its index stages still run); min ${Math.min(...backToBack).toFixed(1)}, max ${Math.max(...backToBack).toFixed(1)}` },
         { metric: 'didChange → diagnostics, median', value: median(editSamples), unit: 'ms', note: `${editSamples.length} one-character edits; includes the 200 ms edit debounce` },
       ] satisfies BenchRow[];
     } finally {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { keepHeapNearLive } from './core/heapGrowth';
+import { collectWhenQuiet } from './core/quietCollection';
 import { errorText } from './pipeline/contract/logger';
 import { startLanguageServer } from './lsp/languageServer';
 import { defaultCacheDirectory } from './resolution/cacheDirectory';
@@ -19,6 +20,8 @@ function packageVersion(): string {
 }
 
 keepHeapNearLive();
+// Between bursts of work the server gives back the heap a burst grew to.
+collectWhenQuiet();
 
 // stdio unless the client picked another transport (the library throws when none is named).
 if (!process.argv.some((arg) => /^--(stdio|node-ipc|socket|pipe)\b/.test(arg))) process.argv.push('--stdio');

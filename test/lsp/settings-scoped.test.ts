@@ -69,3 +69,18 @@ test('a settings change keeps the index findings published until the new analysi
     cache.remove();
   }
 });
+
+test("a document whose folder trusts the workspace (the workspace's settings do not) is parsed with its folder's trust", async () => {
+  // The document is parsed while its own settings are asked for, with the workspace's; what the
+  // parse read (the trust, for ${VAR} expansion) must then be the document's own.
+  const trusted = fileUri('/tmp/pypi-provenance-scoped/trusted/requirements.txt');
+  const untrusted = fileUri('/tmp/pypi-provenance-scoped/untrusted/requirements.txt');
+  const scopedSettings = (scopeUri: string) => (scopeUri.includes('/trusted/') ? { workspaceTrusted: true } : undefined);
+  const settings = { indexUrl: first.url, cacheDirectory: temps.make('scoped-trust-cache'), workspaceTrusted: false };
+  await withClient({ settings, scopedSettings, env: { ...FAST_INDEX_ENV, PYPI_PROVENANCE_TEST_NAME: 'alpha' } }, async (client) => {
+    client.open(untrusted, '${PYPI_PROVENANCE_TEST_NAME}==1.0.0\n');
+    assert.ok((await client.waitForDiagnostics(untrusted)).some((d) => d.code === 'syntax'), 'not expanded where the workspace is not trusted');
+    client.open(trusted, '${PYPI_PROVENANCE_TEST_NAME}==1.0.0\n');
+    assert.deepEqual(codes(await client.waitForDiagnostics(trusted)), [], 'expanded to alpha==1.0.0 in the trusting folder');
+  });
+});

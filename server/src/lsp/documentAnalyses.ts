@@ -64,6 +64,11 @@ export interface AnalysisHost {
   /** The settings to analyze this document with (a folder's own settings in a multi-root workspace); waits for the first read from the client. */
   settings(uri: string): Promise<Readonly<Settings>>;
   /**
+   * The workspace's settings once they have been read (undefined before): what nearly every
+   * document gets, so a document is parsed with them while its own are asked of the client.
+   */
+  likelySettings?(): Readonly<Settings> | undefined;
+  /**
    * Send the diagnostics; a promise, if any, settles once they are written out. Until then no
    * other publish of the document is sent: a newer state waits and replaces any older one waiting.
    */
@@ -121,6 +126,14 @@ interface Entry {
   waiters: Array<(analysis: DocumentAnalysis | undefined) => void>;
 }
 
+/** A document parsed before its settings were known, and what of the settings the parse read. */
+interface EarlyParse {
+  version: number;
+  text: string;
+  workspaceTrusted: boolean;
+  parsed: ParsedDocument;
+}
+
 export function allFindings(analysis: DocumentAnalysis): Finding[] {
   return [...analysis.findingsByStage.values()].flat();
 }
@@ -130,9 +143,9 @@ export class DocumentAnalyses {
   /** The parse worker script; undefined when not built, and then large documents are parsed inline. */
   private readonly parseWorker = defaultParseWorkerScript();
   /**
-   * Parse workers for large documents other than locks (those read in slices here). None is
-   * started ahead of the first: a server that is never given one keeps no thread, and its start
-   * does not compete with the first document's parse. After each parse one waits for a while.
+   * Parse workers for large documents other than locks (those read in slices here). None waits
+   * from the start: a server that is never given one holds no thread for it (the first pays the
+   * worker's cold start). After each large parse one waits, modules loaded, for the next edit of it.
    */
   private readonly parseWorkers = new ParseWorkers(this.parseWorker);
 
@@ -223,8 +236,11 @@ export class DocumentAnalyses {
   private async analyze(uri: string, entry: Entry, force: boolean): Promise<void> {
     entry.starting++;
     let settings: Readonly<Settings>;
+    let early: EarlyParse | undefined;
     try {
-      settings = await this.host.settings(uri);
+      const answer = this.host.settings(uri);
+      early = await this.parseWhileAsking(uri, entry, force);
+      settings = await answer;
     } finally {
       entry.starting--;
     }
@@ -237,7 +253,9 @@ export class DocumentAnalyses {
     }
 
     let parsed: ParsedDocument;
-    if (parsesOffThread(document.text, this.parseWorker)) {
+    if (early && early.version === document.version && early.text === document.text && early.workspaceTrusted === settings.workspaceTrusted) {
+      parsed = early.parsed;
+    } else if (parsesOffThread(document.text, this.parseWorker)) {
       entry.starting++;
       try {
         // A large lock reads here in slices (no packing and sending); anything else on a worker.
@@ -301,6 +319,25 @@ export class DocumentAnalyses {
       this.publish(uri, entry, analysis);
     }
     this.notifyIfSettled(uri, entry);
+  }
+
+  /**
+   * A new version's parse, done while the client answers the document's settings request (a
+   * round trip of one to several milliseconds, on the path to the first diagnostics) with the
+   * workspace's settings; used if the document's own agree on what the parse reads. Not for a
+   * version already analysed (a settings change usually leaves it as it is), nor for a large
+   * document (the parse worker takes it once the settings are known).
+   */
+  private async parseWhileAsking(uri: string, entry: Entry, force: boolean): Promise<EarlyParse | undefined> {
+    const likely = this.host.likelySettings?.();
+    const before = this.host.document(uri);
+    if (!likely || !before || parsesOffThread(before.text, this.parseWorker)) return undefined;
+    if (!force && entry.current?.version === before.version) return undefined;
+    // The settings request is written once the microtasks queued by asking have run: parse after them.
+    await new Promise((resolve) => setImmediate(resolve));
+    const document = this.host.document(uri);
+    if (this.entries.get(uri) !== entry || !document) return undefined;
+    return { version: document.version, text: document.text, workspaceTrusted: likely.workspaceTrusted, parsed: this.parse(uri, document, likely) };
   }
 
   /** Runs `stages` once the first publish is on its way (a timer lets the connection write it). */

@@ -108,6 +108,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     {
       document: documentOf,
       settings: (uri) => settings.forDocument(uri),
+      likelySettings: () => settings.readNow(),
       // The promise settles once the message is written: DocumentAnalyses sends no other publish of the document until then.
       publish: (uri, version, diagnostics) => connection.sendDiagnostics({ uri, version, diagnostics }).catch((error) => logger.error(`Publishing diagnostics failed: ${errorText(error)}`)),
       logger,

@@ -30,7 +30,11 @@ export class SettingsSource {
   private generation = 0;
   private readonly warned = new Set<string>();
   private markReady!: () => void;
-  private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+  private hasRead = false;
+  private readonly ready = new Promise<void>((resolve) => (this.markReady = () => {
+    this.hasRead = true;
+    resolve();
+  }));
 
   constructor(
     private readonly client: ConfigurationClient,
@@ -60,6 +64,11 @@ export class SettingsSource {
   async get(): Promise<Readonly<Settings>> {
     await this.ready;
     return this.current;
+  }
+
+  /** The settings once the first read has answered, without waiting; undefined before. */
+  readNow(): Readonly<Settings> | undefined {
+    return this.hasRead ? this.current : undefined;
   }
 
   /** The settings now, without waiting (hover, report). */

@@ -167,13 +167,12 @@ class DocumentReader {
 
   /** Options from the first option word on; their errors become problems. */
   private readOptions(content: MappedText, from: number): ReturnType<typeof parseOptionWords> | undefined {
-    const split = shlexSplit(content.text.slice(from));
+    const split = shlexSplit(content.text, from);
     if (!split.ok) {
-      this.problems.add('syntax', `The options cannot be split as pip splits them: ${split.message}`, this.range(content, { start: from + split.start, end: from + split.end }));
+      this.problems.add('syntax', `The options cannot be split as pip splits them: ${split.message}`, this.range(content, { start: split.start, end: split.end }));
       return undefined;
     }
-    const words = split.words.map((w) => ({ ...w, positions: w.positions.map((p) => p + from), start: w.start + from, end: w.end + from }));
-    const parsed = parseOptionWords(words);
+    const parsed = parseOptionWords(split.words);
     for (const error of parsed.errors) this.problems.add('syntax', error.message, this.range(content, error));
     return parsed;
   }

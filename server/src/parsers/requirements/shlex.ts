@@ -26,7 +26,21 @@ function isShlexSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\r' || c === '\n';
 }
 
-export function shlexSplit(text: string): ShlexResult {
+/**
+ * Where a word starting at `from` ends if it has no quote or backslash (nearly every word of a
+ * requirements file: `--hash=sha256:…`), or -1.
+ */
+function plainWordEnd(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (isShlexSpace(c)) return i;
+    if (c === "'" || c === '"' || c === '\\') return -1;
+  }
+  return text.length;
+}
+
+/** The words of `text` from `from` on; every offset (positions, start, end, an error's span) is into `text`. */
+export function shlexSplit(text: string, from = 0): ShlexResult {
   const words: ShellWord[] = [];
   let state = State.Between;
   let chars: string[] = [];
@@ -41,10 +55,19 @@ export function shlexSplit(text: string): ShlexResult {
     state = State.Between;
   };
 
-  for (let i = 0; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const c = text[i];
     if (state === State.Between) {
       if (isShlexSpace(c)) continue;
+      // A plain word is its own text: no character-by-character copy (a requirements file is mostly hashes).
+      const plainEnd = plainWordEnd(text, i);
+      if (plainEnd >= 0) {
+        const wordPositions = new Array<number>(plainEnd - i);
+        for (let k = 0; k < wordPositions.length; k++) wordPositions[k] = i + k;
+        words.push({ value: text.slice(i, plainEnd), positions: wordPositions, start: i, end: plainEnd });
+        i = plainEnd;
+        continue;
+      }
       start = i;
       state = State.Word;
     }
