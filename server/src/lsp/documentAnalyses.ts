@@ -128,7 +128,7 @@ export class DocumentAnalyses {
   private readonly entries = new Map<string, Entry>();
   /** The parse worker script; undefined when not built, and then large documents are parsed inline. */
   private readonly parseWorker = defaultParseWorkerScript();
-  /** A parse worker waits, modules loaded, for the first large document (and one after each). */
+  /** A parse worker waits, modules loaded, for large documents: soon after the server starts, and after each. */
   private readonly parseWorkers = new ParseWorkers(this.parseWorker);
 
   constructor(
@@ -136,7 +136,7 @@ export class DocumentAnalyses {
     private readonly stages: readonly FindingStage[],
     private readonly debounceMs = DEFAULT_DEBOUNCE_MS,
   ) {
-    this.parseWorkers.prepare();
+    this.parseWorkers.prepareSoon();
   }
 
   /** A dependency file opened: analyze and publish without waiting. */

@@ -81,6 +81,16 @@ export class ParseWorkers {
     return this.waiting !== undefined;
   }
 
+  /**
+   * Starts the waiting worker a little later (REPLACEMENT_DELAY_MS), not now: a server that has
+   * just started is busy with its first documents, which are nearly always small (a warm start
+   * settles 200 pins in a fraction of the half second of CPU a worker's start costs), and a
+   * large one that comes first gets a worker of its own.
+   */
+  prepareSoon(): void {
+    if (this.waiting === undefined) this.scheduleReplacement();
+  }
+
   /** Starts the waiting worker now, if there is none. */
   prepare(): void {
     if (this.script === undefined || this.waiting !== undefined || this.disposed) return;
