@@ -51,3 +51,20 @@ test('temp names are unique within the process and end in .tmp', () => {
   assert.equal(names.size, 1000);
   for (const name of names) assert.match(name, new RegExp(`^/x/entry\\.json\\.${process.pid}\\.[0-9a-f]{12}[0-9a-z]+\\.tmp$`));
 });
+
+test('appends land in order; a store without link or appendFile gets neither', async () => {
+  const dir = scratch();
+  try {
+    const fs = withSmallSyncWrites(nodeFs);
+    const journal = path.join(dir, 'journal.jsonl');
+    await fs.appendFile(journal, 'a\n');
+    await fs.appendFile(journal, 'b\n');
+    assert.equal(readFileSync(journal, 'utf8'), 'a\nb\n');
+    const { writeFile, rename, rm } = nodeFs;
+    const bare: { link?: unknown; appendFile?: unknown } = withSmallSyncWrites({ writeFile, rename, rm });
+    assert.equal(bare.link, undefined);
+    assert.equal(bare.appendFile, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -12,7 +12,7 @@
  * instead of random bytes drawn for every file.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, linkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /** Strings up to this many UTF-16 units are written synchronously (at most three times as many bytes). */
 const SYNC_WRITE_MAX_CHARS = 256 * 1024;
@@ -29,20 +29,25 @@ interface WriteOps {
   rename(from: string, to: string): Promise<void>;
   rm(path: string, options: { force: boolean; recursive?: boolean }): Promise<void>;
   link?(existingPath: string, newPath: string): Promise<void>;
+  appendFile?(path: string, data: string): Promise<void>;
 }
 
 /**
- * `fs` (node:fs/promises) with writeFile of a small string, rename, link and the removal of one
- * file done synchronously; everything else (a large or chunked write, a recursive removal) as
- * `fs` does it. Failures reject as `fs`'s would, with the same error codes.
+ * `fs` (node:fs/promises) with writeFile and appendFile of a small string (the verdict journal
+ * takes one append per file verified), rename, link and the removal of one file done
+ * synchronously; everything else (a large or chunked write, a recursive removal) as `fs` does
+ * it. Failures reject as `fs`'s would, with the same error codes.
  */
 export function withSmallSyncWrites<T extends WriteOps>(fs: T): T {
   const original = fs;
   const ops: WriteOps = {
-    ...fs,
     async writeFile(path: string, data: unknown) {
       if (typeof data === 'string' && data.length <= SYNC_WRITE_MAX_CHARS) writeFileSync(path, data);
       else await original.writeFile(path, data as never);
+    },
+    async appendFile(path: string, data: string) {
+      if (data.length <= SYNC_WRITE_MAX_CHARS) appendFileSync(path, data);
+      else await original.appendFile!(path, data);
     },
     async rename(from: string, to: string) {
       renameSync(from, to);
@@ -63,5 +68,8 @@ export function withSmallSyncWrites<T extends WriteOps>(fs: T): T {
       }
     },
   };
+  // Only the operations `fs` has: a store that never links or appends gets no such method.
+  if (fs.link === undefined) delete ops.link;
+  if (fs.appendFile === undefined) delete ops.appendFile;
   return { ...fs, ...ops };
 }
