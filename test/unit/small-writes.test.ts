@@ -61,7 +61,7 @@ test('appends land in order; a store without link or appendFile gets neither', a
     await fs.appendFile(journal, 'b\n');
     assert.equal(readFileSync(journal, 'utf8'), 'a\nb\n');
     const { writeFile, rename, rm } = nodeFs;
-    const bare: { link?: unknown; appendFile?: unknown } = withSmallSyncWrites({ writeFile, rename, rm });
+    const bare = withSmallSyncWrites({ writeFile, rename, rm }) as { link?: unknown; appendFile?: unknown };
     assert.equal(bare.link, undefined);
     assert.equal(bare.appendFile, undefined);
   } finally {
