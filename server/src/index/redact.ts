@@ -28,8 +28,25 @@ export function looksLikeSecret(segment: string): boolean {
   return false;
 }
 
+/**
+ * URLs redacted lately: a pure function of its input, and a warm start redacts each of its 600
+ * cached answers' URLs several times (parsing a URL costs microseconds each time). Bounded: once
+ * full it starts again empty.
+ */
+const redacted = new Map<string, string>();
+const REDACTED_KEPT = 1024;
+
 /** The URL with userinfo, secret-looking path segments, query values and fragment replaced by `***`; unparsable input is scrubbed textually. */
 export function redactUrl(url: string): string {
+  const known = redacted.get(url);
+  if (known !== undefined) return known;
+  const result = redactUrlOnce(url);
+  if (redacted.size >= REDACTED_KEPT) redacted.clear();
+  redacted.set(url, result);
+  return result;
+}
+
+function redactUrlOnce(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -18,11 +18,12 @@
  * without its body (what is reused is the parsed page, which the index client keeps with the
  * entry): `readBody` reads it back from disk when it is needed again.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as nodeFs } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { readRegularFile, readRegularFileHead, withRegularReads } from '../core/regularFile';
+import { tempPathFor, withSmallSyncWrites } from '../core/smallWrites';
 import { redactUrl, secretsOf } from './redact';
 import { createWriteBehind, type WriteBehindOptions } from './writeBehind';
 
@@ -127,8 +128,8 @@ export function cacheKey(url: string, accept: string, authorization?: string): s
   return createHash('sha256').update(`${accept}\n${url}\n${authorization ?? ''}`).digest('hex');
 }
 
-/** node:fs, reading only regular files of a bounded size (a FIFO or /dev/zero in the directory must not hang or fill the server). */
-const NODE_CACHE_FS: CacheFs = withRegularReads(nodeFs as unknown as CacheFs, MAX_ENTRY_BYTES);
+/** node:fs, reading only regular files of a bounded size (a FIFO or /dev/zero in the directory must not hang or fill the server), small entries written synchronously. */
+const NODE_CACHE_FS: CacheFs = withRegularReads(withSmallSyncWrites(nodeFs as unknown as CacheFs), MAX_ENTRY_BYTES);
 
 /**
  * The entry as the disk keeps it: its JSON text (with a small body), or the JSON line and the raw
@@ -350,7 +351,7 @@ function readEntryBytes(path: string): Promise<Buffer> {
 
 /** Writes a temp file next to the target and renames it over the target: readers see the old or the new file, never half of one. */
 export async function writeFileAtomic(path: string, data: string | readonly Uint8Array[], fs: CacheFs): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const temp = tempPathFor(path);
   try {
     await fs.writeFile(temp, data);
     await fs.rename(temp, path);

@@ -20,6 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as nodeFs } from 'node:fs';
 import { withRegularReads } from '../core/regularFile';
+import { withSmallSyncWrites } from '../core/smallWrites';
 import { join } from 'node:path';
 import type { CacheKey, CacheKeySource } from '../core/cacheKey';
 import { writeFileAtomic, type CacheFs } from '../index/responseCache';
@@ -77,7 +78,7 @@ interface StoredLine {
 }
 
 export function createResultStore(options: ResultStoreOptions = {}): ResultStore {
-  const fs: ResultStoreFs = options.fs ?? withRegularReads(nodeFs as unknown as ResultStoreFs, 64 * 1024 * 1024);
+  const fs: ResultStoreFs = options.fs ?? withRegularReads(withSmallSyncWrites(nodeFs as unknown as ResultStoreFs), 64 * 1024 * 1024);
   const log = options.log ?? (() => undefined);
   const now = options.now ?? Date.now;
   const limit = options.maxEntries ?? MAX_ENTRIES;

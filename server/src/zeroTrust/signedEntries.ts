@@ -16,11 +16,12 @@
  * - Without a directory, without the key, or when the directory cannot be used, `prepare`
  *   answers undefined and the caller keeps its entries in memory (said once).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as nodeFs } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheKey, CacheKeySource } from '../core/cacheKey';
 import { withRegularReads } from '../core/regularFile';
+import { tempPathFor, withSmallSyncWrites } from '../core/smallWrites';
 import { redactSecrets } from '../index/redact';
 import { shown } from './messages';
 
@@ -97,7 +98,7 @@ export interface SignedEntries<T> {
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV']);
 
 export function createSignedEntries<T>(options: SignedEntriesOptions, codec: EntryCodec<T>): SignedEntries<T> {
-  const fs: SignedEntriesFs = options.fs ?? withRegularReads(nodeFs as unknown as SignedEntriesFs, options.maxBytes);
+  const fs: SignedEntriesFs = options.fs ?? withRegularReads(withSmallSyncWrites(nodeFs as unknown as SignedEntriesFs), options.maxBytes);
   const log = options.log ?? (() => undefined);
   const directory = options.cacheDirectory ? join(options.cacheDirectory, options.subdirectory) : undefined;
   let ready: Promise<CacheKey | undefined> | undefined;
@@ -105,7 +106,7 @@ export function createSignedEntries<T>(options: SignedEntriesOptions, codec: Ent
 
   const baseNameOf = (name: string) => `${createHash('sha256').update(name).digest('hex')}.json`;
   const fileOf = (name: string) => join(directory!, baseNameOf(name));
-  const tempOf = (path: string) => `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const tempOf = tempPathFor;
 
   function unusable(reason: string): void {
     if (warned) return;

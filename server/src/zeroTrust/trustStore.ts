@@ -99,6 +99,19 @@ export const TRUST_STORE_SUBDIRECTORY = 'trusted-publishers-v2';
 
 /** The index URL as the store keys it: no credentials, query or fragment; the path ends in `/`. */
 export function normalizeIndexUrl(url: string): string {
+  const known = normalizedIndexUrls.get(url);
+  if (known !== undefined) return known;
+  const result = normalizeIndexUrlOnce(url);
+  // A process sees a handful of indexes; bounded all the same.
+  if (normalizedIndexUrls.size >= 256) normalizedIndexUrls.clear();
+  normalizedIndexUrls.set(url, result);
+  return result;
+}
+
+/** normalizeIndexUrl's answers (a pure function, asked for every dependency's checks). */
+const normalizedIndexUrls = new Map<string, string>();
+
+function normalizeIndexUrlOnce(url: string): string {
   try {
     const parsed = new URL(url.trim());
     parsed.username = '';
