@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseValues } from 'smol-toml';
 import { LspClient, fileUri } from '../test/support/lspClient';
+import { processCpuMs } from './processCpu';
 import { sizeLimit } from '../server/src/parsers/limits';
 import { atSizeLimit, LARGE_DOCUMENTS } from '../test/support/largeDocuments';
 
@@ -19,23 +20,6 @@ import { atSizeLimit, LARGE_DOCUMENTS } from '../test/support/largeDocuments';
 function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : Number.NaN;
-}
-
-/**
- * CPU time (ms) the server process has used so far: its main thread, and all its other threads
- * (the parse worker, GC and libuv helpers; the process's count keeps a thread's time after it
- * ends). Unlike wall time, this holds on a loaded machine.
- */
-function cpuMs(pid: number): { main: number; others: number } {
-  const ticks = (path: string): number => {
-    const stat = readFileSync(path, 'utf8');
-    // Fields after the `(comm)`: utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ is 100 on Linux
-  };
-  const all = ticks(`/proc/${pid}/stat`);
-  const main = ticks(`/proc/${pid}/task/${pid}/stat`);
-  return { main, others: all - main };
 }
 
 function timed(body: () => unknown): number {
@@ -70,7 +54,7 @@ async function main(): Promise<void> {
       await client.request('textDocument/hover', { textDocument: { uri: probe }, position: { line: 0, character: 1 } });
     }
     const serverBaseRssMb = rssMb(pid, 'VmRSS');
-    const cpuBefore = cpuMs(pid);
+    const cpuBefore = processCpuMs(pid);
     const start = performance.now();
     client.open(uri, text);
     let opened = false;
@@ -91,7 +75,7 @@ async function main(): Promise<void> {
     })();
     const diagnostics = await client.waitForDiagnostics(uri, { timeoutMs: 300_000 });
     const ms = performance.now() - start;
-    const cpuAfter = cpuMs(pid);
+    const cpuAfter = processCpuMs(pid);
     opened = true;
     await probing;
     await new Promise((resolve) => setTimeout(resolve, 1000));
