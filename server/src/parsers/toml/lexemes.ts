@@ -7,6 +7,7 @@
  * their positions cheaply (see the repository README).
  */
 import type { TomlBoolean, TomlDateTime, TomlFloat, TomlInteger } from './document';
+import { APOSTROPHE, BACKSLASH, DELETE, NEWLINE, QUOTE, RETURN, SPACE, TAB } from './charCodes';
 
 /** Thrown to leave a document to the exact parser; caught in fastTomlTree. */
 export class GiveUp {}
@@ -15,15 +16,6 @@ const GIVE_UP = new GiveUp();
 export function giveUp(): never {
   throw GIVE_UP;
 }
-
-const TAB = 0x09;
-const NEWLINE = 0x0a;
-const RETURN = 0x0d;
-const SPACE = 0x20;
-const QUOTE = 0x22;
-const APOSTROPHE = 0x27;
-const BACKSLASH = 0x5c;
-const DELETE = 0x7f;
 
 /** A control character TOML 1.0 allows in no string or comment (a tab is allowed). */
 export function isForbiddenControl(c: number): boolean {

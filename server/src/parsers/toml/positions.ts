@@ -12,6 +12,7 @@
 import type { TomlArray, TomlEntry, TomlSpan, TomlString, TomlTable, TomlValue } from './document';
 import { giveUp, isForbiddenControl, isLocalDate, isQuote, readBareValue, readLineString, readMultilineString, startsMultilineString } from './lexemes';
 import { MAX_TOML_DEPTH } from './scan';
+import { CLOSE_BRACE, CLOSE_BRACKET, COMMA, DOT, EQUALS, HASH, NEWLINE, OPEN_BRACE, OPEN_BRACKET, RETURN, SPACE, TAB } from './charCodes';
 
 /** The tree of `source` when it reads with certainty; undefined when the exact parser must decide. */
 export function fastTomlTree(source: string): TomlTable | undefined {
@@ -33,19 +34,6 @@ interface KeySegment {
 
 /** How many array items or inline-table keys are read between two looks at `overBudget`. */
 const BUDGET_STRIDE = 256;
-
-const SPACE = 0x20;
-const TAB = 0x09;
-const NEWLINE = 0x0a;
-const RETURN = 0x0d;
-const HASH = 0x23;
-const COMMA = 0x2c;
-const DOT = 0x2e;
-const EQUALS = 0x3d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
 
 function isBareKeyChar(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d;

@@ -4,6 +4,7 @@
  * Nothing else is checked here; the parser validates. Written by hand because it must run in
  * constant memory per character and no TOML library exposes either fact without a full parse.
  */
+import { APOSTROPHE, BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, HASH, NEWLINE, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './charCodes';
 
 /**
  * The deepest nesting of arrays and inline tables read. toml-rs (what uv reads lock files with)
@@ -17,16 +18,6 @@ export interface TomlScan {
   /** Offsets of the `[` of each top-level `[name]` / `[[name]]` header, in order. */
   headers: number[];
 }
-
-const QUOTE = 0x22;
-const APOSTROPHE = 0x27;
-const BACKSLASH = 0x5c;
-const HASH = 0x23;
-const NEWLINE = 0x0a;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
 
 export function scanToml(text: string): TomlScan {
   const headers: number[] = [];
