@@ -35,24 +35,32 @@ export class LineIndex {
 
   positionAt(offset: number): Position {
     const clamped = Math.max(0, Math.min(offset, this.text.length));
-    const starts = this.lineStarts;
     // Parsers ask in document order: the line of the last answer, or the next, is nearly always it.
     let line = this.lastLine;
-    if (starts[line] <= clamped && (line + 1 >= starts.length || starts[line + 1] > clamped)) return { line, character: clamped - starts[line] };
-    line++;
-    if (line < starts.length && starts[line] <= clamped && (line + 1 >= starts.length || starts[line + 1] > clamped)) {
+    if (!this.holds(line, clamped)) {
+      line = this.holds(line + 1, clamped) ? line + 1 : this.search(clamped);
       this.lastLine = line;
-      return { line, character: clamped - starts[line] };
     }
+    return { line, character: clamped - this.lineStarts[line] };
+  }
+
+  /** Whether `offset` is on line `line`. */
+  private holds(line: number, offset: number): boolean {
+    const starts = this.lineStarts;
+    return line < starts.length && starts[line] <= offset && (line + 1 >= starts.length || starts[line + 1] > offset);
+  }
+
+  /** The line `offset` is on, by binary search. */
+  private search(offset: number): number {
+    const starts = this.lineStarts;
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= clamped) lo = mid;
+      if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    this.lastLine = lo;
-    return { line: lo, character: clamped - starts[lo] };
+    return lo;
   }
 
   offsetAt(position: Position): number {

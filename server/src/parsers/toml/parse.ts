@@ -3,12 +3,12 @@
  *
  * Two ways, one tree. The fast one (positions.ts, lexemes.ts): one pass that checks TOML 1.0,
  * decodes the values and records every span, giving up on anything it does not read with
- * certainty; it takes a few bytes per source character and is many times faster. The exact one, here: toml-eslint-parser, the maintained
- * TOML parser that gives source offsets for every key and value and validates TOML 1.0 fully
- * (duplicate keys, table redefinition). A document the fast way does not accept — any syntax
- * error, or anything only TOML 1.1 allows — is read the exact way, so a broken file gets the
- * exact parser's message at its exact place, and TOML 1.0 stays the language read (what
- * Python's tomllib, and so pip and uv's users, read).
+ * certainty; it takes a few bytes per source character and is many times faster. The exact one,
+ * here: toml-eslint-parser, the maintained TOML parser that gives source offsets for every key
+ * and value and validates TOML 1.0 fully (duplicate keys, table redefinition). A document the
+ * fast way does not accept — any syntax error, or anything only TOML 1.1 allows — is read the
+ * exact way, so a broken file gets the exact parser's message at its exact place, and TOML 1.0
+ * stays the language read (what Python's tomllib, and so pip and uv's users, read).
  *
  * The exact parser's syntax tree and token list take about 90 bytes per source character, so a
  * large document is parsed in slices of whole tables (split where scan.ts finds top-level

@@ -63,9 +63,10 @@ export function readTomlDocument(kind: TomlFormat, text: string): ParsedDocument
  * that takes longer than `overBudget` allows); then readTomlDocument, elsewhere, gives the answer.
  *
  * A lock with `streamed` (the key of its top-level array of package tables, whose elements come
- * after every key its reader reads at the top) is read while scanned: reading begins as soon as that array appears and
- * each package is read once the next one begins, then let go: only a package or two of the tree
- * is alive at once, not the whole of it, which is most of the garbage collector's work otherwise.
+ * after every key its reader reads at the top) is read while scanned: reading begins as soon as
+ * that array appears, and each package is read once the next one begins, then let go. Only a
+ * package or two of the tree is alive at once, not the whole of it, which is most of the garbage
+ * collector's work otherwise.
  * The document is the same either way, problems in the same order.
  */
 export function* readTomlDocumentInSteps(kind: TomlFormat, text: string, overBudget?: () => boolean): Generator<void, ParsedDocument | undefined> {
