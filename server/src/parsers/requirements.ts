@@ -30,7 +30,7 @@ import type { MappedText } from './requirements/mappedText';
 import { optionValueProblem } from './requirements/optionValues';
 import { parseOptionWords, type OptionValue, type ParsedOption } from './requirements/options';
 import { junkNote, ProblemList } from './requirements/problems';
-import { shlexSplit } from './requirements/shlex';
+import { positionAt, shlexSplit } from './requirements/shlex';
 
 export interface RequirementsContext {
   /** Environment for `${VAR}` expansion; without it nothing is expanded. */
@@ -326,8 +326,8 @@ function valueMapper(value: OptionValue): (span: Span) => Span {
   const p = value.positions;
   return (span) => {
     if (p.length === 0) return { start: value.start, end: value.end };
-    const start = span.start < p.length ? p[span.start] : p[p.length - 1] + 1;
-    const end = span.end > span.start ? p[Math.min(span.end, p.length) - 1] + 1 : start;
+    const start = span.start < p.length ? positionAt(p, span.start) : positionAt(p, p.length - 1) + 1;
+    const end = span.end > span.start ? positionAt(p, Math.min(span.end, p.length) - 1) + 1 : start;
     return { start, end: Math.max(start, end) };
   };
 }

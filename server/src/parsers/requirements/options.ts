@@ -3,7 +3,7 @@
  * words of a line: `--name=value`, `--name value`, unique prefixes of long names, `-xVALUE`,
  * `-x VALUE`, clustered short flags, and `--` ending the options.
  */
-import type { ShellWord } from './shlex';
+import { positionAt, positionsFrom, type CharPositions, type ShellWord } from './shlex';
 
 /**
  * Where an option belongs. `global`: a line of its own, applies to the whole run.
@@ -59,7 +59,7 @@ const SHORT_NAMES: ReadonlyMap<string, OptionSpec> = new Map(OPTION_SPECS.filter
 /** Offsets into the text the words were split from; `positions` maps each value character. */
 export interface OptionValue {
   text: string;
-  positions: number[];
+  positions: CharPositions;
   start: number;
   end: number;
 }
@@ -115,7 +115,7 @@ function readLong(words: readonly ShellWord[], w: number, result: ParsedOptions)
   const word = words[w];
   const eq = word.value.indexOf('=');
   const name = eq < 0 ? word.value : word.value.slice(0, eq);
-  const nameEnd = eq < 0 ? word.end : word.positions[eq];
+  const nameEnd = eq < 0 ? word.end : positionAt(word.positions, eq);
   const match = matchLong(name);
   if (typeof match === 'string') {
     result.errors.push({ message: match, start: word.start, end: nameEnd });
@@ -143,7 +143,7 @@ function readShort(words: readonly ShellWord[], w: number, result: ParsedOptions
   const word = words[w];
   const v = word.value;
   for (let i = 1; i < v.length; i++) {
-    const at = word.positions[i];
+    const at = positionAt(word.positions, i);
     const spec = SHORT_NAMES.get(v[i]);
     if (!spec) {
       result.errors.push({ message: `Unknown pip option -${v[i]} in a requirements file`, start: at, end: at + 1 });
@@ -182,12 +182,12 @@ function matchLong(name: string): OptionSpec | string {
 }
 
 function valueOf(word: ShellWord, from: number): OptionValue {
-  const positions = word.positions.slice(from);
+  const positions = positionsFrom(word.positions, from);
   const text = word.value.slice(from);
   if (positions.length === 0) {
     // An empty value (`--opt=` or `''`): point just past the word's name part.
-    const at = from > 0 && from <= word.positions.length ? word.positions[from - 1] + 1 : word.start;
+    const at = from > 0 && from <= word.positions.length ? positionAt(word.positions, from - 1) + 1 : word.start;
     return { text, positions, start: at, end: at };
   }
-  return { text, positions, start: positions[0], end: positions[positions.length - 1] + 1 };
+  return { text, positions, start: positionAt(positions, 0), end: positionAt(positions, positions.length - 1) + 1 };
 }

@@ -4,10 +4,35 @@
  * Written by hand: the npm shell-quote packages neither match shlex exactly nor report offsets.
  */
 
+/**
+ * A word copied from the text as it is (no quote, no backslash): its characters sit at `first`,
+ * `first + 1`, … Nearly every word of a requirements file is one (`--hash=sha256:…`), and one
+ * number per character for those was a fifth of the garbage of a parse.
+ */
+export interface ContiguousRun {
+  readonly first: number;
+  readonly length: number;
+}
+
+/** Offset in the split string of each character of a word's value. */
+export type CharPositions = readonly number[] | ContiguousRun;
+
+/** Where character `k` (0 ≤ k < length) of a value sits. */
+export function positionAt(positions: CharPositions, k: number): number {
+  return Array.isArray(positions) ? (positions as readonly number[])[k] : (positions as ContiguousRun).first + k;
+}
+
+/** The positions of the characters from `from` on. */
+export function positionsFrom(positions: CharPositions, from: number): CharPositions {
+  if (Array.isArray(positions)) return (positions as readonly number[]).slice(from);
+  const run = positions as ContiguousRun;
+  const skipped = Math.min(from, run.length);
+  return { first: run.first + skipped, length: run.length - skipped };
+}
+
 export interface ShellWord {
   value: string;
-  /** Offset in the split string of each character of `value`. */
-  positions: number[];
+  positions: CharPositions;
   /** The word as written, quotes included: [start, end). */
   start: number;
   end: number;
@@ -62,9 +87,7 @@ export function shlexSplit(text: string, from = 0): ShlexResult {
       // A plain word is its own text: no character-by-character copy (a requirements file is mostly hashes).
       const plainEnd = plainWordEnd(text, i);
       if (plainEnd >= 0) {
-        const wordPositions = new Array<number>(plainEnd - i);
-        for (let k = 0; k < wordPositions.length; k++) wordPositions[k] = i + k;
-        words.push({ value: text.slice(i, plainEnd), positions: wordPositions, start: i, end: plainEnd });
+        words.push({ value: text.slice(i, plainEnd), positions: { first: i, length: plainEnd - i }, start: i, end: plainEnd });
         i = plainEnd;
         continue;
       }
