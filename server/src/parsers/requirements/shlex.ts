@@ -7,7 +7,7 @@
 /**
  * A word copied from the text as it is (no quote, no backslash): its characters sit at `first`,
  * `first + 1`, … Nearly every word of a requirements file is one (`--hash=sha256:…`), and one
- * number per character for those was a fifth of the garbage of a parse.
+ * number per character for those was about an eighth of the garbage of a parse.
  */
 export interface ContiguousRun {
   readonly first: number;
