@@ -82,9 +82,11 @@ async function openSettled(client: LspClient, uri: string, text: string): Promis
 
 /** BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile there (node's --cpu-prof, not NODE_OPTIONS). */
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
+/** BENCH_SERVER_NODE_ARGS='--flag …': more node flags for the server, after the editor's (experiments, e.g. another young-generation size). */
+const EXTRA_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 function startServer(index: IndexServer, signed: SignedIndex, cacheDirectory: string): Promise<LspClient> {
-  const nodeArgs = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : [];
+  const nodeArgs = [...EXTRA_NODE_ARGS, ...(CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : [])];
   return LspClient.start({ settings: { indexUrl: index.url, trustedRoot: signed.trustedRootPath, cacheDirectory }, env: { PIP_INDEX_URL: '' }, nodeArgs, serverMain: process.env.BENCH_UNBUNDLED ? undefined : BUNDLED_SERVER_MAIN });
 }
 

@@ -31,7 +31,8 @@ after(async () => {
 });
 
 function filesIn(directory: string): string[] {
-  return existsSync(directory) ? readdirSync(directory).filter((name) => name.endsWith('.json')) : [];
+  // A file per entry, or the one journal of a store whose entries are only ever added.
+  return existsSync(directory) ? readdirSync(directory).filter((name) => name.endsWith('.json') || name.endsWith('.jsonl')) : [];
 }
 
 async function withServer<T>(cache: string, run: (client: LspClient, uri: string) => Promise<T>): Promise<T> {

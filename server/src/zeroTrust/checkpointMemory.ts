@@ -8,15 +8,17 @@
  *
  * Only checkpoints whose signature the verifier checked are observed (VerifiedAttestation's
  * `checkpoint`, itself read back from disk only with this user's MAC). Trust state, not cache:
- * signed entries (signedEntries.ts) in CHECKPOINT_SUBDIRECTORY, which Clear Cache keeps. An entry
- * is never replaced: the first root stays the one every later checkpoint is held to.
+ * signed entries in CHECKPOINT_SUBDIRECTORY, which Clear Cache keeps: one journal every process
+ * appends to (signedJournal.ts), since a checkpoint is added for every attestation verified. An
+ * entry is never replaced: the first root stays the one every later checkpoint is held to.
  */
 import { VERDICTS } from '../core/verdicts';
 import type { CacheKeySource } from '../core/cacheKey';
 import type { Finding } from '../core/finding';
 import type { Range } from '../core/model';
 import { shown } from './messages';
-import { createSignedEntries, messageOf, type EntryCodec, type SignedEntriesFs } from './signedEntries';
+import { messageOf, type EntryCodec } from './signedEntries';
+import { createSignedJournal } from './signedJournal';
 
 export const CHECKPOINT_SUBDIRECTORY = 'log-checkpoints-v1';
 
@@ -50,7 +52,6 @@ export interface CheckpointMemory {
 
 export interface CheckpointMemoryOptions {
   cacheDirectory?: string;
-  fs?: SignedEntriesFs;
   key?: CacheKeySource;
   log?: (message: string) => void;
   now?: () => number;
@@ -76,8 +77,9 @@ const CHECKPOINT_CODEC: EntryCodec<RememberedCheckpoint> = {
 
 export function createCheckpointMemory(options: CheckpointMemoryOptions = {}): CheckpointMemory {
   const now = options.now ?? Date.now;
-  const disk = createSignedEntries(
-    { cacheDirectory: options.cacheDirectory, subdirectory: CHECKPOINT_SUBDIRECTORY, fs: options.fs, maxBytes: 64 * 1024, key: options.key, log: options.log, kept: 'transparency-log checkpoints', entryWords: 'a checkpoint entry' },
+  // A journal, not a file per entry: a checkpoint is added for every attestation verified.
+  const disk = createSignedJournal(
+    { cacheDirectory: options.cacheDirectory, subdirectory: CHECKPOINT_SUBDIRECTORY, maxBytes: 64 * 1024, key: options.key, log: options.log, kept: 'transparency-log checkpoints', entryWords: 'a checkpoint entry' },
     CHECKPOINT_CODEC,
   );
   /** Entries known in this process: authenticated ones read or written (they never change), and all of them without a disk. */
@@ -103,7 +105,7 @@ export function createCheckpointMemory(options: CheckpointMemoryOptions = {}): C
           return { firstUse: false, remembered: existing };
         }
       } catch (error) {
-        disk.unusable(`a checkpoint entry cannot be written (${messageOf(error)})`);
+        disk.unusable(`the checkpoint journal cannot be used (${messageOf(error)})`);
       }
       memory.set(name, entry);
       return { firstUse: true, remembered: entry };

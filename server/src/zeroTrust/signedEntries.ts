@@ -45,8 +45,8 @@ export interface EntryCodec<T> {
   fields(entry: T): Record<string, unknown>;
   /** What the MAC covers besides the store and the name (JSON.stringify of parsed JSON gives the writer's text back). */
   content(entry: T): string;
-  /** The entry a file's JSON holds when it is well formed and named `name`; undefined otherwise. The MAC is checked after. */
-  parse(data: Record<string, unknown>, name: string): T | undefined;
+  /** The entry a file's JSON holds when it is well formed; undefined otherwise. Its name and MAC are checked after. */
+  parse(data: Record<string, unknown>): T | undefined;
   /** The warning for a discarded entry of this name. */
   discarded(name: string): string;
 }
@@ -104,8 +104,7 @@ export function createSignedEntries<T>(options: SignedEntriesOptions, codec: Ent
   let ready: Promise<CacheKey | undefined> | undefined;
   let warned = false;
 
-  const baseNameOf = (name: string) => `${createHash('sha256').update(name).digest('hex')}.json`;
-  const fileOf = (name: string) => join(directory!, baseNameOf(name));
+  const fileOf = (name: string) => join(directory!, entryFileName(name));
   const tempOf = tempPathFor;
 
   function unusable(reason: string): void {
@@ -114,10 +113,7 @@ export function createSignedEntries<T>(options: SignedEntriesOptions, codec: Ent
     log(`${options.kept} are kept in memory only: ${shown(redactSecrets(reason))}`);
   }
 
-  function serialize(entry: T, cacheKey: CacheKey): string {
-    const mac = cacheKey.mac(options.subdirectory, codec.nameOf(entry), codec.content(entry));
-    return `${JSON.stringify({ ...codec.fields(entry), mac }, null, 2)}\n`;
-  }
+  const serialize = (entry: T, cacheKey: CacheKey): string => `${JSON.stringify(sealedFields(codec, options.subdirectory, cacheKey, entry), null, 2)}\n`;
 
   function parse(text: string, name: string, cacheKey: CacheKey): T | undefined {
     let data: unknown;
@@ -126,10 +122,8 @@ export function createSignedEntries<T>(options: SignedEntriesOptions, codec: Ent
     } catch {
       return undefined;
     }
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-    const entry = codec.parse(data as Record<string, unknown>, name);
-    if (entry === undefined || codec.nameOf(entry) !== name) return undefined;
-    return cacheKey.authentic(options.subdirectory, name, codec.content(entry), (data as { mac?: unknown }).mac) ? entry : undefined;
+    const entry = openSealed(codec, options.subdirectory, cacheKey, data);
+    return entry !== undefined && codec.nameOf(entry) === name ? entry : undefined;
   }
 
   async function read(cacheKey: CacheKey, name: string): Promise<T | undefined> {
@@ -242,13 +236,13 @@ export function createSignedEntries<T>(options: SignedEntriesOptions, codec: Ent
       let onDisk = new Set<string>();
       if (directory !== undefined && fs.readdir !== undefined) {
         try {
-          onDisk = new Set((await fs.readdir(directory)).filter((file) => /^[0-9a-f]{64}\.json$/.test(file)));
+          onDisk = new Set((await fs.readdir(directory)).filter(isEntryFileName));
         } catch {
           // No directory yet: nothing on disk.
         }
       }
       let held = 0;
-      for (const name of heldNames) if (!onDisk.has(baseNameOf(name))) held++;
+      for (const name of heldNames) if (!onDisk.has(entryFileName(name))) held++;
       return onDisk.size + held;
     },
 
@@ -264,6 +258,29 @@ export function createSignedEntries<T>(options: SignedEntriesOptions, codec: Ent
       warned = false;
     },
   };
+}
+
+/** The file of the entry named `name`: the SHA-256 of the name, so that no index URL or secret reaches a file name. */
+export function entryFileName(name: string): string {
+  return `${createHash('sha256').update(name).digest('hex')}.json`;
+}
+
+/** Whether a directory entry's name is that of an entry file. */
+export function isEntryFileName(file: string): boolean {
+  return /^[0-9a-f]{64}\.json$/.test(file);
+}
+
+/** The JSON fields of an entry as stored: the codec's fields and this user's MAC over the store, the entry's name and its content. */
+export function sealedFields<T>(codec: EntryCodec<T>, store: string, cacheKey: CacheKey, entry: T): Record<string, unknown> {
+  return { ...codec.fields(entry), mac: cacheKey.mac(store, codec.nameOf(entry), codec.content(entry)) };
+}
+
+/** The entry stored JSON holds when it is well formed and carries this user's MAC for `store`; undefined otherwise. */
+export function openSealed<T>(codec: EntryCodec<T>, store: string, cacheKey: CacheKey, data: unknown): T | undefined {
+  if (!isObject(data)) return undefined;
+  const entry = codec.parse(data);
+  if (entry === undefined) return undefined;
+  return cacheKey.authentic(store, codec.nameOf(entry), codec.content(entry), data.mac) ? entry : undefined;
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {
