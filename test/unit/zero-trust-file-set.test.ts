@@ -6,11 +6,12 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newCacheKey, testCacheKey } from '../support/cacheKey';
 import { FILE_SET_SUBDIRECTORY, compareFileSets, createFileSetMemory, fileSetFindings } from '../../server/src/zeroTrust/fileSetMemory';
+import { JOURNAL_FILE_NAME } from '../../server/src/zeroTrust/signedJournal';
 import { TRUST_STORE_SUBDIRECTORY } from '../../server/src/zeroTrust/trustStore';
 import { findLateUploads, lateUploadFinding } from '../../server/src/zeroTrust/lateUpload';
 
@@ -38,10 +39,8 @@ test('a release seen again with the same files raises nothing; the memory surviv
   assert.deepEqual(fileSetFindings('demo', again.remembered, compareFileSets(again.remembered, [wheel, sdist]), range), []);
   assert.ok(readdirSync(dir).includes(FILE_SET_SUBDIRECTORY));
   assert.notEqual(FILE_SET_SUBDIRECTORY, TRUST_STORE_SUBDIRECTORY);
-  for (const name of readdirSync(path.join(dir, FILE_SET_SUBDIRECTORY))) {
-    assert.match(name, /^[0-9a-f]{64}\.json$/);
-    assert.doesNotMatch(readFileSync(path.join(dir, FILE_SET_SUBDIRECTORY, name), 'utf8'), /s3cret/);
-  }
+  assert.deepEqual(readdirSync(path.join(dir, FILE_SET_SUBDIRECTORY)), [JOURNAL_FILE_NAME], 'one journal, whatever the number of releases');
+  assert.doesNotMatch(readFileSync(path.join(dir, FILE_SET_SUBDIRECTORY, JOURNAL_FILE_NAME), 'utf8'), /s3cret/);
 });
 
 test('an added file is release-changed with its upload time; a replaced file is file-replaced', async () => {
@@ -61,17 +60,16 @@ test('an added file is release-changed with its upload time; a replaced file is 
 test('a forged or corrupt entry is discarded with a warning and the release is seen afresh', async () => {
   const dir = tempDir();
   await createFileSetMemory({ cacheDirectory: dir, key }).observe(INDEX, 'demo', '1.0', [wheel]);
-  const sub = path.join(dir, FILE_SET_SUBDIRECTORY);
-  const [name] = readdirSync(sub);
-  const entry = JSON.parse(readFileSync(path.join(sub, name), 'utf8'));
+  const journal = path.join(dir, FILE_SET_SUBDIRECTORY, JOURNAL_FILE_NAME);
+  const entry = JSON.parse(readFileSync(journal, 'utf8').trim());
   entry.files[added.filename] = { sha256: added.sha256 };
-  writeFileSync(path.join(sub, name), JSON.stringify(entry));
+  writeFileSync(journal, `\n${JSON.stringify(entry)}\n`);
   const logs: string[] = [];
   const forged = await createFileSetMemory({ cacheDirectory: dir, key, log: (m) => logs.push(m) }).observe(INDEX, 'demo', '1.0', [wheel]);
   assert.equal(forged.firstUse, true);
   assert.deepEqual(Object.keys(forged.remembered.files), [wheel.filename]);
   assert.match(logs.join('\n'), /not authenticated/);
-  writeFileSync(path.join(sub, name), '{not json');
+  writeFileSync(journal, '\n{not json\n');
   const corrupt = await createFileSetMemory({ cacheDirectory: dir, key, log: () => undefined }).observe(INDEX, 'demo', '1.0', [wheel]);
   assert.equal(corrupt.firstUse, true);
   const other = await createFileSetMemory({ cacheDirectory: dir, key: testCacheKey(newCacheKey()), log: () => undefined }).observe(INDEX, 'demo', '1.0', [sdist]);
@@ -119,4 +117,20 @@ test('fresh-release: a release first uploaded 2 days ago under a 7-day cooldown 
   assert.match(fresh!.message, /2 days ago.*--uploaded-prior-to.*exclude-newer/);
   assert.equal(freshReleaseFinding(release, 0, now, range), undefined);
   assert.equal(freshReleaseFinding(release, 7, Date.parse('2026-09-01T00:00:00Z'), range), undefined);
+});
+
+test('counting and forgetting take the journal and the entry files of earlier versions', async () => {
+  const dir = tempDir();
+  const memory = createFileSetMemory({ cacheDirectory: dir, key });
+  await memory.observe(INDEX, 'demo', '1.0', [wheel]);
+  await memory.observe(INDEX, 'demo', '2.0', [sdist]);
+  const sub = path.join(dir, FILE_SET_SUBDIRECTORY);
+  // An earlier version's entry file (counted by its name, as that version counted).
+  writeFileSync(path.join(sub, `${'f'.repeat(64)}.json`), '{}');
+  assert.equal(await memory.count(), 3);
+  assert.equal(await createFileSetMemory({ cacheDirectory: dir, key }).count(), 3, 'another process counts the same');
+  assert.equal(await memory.forget(), 3);
+  assert.equal(existsSync(sub), false);
+  assert.equal((await memory.observe(INDEX, 'demo', '1.0', [sdist])).firstUse, true);
+  assert.equal(await memory.count(), 1);
 });

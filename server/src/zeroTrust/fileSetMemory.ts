@@ -5,10 +5,10 @@
  * `file-replaced`. "Files don't change, but releases can" — as Go's sumdb remembers module hashes.
  *
  * Trust state, not cache: it lives in its own subdirectory of `cacheDirectory`
- * (FILE_SET_SUBDIRECTORY), which Clear Cache keeps, as signed entries (signedEntries.ts: one file
- * per release named by a hash, created exclusively — of two racing writers one records and the
- * other reads the winner — and believed only with this user's MAC); a corrupt or forged entry is
- * discarded and the release is seen afresh.
+ * (FILE_SET_SUBDIRECTORY), which Clear Cache keeps, as signed entries: lines of one journal that
+ * every process appends to (signedJournal.ts: of two racing writers one records and the other
+ * reads the winner; a line is believed only with this user's MAC); a corrupt or forged line is
+ * skipped and the release is seen afresh. Entry files of earlier versions are still read.
  */
 import type { CacheKeySource } from '../core/cacheKey';
 import type { Finding } from '../core/finding';
@@ -16,7 +16,8 @@ import type { Range } from '../core/model';
 import { normalizeName } from '../core/names';
 import { redactUrl } from '../index/redact';
 import { shown } from './messages';
-import { createSignedEntries, isObject, messageOf, type EntryCodec, type SignedEntriesFs } from './signedEntries';
+import { isObject, messageOf, type EntryCodec } from './signedEntries';
+import { createSignedJournal } from './signedJournal';
 import { normalizeIndexUrl } from './trustStore';
 
 export const FILE_SET_SUBDIRECTORY = 'release-files-v1';
@@ -52,7 +53,6 @@ export interface FileSetMemory {
 
 export interface FileSetMemoryOptions {
   cacheDirectory?: string;
-  fs?: SignedEntriesFs;
   key?: CacheKeySource;
   log?: (message: string) => void;
   now?: () => number;
@@ -60,8 +60,9 @@ export interface FileSetMemoryOptions {
 
 export function createFileSetMemory(options: FileSetMemoryOptions = {}): FileSetMemory {
   const now = options.now ?? Date.now;
-  const disk = createSignedEntries(
-    { cacheDirectory: options.cacheDirectory, subdirectory: FILE_SET_SUBDIRECTORY, fs: options.fs, maxBytes: 4 * 1024 * 1024, key: options.key, log: options.log, kept: 'release file sets', entryWords: 'a release file-set entry' },
+  // A journal, not a file per entry: a release is added for every dependency first seen, and never replaced.
+  const disk = createSignedJournal(
+    { cacheDirectory: options.cacheDirectory, subdirectory: FILE_SET_SUBDIRECTORY, maxBytes: 4 * 1024 * 1024, key: options.key, log: options.log, kept: 'release file sets', entryWords: 'a release file-set entry' },
     FILE_SET_CODEC,
   );
   const memory = new Map<string, RememberedRelease>();
@@ -93,7 +94,7 @@ export function createFileSetMemory(options: FileSetMemoryOptions = {}): FileSet
         if (first?.existing) return { firstUse: false, remembered: first.existing };
         if (first?.recorded) return { firstUse: true, remembered: entry };
       } catch (error) {
-        disk.unusable(`a release file-set entry cannot be written (${messageOf(error)})`);
+        disk.unusable(`the release file-set journal cannot be used (${messageOf(error)})`);
       }
       memory.set(key, entry);
       return { firstUse: true, remembered: entry };

@@ -53,6 +53,10 @@ export interface SignedJournal<T> {
   recordFirst(entry: T): Promise<{ existing?: T; recorded: boolean } | undefined>;
   /** Warns once that the entries are kept in memory only, and why. */
   unusable(reason: string): void;
+  /** How many entries are on disk (journal lines of distinct names, earlier entry files), plus those of `heldNames` not on disk. Never throws. */
+  count(heldNames?: Iterable<string>): Promise<number>;
+  /** Removes every entry on disk, the journal with them (the directory is made again at the next record). Never throws. */
+  forget(): Promise<void>;
 }
 
 interface Recorded<T> {
@@ -152,14 +156,19 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     }
   }
 
-  /** An entry file of an earlier version for `name`, when the directory holds one (listed again after every change). */
-  async function earlierFile(cacheKey: CacheKey, name: string): Promise<T | undefined> {
+  /** The entry files of earlier versions in the directory, listed again whenever it changed. */
+  function earlierFiles(): Set<string> {
     const changedAt = statSync(directory!).mtimeMs;
     if (changedAt !== listedAt) {
       entryFiles = new Set(readdirSync(directory!).filter(isEntryFileName));
       listedAt = changedAt;
     }
-    return entryFiles.has(entryFileName(name)) ? files.read(cacheKey, name) : undefined;
+    return entryFiles;
+  }
+
+  /** An entry file of an earlier version for `name`, when the directory holds one. */
+  async function earlierFile(cacheKey: CacheKey, name: string): Promise<T | undefined> {
+    return earlierFiles().has(entryFileName(name)) ? files.read(cacheKey, name) : undefined;
   }
 
   return {
@@ -180,5 +189,29 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     },
 
     unusable: files.unusable,
+
+    async count(heldNames = []) {
+      // Counted by file name, so that a name both in the journal and in an earlier file counts once.
+      const onDisk = new Set<string>();
+      const cacheKey = directory === undefined ? undefined : await files.prepare().catch(() => undefined);
+      if (cacheKey !== undefined) {
+        try {
+          readNew(cacheKey);
+          for (const name of recorded.keys()) onDisk.add(entryFileName(name));
+          for (const file of earlierFiles()) onDisk.add(file);
+        } catch {
+          // Unreadable: what is in memory is all there is to count.
+        }
+      }
+      let held = 0;
+      for (const name of heldNames) if (!onDisk.has(entryFileName(name))) held++;
+      return onDisk.size + held;
+    },
+
+    async forget() {
+      await files.forget();
+      forgetRead(undefined);
+      listedAt = undefined;
+    },
   };
 }

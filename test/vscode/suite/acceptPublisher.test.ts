@@ -8,7 +8,7 @@
  * the cache directory, and the re-check records first use again; Cancel keeps everything.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -145,7 +145,13 @@ suite('Accepting a changed publisher, forgetting trust memory', () => {
     try {
       const trusted = path.join(cache, 'trusted-publishers-v2');
       const fileSets = path.join(cache, 'release-files-v1');
-      const entries = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => /^[0-9a-f]{64}\.json$/.test(n)) : []);
+      // Entry files, and the lines of a store's journal (the release file sets are one: entries.jsonl).
+      const entries = (dir: string) => {
+        if (!existsSync(dir)) return [];
+        const files = readdirSync(dir).filter((n) => /^[0-9a-f]{64}\.json$/.test(n));
+        const journal = path.join(dir, 'entries.jsonl');
+        return [...files, ...(existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter(Boolean) : [])];
+      };
       const { name, version } = index.projects.verified;
       await writeWorkspaceFile(workspaceFile(`${SCRATCH}/forget/requirements.txt`), `${name}==${version}\n`);
       await openFile(`${SCRATCH}/forget/requirements.txt`);
