@@ -6,7 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newCacheKey, testCacheKey } from '../support/cacheKey';
@@ -119,6 +119,14 @@ test('a forged, unsigned or corrupt line is skipped with a warning and the check
 
   const stranger = await createCheckpointMemory({ cacheDirectory: dir, key: testCacheKey(newCacheKey()), log: () => undefined }).observe(checkpoint('77'.repeat(32)), 'demo 1.0');
   assert.equal(stranger.firstUse, true, "another user's key does not believe this user's line");
+
+  // Another key's many lines: five are named, then one line says more are skipped.
+  const mine = createCheckpointMemory({ cacheDirectory: dir, key });
+  for (let size = 1; size <= 20; size++) await mine.observe(checkpoint('88'.repeat(32), size), 'demo 1.0');
+  const words: string[] = [];
+  await createCheckpointMemory({ cacheDirectory: dir, key: testCacheKey(newCacheKey()), log: (m) => words.push(m) }).observe(checkpoint('99'.repeat(32), 5000), 'demo 1.0');
+  assert.equal(words.length, 6, words.join('\n'));
+  assert.match(words[5], /^skipping more lines of the transparency-log checkpoints journal that are corrupt or not authenticated by this user's key; no more are named$/);
 });
 
 test('a forged line ahead of the authentic one does not shadow it; the first authentic line of a size is its root', async () => {
@@ -167,7 +175,20 @@ test('a symbolic link planted as the journal is neither written nor read: the ch
   assert.equal((await memory.observe(checkpoint('bb'.repeat(32)), 'demo 1.0')).remembered.rootHash, 'aa'.repeat(32), 'held in memory for the process');
   assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
   assert.equal(logs.length, 1);
-  assert.match(logs[0], /^transparency-log checkpoints are kept in memory only: the checkpoint journal cannot be used \(/);
+  assert.match(logs[0], /^transparency-log checkpoints are kept in memory only: the checkpoint journal cannot be used \(a symbolic link stands where the journal belongs \(remove \/.*\/log-checkpoints-v1\/entries\.jsonl\)\)$/);
+});
+
+test('a hard link planted as the journal is neither written nor read', async () => {
+  const dir = tempDir();
+  const sub = path.join(dir, CHECKPOINT_SUBDIRECTORY);
+  mkdirSync(sub, { recursive: true });
+  const victim = path.join(dir, 'victim.txt');
+  writeFileSync(victim, 'precious\n');
+  linkSync(victim, path.join(sub, JOURNAL_FILE_NAME));
+  const logs: string[] = [];
+  assert.equal((await createCheckpointMemory({ cacheDirectory: dir, key, log: (m) => logs.push(m) }).observe(checkpoint('aa'.repeat(32)), 'demo 1.0')).firstUse, true);
+  assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+  assert.match(logs.join('\n'), /a file with other hard links stands where the journal belongs/);
 });
 
 test('an entry file of an earlier version (one file per checkpoint) is still the remembered root; a forged one is discarded', async () => {

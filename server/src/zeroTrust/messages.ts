@@ -17,9 +17,14 @@ const MAX_FILES_LISTED = 3;
 
 /** A hostile string made safe to show on one line. */
 export function shown(text: string): string {
+  return shownUpTo(text, MAX_SHOWN);
+}
+
+/** shown, in at most `max` characters. */
+export function shownUpTo(text: string, max: number): string {
   // C0/C1 controls, line/paragraph separators, bidi embeddings/overrides/isolates.
   const printable = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
-  return printable.length > MAX_SHOWN ? `${printable.slice(0, MAX_SHOWN - 1)}…` : printable;
+  return printable.length > max ? `${printable.slice(0, max - 1)}…` : printable;
 }
 
 function text(value: unknown): string | undefined {

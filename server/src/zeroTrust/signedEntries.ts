@@ -23,7 +23,7 @@ import type { CacheKey, CacheKeySource } from '../core/cacheKey';
 import { withRegularReads } from '../core/regularFile';
 import { tempPathFor, withSmallSyncWrites } from '../core/smallWrites';
 import { redactSecrets } from '../index/redact';
-import { shown } from './messages';
+import { shown, shownUpTo } from './messages';
 
 /** The file operations the entries use (node:fs/promises by default). */
 export interface SignedEntriesFs {
@@ -95,6 +95,8 @@ export interface SignedEntries<T> {
   forget(): Promise<void>;
 }
 
+/** Characters of a reason the "kept in memory only" warning shows. */
+const MAX_REASON_SHOWN = 300;
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV']);
 
 export function createSignedEntries<T>(options: SignedEntriesOptions, codec: EntryCodec<T>): SignedEntries<T> {
@@ -110,7 +112,8 @@ export function createSignedEntries<T>(options: SignedEntriesOptions, codec: Ent
   function unusable(reason: string): void {
     if (warned) return;
     warned = true;
-    log(`${options.kept} are kept in memory only: ${shown(redactSecrets(reason))}`);
+    // Longer than a name from the index: the reason is ours, and its path is what the user must act on.
+    log(`${options.kept} are kept in memory only: ${shownUpTo(redactSecrets(reason), MAX_REASON_SHOWN)}`);
   }
 
   const serialize = (entry: T, cacheKey: CacheKey): string => `${JSON.stringify(sealedFields(codec, options.subdirectory, cacheKey, entry), null, 2)}\n`;

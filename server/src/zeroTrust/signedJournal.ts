@@ -36,6 +36,12 @@ export const JOURNAL_FILE_NAME = 'entries.jsonl';
 /** The largest journal read: about 150,000 checkpoint lines. */
 const DEFAULT_MAX_JOURNAL_BYTES = 64 * 1024 * 1024;
 const NEWLINE = 0x0a;
+/**
+ * Skipped lines named in warnings, each process: a line cannot be removed from a shared journal,
+ * so another key's hundreds of lines (a second key directory, another user) would be named again
+ * at every start.
+ */
+const WARNED_LINES = 5;
 /** Not on every platform (Windows has no symbolic-link flag; there the type check stands alone). */
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
@@ -100,9 +106,13 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
       const entry = openSealed(codec, options.subdirectory, cacheKey, data);
       if (entry === undefined) {
         corruptLines++;
-        // Named when the line is well formed (its MAC is what fails): the codec's own warning.
-        const named = isObject(data) ? codec.parse(data) : undefined;
-        log(named !== undefined ? codec.discarded(codec.nameOf(named)) : `skipping a line of the ${options.kept} journal that is corrupt or not authenticated by this user's key (${corruptLines} so far)`);
+        if (corruptLines <= WARNED_LINES) {
+          // Named when the line is well formed (its MAC is what fails): the codec's own warning.
+          const named = isObject(data) ? codec.parse(data) : undefined;
+          log(named !== undefined ? codec.discarded(codec.nameOf(named)) : `skipping a line of the ${options.kept} journal that is corrupt or not authenticated by this user's key (${corruptLines} so far)`);
+        } else if (corruptLines === WARNED_LINES + 1) {
+          log(`skipping more lines of the ${options.kept} journal that are corrupt or not authenticated by this user's key; no more are named`);
+        }
         continue;
       }
       const name = codec.nameOf(entry);
@@ -114,7 +124,7 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
   function readNew(cacheKey: CacheKey): void {
     let fd: number;
     try {
-      fd = openSync(journalPath!, constants.O_RDONLY | constants.O_NONBLOCK | O_NOFOLLOW);
+      fd = openJournal(constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
       if (readInode !== undefined) forgetRead(undefined);
@@ -122,7 +132,6 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     }
     try {
       const stat = fstatSync(fd);
-      if (!stat.isFile() || stat.nlink !== 1) throw new UnreadableFileError('ENOTREG', `${journalPath} is not a regular file of its own`);
       if (stat.size > maxJournalBytes) throw new UnreadableFileError('EFBIG', `${journalPath} is larger than ${maxJournalBytes} bytes`);
       if (stat.ino !== readInode || stat.size < readUpTo) forgetRead(stat.ino);
       if (stat.size === readUpTo) return;
@@ -142,11 +151,26 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     }
   }
 
-  function append(line: string): void {
-    const fd = openSync(journalPath!, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | O_NOFOLLOW, 0o600);
+  /** The journal opened with `flags`, never through a symbolic link, and only when it is a regular file with one link. */
+  function openJournal(flags: number): number {
+    let fd: number;
     try {
-      const stat = fstatSync(fd);
-      if (!stat.isFile() || stat.nlink !== 1) throw new UnreadableFileError('ENOTREG', `${journalPath} is not a regular file of its own`);
+      fd = openSync(journalPath!, flags | O_NOFOLLOW, 0o600);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ELOOP') throw new UnreadableFileError('ENOTREG', `a symbolic link stands where the journal belongs (remove ${journalPath})`);
+      throw error;
+    }
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.nlink !== 1) {
+      closeSync(fd);
+      throw new UnreadableFileError('ENOTREG', `${stat.isFile() ? 'a file with other hard links' : 'something other than a regular file'} stands where the journal belongs (remove ${journalPath})`);
+    }
+    return fd;
+  }
+
+  function append(line: string): void {
+    const fd = openJournal(constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+    try {
       const bytes = Buffer.from(`\n${line}\n`, 'utf8');
       // One write: a regular file takes all of it (a short write means the disk is full).
       const written = writeSync(fd, bytes, 0, bytes.length);
