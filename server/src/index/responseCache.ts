@@ -80,7 +80,10 @@ export interface ResponseCacheOptions {
   directory?: string;
   fs?: CacheFs;
   log?: (message: string) => void;
-  /** Memory layer budget in body characters (default 64 M). */
+  /**
+   * Memory layer budget in body characters, for small bodies and for large entries each (default
+   * 64 M; with a directory 1 M of small bodies and 8 M of large entries).
+   */
   memoryBudget?: number;
   /** Small entries are written behind `write` (writeBehind.ts) rather than before it returns (the default). */
   writeBehind?: WriteBehindOptions | boolean;
@@ -177,28 +180,34 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
   const fs: CacheFs = options.fs ?? NODE_CACHE_FS;
   const log = options.log ?? (() => undefined);
   const now = options.now ?? Date.now;
-  const budget = options.memoryBudget ?? (options.directory ? 8 : 64) * 1024 * 1024;
   const directory = options.directory === undefined || options.directory === '' ? undefined : join(options.directory, SUBDIRECTORY);
+  // With a directory, small bodies are read back from disk in microseconds: memory keeps few of
+  // them (400 provenance bodies, 5.7 MB, were most of an idle server's strings). A large entry's
+  // parsed page (kept with the entry by the index client) takes far longer to make again.
+  const budgets = { small: options.memoryBudget ?? (directory ? 1 : 64) * 1024 * 1024, large: options.memoryBudget ?? (directory ? 8 : 64) * 1024 * 1024 };
   const memory = new Map<string, CachedResponse>();
-  let memorySize = 0;
+  const used = { small: 0, large: 0 };
   let prepared: Promise<boolean> | undefined;
 
+  const kindOf = (entry: CachedResponse): 'small' | 'large' => (entry.large ? 'large' : 'small');
   /** What an entry costs the memory layer: its body, or for a large one the parsed value kept with it, about as big. */
   const sizeOf = (entry: CachedResponse): number => entry.large?.bytes ?? entry.body.length;
 
   function remember(key: string, entry: CachedResponse): void {
     const previous = memory.get(key);
     if (previous) {
-      memorySize -= sizeOf(previous);
+      used[kindOf(previous)] -= sizeOf(previous);
       memory.delete(key);
     }
     memory.set(key, entry);
-    memorySize += sizeOf(entry);
-    // Map order is insertion order: the first keys are the least recently used.
+    const kind = kindOf(entry);
+    used[kind] += sizeOf(entry);
+    // Map order is insertion order: the first keys of a kind are its least recently used.
     for (const [oldKey, old] of memory) {
-      if (memorySize <= budget || oldKey === key) break;
+      if (used[kind] <= budgets[kind] || oldKey === key) break;
+      if (kindOf(old) !== kind) continue;
       memory.delete(oldKey);
-      memorySize -= sizeOf(old);
+      used[kind] -= sizeOf(old);
     }
   }
 

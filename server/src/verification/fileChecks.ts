@@ -70,10 +70,16 @@ export interface FileChecksOptions {
 interface Memo {
   outcome: FileOutcome;
   checkedAt: number;
-  provenance?: unknown;
+  /**
+   * The provenance object the outcome is of, while the index client still holds it (a re-check of
+   * the very object costs nothing). Weak: 400 of them held here were 4–5 MB of an idle server.
+   */
+  provenance?: WeakRef<object>;
   digest?: string;
   failures: number;
 }
+
+const weakly = (provenance: unknown): WeakRef<object> | undefined => (typeof provenance === 'object' && provenance !== null ? new WeakRef(provenance) : undefined);
 
 export const DEFAULT_FRESH_MS = 60_000;
 /** Files whose outcome is memoized at most (the least recently checked go first). */
@@ -137,7 +143,7 @@ export class FileChecks {
 
     const provenance: unknown = answer.provenance;
     const previous = this.memo.get(key);
-    if (previous && previous.outcome.retryAt === undefined && previous.provenance === provenance) return previous.outcome;
+    if (previous && previous.outcome.retryAt === undefined && previous.provenance !== undefined && previous.provenance.deref() === provenance) return previous.outcome;
     // The JSON text only when needed: a worker job, or a digest the attestation keys cannot give.
     let json: string | undefined;
     const jsonOf = () => (json ??= stableJson(provenance));
@@ -145,7 +151,7 @@ export class FileChecks {
     const keyed = distribution !== undefined ? keyedAttestations(this.options.trust.scope, provenance, distribution) : [];
     const digest = (distribution !== undefined ? keyedProvenanceDigest(provenance, keyed) : undefined) ?? provenanceDigest(jsonOf());
     if (previous && previous.outcome.retryAt === undefined && previous.digest === digest) {
-      previous.provenance = provenance;
+      previous.provenance = weakly(provenance);
       return previous.outcome;
     }
     if (distribution === undefined) {
@@ -168,7 +174,7 @@ export class FileChecks {
     this.stats.attestationsRemembered += known.size;
     await this.options.store.save(result.fresh.filter((entry) => entry.outcome.status === 'verified'));
     const outcome = fromVerification(result.verification);
-    this.memoize(key, { outcome, checkedAt: this.now(), provenance, digest, failures: 0 });
+    this.memoize(key, { outcome, checkedAt: this.now(), provenance: weakly(provenance), digest, failures: 0 });
     return outcome;
   }
 

@@ -67,8 +67,8 @@ export interface SignedJournal<T> {
 
 interface Recorded<T> {
   entry: T;
-  /** The line as it is in the journal: what tells this process's record from another's. */
-  line: string;
+  /** The line is one this process appended. */
+  ours: boolean;
 }
 
 export function createSignedJournal<T>(options: SignedJournalOptions, codec: EntryCodec<T>): SignedJournal<T> {
@@ -80,6 +80,8 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
   const files = createSignedEntries(options, codec);
 
   const recorded = new Map<string, Recorded<T>>();
+  /** Lines this process appended and has not read back yet (the text is what tells ours from another's). */
+  const appended = new Set<string>();
   /** The journal read so far: its inode and the bytes up to the end of its last complete line. */
   let readInode: number | undefined;
   let readUpTo = 0;
@@ -116,7 +118,8 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
         continue;
       }
       const name = codec.nameOf(entry);
-      if (!recorded.has(name)) recorded.set(name, { entry, line });
+      const ours = appended.delete(line);
+      if (!recorded.has(name)) recorded.set(name, { entry, ours });
     }
   }
 
@@ -204,11 +207,16 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
       const known = recorded.get(name)?.entry ?? (await earlierFile(cacheKey, name));
       if (known !== undefined) return { existing: known, recorded: false };
       const line = JSON.stringify(sealedFields(codec, options.subdirectory, cacheKey, entry));
-      append(line);
-      readNew(cacheKey);
+      appended.add(line);
+      try {
+        append(line);
+        readNew(cacheKey);
+      } finally {
+        appended.delete(line);
+      }
       const first = recorded.get(name);
-      // No line of ours to be found: the journal was removed right after the write; ours was recorded.
-      if (first === undefined || first.line === line) return { recorded: true };
+      // No line of the name to be found: the journal was removed right after the write; ours was recorded.
+      if (first === undefined || first.ours) return { recorded: true };
       return { existing: first.entry, recorded: false };
     },
 

@@ -10,6 +10,7 @@
  * resolution, every file's outcome and a finished check are all remembered it answers
  * synchronously, so an edit's first publish already has its findings.
  */
+import { createHash } from 'node:crypto';
 import type { Finding } from '../core/finding';
 import type { Resolution, ResolvedFile } from '../index/resolve';
 import type { FindingStage, StageInput } from '../pipeline/contract/stages';
@@ -218,12 +219,13 @@ function verifiedCheckpoints(verification: NonNullable<FileOutcome['verification
  * Everything a check of one dependency depends on, but for earlier releases (which a memo
  * entry's lifetime bounds): the trust store, the index, the project and its spelling (messages
  * name it), the version, the recorded identities, each file's outcome, publishers and checkpoints, the
- * release's upload times and `lateUploadDays`.
+ * release's upload times and `lateUploadDays`. Kept as the SHA-256 of all that: the text is
+ * kilobytes a dependency, and an idle server holds a key for each one it checked.
  */
 function memoKey(input: StageInput, request: ResolutionRequest, resolution: Resolution, files: readonly ResolvedFile[], outcomes: readonly FileOutcome[]): string {
   const dependency = request.dependency;
   const version = resolution.version ?? dependency.pinnedVersion ?? '';
-  return JSON.stringify([
+  const everything = JSON.stringify([
     input.settings.cacheDirectory,
     input.format === 'pylock',
     normalizeIndexUrl(resolution.index.indexUrl),
@@ -242,6 +244,7 @@ function memoKey(input: StageInput, request: ResolutionRequest, resolution: Reso
     input.settings.minReleaseAgeDays,
     projectStatusKey(resolution),
   ]);
+  return createHash('sha256').update(everything).digest('base64');
 }
 
 /**
