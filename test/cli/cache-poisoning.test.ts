@@ -6,11 +6,12 @@
 // test's own, outside the cache directory.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { attestationKey, trustScope } from '../../server/src/verification/attestationKey';
 import { RESULTS_SUBDIRECTORY } from '../../server/src/verification/resultStore';
 import { startIndexServer, type IndexServer } from '../support/indexServer';
+import { setStoredEntryText, storedEntries } from '../support/responseCacheDisk';
 import { SignedIndex, TempDirs } from '../lsp/verificationSupport';
 import { makeTree, runCli, type JsonReport } from './cliRunner';
 
@@ -37,16 +38,15 @@ interface CachedEntry {
   [field: string]: unknown;
 }
 
-/** Rewrites every cached index answer the predicate picks. */
+/** Rewrites every cached index answer the predicate picks (packed or a file of its own). */
 function rewriteCache(cache: string, pick: (entry: CachedEntry) => boolean, rewrite: (body: unknown) => unknown): number {
   const folder = path.join(cache, 'index-http-v1');
   let count = 0;
-  for (const name of readdirSync(folder).filter((n) => n.endsWith('.json'))) {
-    const file = path.join(folder, name);
-    const entry = JSON.parse(readFileSync(file, 'utf8')) as CachedEntry;
+  for (const [key, text] of storedEntries(folder)) {
+    const entry = JSON.parse(text) as CachedEntry;
     if (!pick(entry)) continue;
     entry.body = JSON.stringify(rewrite(JSON.parse(entry.body)));
-    writeFileSync(file, JSON.stringify(entry));
+    setStoredEntryText(folder, key, JSON.stringify(entry));
     count++;
   }
   return count;

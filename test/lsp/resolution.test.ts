@@ -2,9 +2,9 @@
 // every finding code with exact ranges, pylock, sharing and freshness, the persistent cache and offline.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Severity, withClient } from '../support/lspClient';
+import { storedEntries } from '../support/responseCacheDisk';
 import { makeProject, startIndexServer, type IndexServer, type TestProject } from '../support/indexServer';
 import { FAST_INDEX_ENV, TempDirs, openAndResolve, rows, uriIn, waitForCodes, type Row } from './resolutionSupport';
 
@@ -163,7 +163,7 @@ test('documents pinning the same thing share one resolution; a reopen within fre
     assert.equal(pageRequests(), 2);
   });
   // Persisted: cache files exist, and a new process on the same directory asks nothing either.
-  assert.ok(readdirSync(path.join(String(shared.cacheDirectory), 'index-http-v1')).some((name) => name.endsWith('.json')));
+  assert.ok(storedEntries(path.join(String(shared.cacheDirectory), 'index-http-v1')).size > 0);
   await withClient({ settings: shared, env: FAST_INDEX_ENV }, async (client) => {
     await openAndResolve(client, uriIn(workspace, 'fresh/c/requirements.txt'), text, ['yanked']);
   });

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Dispatcher } from 'undici';
 import { createIndexClient, type IndexClient, type IndexClientOptions } from '../../server/src/index/indexClient';
+import { setStoredEntryText, storedEntries, storedEntryText } from '../support/responseCacheDisk';
 import { cacheKey, createResponseCache, freshnessSeconds, writeFileAtomic, type CacheFs } from '../../server/src/index/responseCache';
 import { makeProject, startIndexServer, type IndexServer } from '../support/indexServer';
 
@@ -39,9 +40,11 @@ function client(options: IndexClientOptions = {}): IndexClient {
   return created;
 }
 
-function pageFile(url = `${index.url}sampleproject/`): string {
-  return path.join(dir, CACHE_SUBDIR, `${cacheKey(url, SIMPLE)}.json`);
+function pageKey(url = `${index.url}sampleproject/`): string {
+  return cacheKey(url, SIMPLE);
 }
+
+const cacheSubdir = () => path.join(dir, CACHE_SUBDIR);
 
 /** A dispatcher that records any attempt to use the network. */
 class NoNetwork extends Dispatcher {
@@ -161,7 +164,7 @@ test('offline: answers from the cache and never opens a socket', async () => {
 test('a corrupt cache file is discarded, not fatal', async () => {
   for (const corrupt of ['{"v":1,"url":"trunc', 'not json at all', JSON.stringify({ v: 1, url: 'elsewhere' }), JSON.stringify({ v: 99 }), '']) {
     await client().getProject(index.url, 'sampleproject');
-    await writeFile(pageFile(), corrupt);
+    setStoredEntryText(cacheSubdir(), pageKey(), corrupt);
     index.resetCounts();
     const logs: string[] = [];
     const answer = await client({ log: (m) => logs.push(m) }).getProject(index.url, 'sampleproject');
@@ -175,7 +178,7 @@ test('a corrupt cache file is discarded, not fatal', async () => {
 test('a cached entry whose body no longer reads as a page is refetched', async () => {
   await client().getProject(index.url, 'sampleproject');
   const entry = await readEntry();
-  await writeFile(pageFile(), JSON.stringify({ ...entry, body: '{"broken": true}' }));
+  setStoredEntryText(cacheSubdir(), pageKey(), JSON.stringify({ ...entry, body: '{"broken": true}' }));
   index.resetCounts();
   const answer = await client().getProject(index.url, 'sampleproject');
   assert.equal(answer.kind, 'found');
@@ -213,8 +216,10 @@ test('writes are atomic: a failed write or rename leaves the old entry whole and
   for (let i = 0; i < 5; i++) index.setProject(makeProject(`w${i}`, { releases: ['1.0'] }));
   await Promise.all(Array.from({ length: 5 }, (_, i) => c.getProject(index.url, `w${i}`)));
   const names = await readdir(path.join(dir, CACHE_SUBDIR));
-  assert.equal(names.length, 5);
-  assert.ok(names.every((n) => /^[0-9a-f]{64}\.json$/.test(n)));
+  assert.equal(storedEntries(cacheSubdir()).size, 5);
+  assert.deepEqual(names.filter((n) => n.endsWith('.tmp')), []);
+  assert.ok(names.every((n) => /^[0-9a-f]{64}\.json$|^pack-\d+-[0-9a-f]+\.jsonl$/.test(n)), names.join(', '));
+  for (const text of storedEntries(cacheSubdir()).values()) assert.equal((JSON.parse(text) as { status: number }).status, 200);
 });
 
 test('a cache write failure is not fatal: the answer is still served', async () => {
@@ -242,7 +247,7 @@ test('credentials never reach cache file names or contents', async () => {
   assert.equal((await client().getProject(secretUrl, 'sampleproject')).kind, 'found');
   const sub = path.join(dir, CACHE_SUBDIR);
   const names = await readdir(sub);
-  assert.equal(names.length, 1);
+  assert.equal(storedEntries(sub).size, 1);
   for (const name of names) {
     assert.doesNotMatch(name, /alice|s3cret/);
     assert.doesNotMatch(await readFile(path.join(sub, name), 'utf8'), /alice|s3cret/);
@@ -254,13 +259,13 @@ test('credentials never reach cache file names or contents', async () => {
   assert.equal(index.totalRequests, 1);
   assert.equal((await client().getProject(index.url.replace('http://', 'http://bob:other@'), 'sampleproject')).kind, 'found');
   assert.equal(index.totalRequests, 2);
-  assert.equal((await readdir(sub)).length, 3);
+  assert.equal(storedEntries(sub).size, 3);
 });
 
 test('no-store answers are not written; 404s are cached for their max-age', async () => {
   index.setProject(makeProject('private', { releases: ['1.0'], cacheControl: 'no-store' }));
   assert.equal((await client().getProject(index.url, 'private')).kind, 'found');
-  await assert.rejects(readFile(pageFile(`${index.url}private/`)));
+  assert.equal(storedEntryText(cacheSubdir(), pageKey(`${index.url}private/`)), undefined);
 
   assert.equal((await client().getProject(index.url, 'missing')).kind, 'not-found');
   index.resetCounts();
@@ -277,5 +282,5 @@ test('freshness from Cache-Control: max-age minus Age, no-cache, the default', (
 });
 
 async function readEntry(): Promise<{ etag?: string; status: number; body: string }> {
-  return JSON.parse(await readFile(pageFile(), 'utf8'));
+  return JSON.parse(storedEntryText(cacheSubdir(), pageKey()) ?? 'null');
 }

@@ -5,12 +5,13 @@
  */
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createIndexClient, type IndexClient } from '../../server/src/index/indexClient';
 import { cacheKey, createResponseCache, type CachedResponse } from '../../server/src/index/responseCache';
 import { createWriteBehind } from '../../server/src/index/writeBehind';
+import { storedEntries, storedEntryText } from '../support/responseCacheDisk';
 import { makeProject, startIndexServer, type IndexServer } from '../support/indexServer';
 
 const SIMPLE = 'application/vnd.pypi.simple.v1+json';
@@ -129,16 +130,16 @@ test('drop forgets what has not started; settle takes a key out and waits for it
 
 test('index client: the answer comes before its file; flush and close write it; a new client then reads it from disk', async () => {
   const url = `${index.url}sampleproject/`;
-  const file = path.join(dir, 'index-http-v1', `${cacheKey(url, SIMPLE)}.json`);
+  const stored = () => storedEntryText(path.join(dir, 'index-http-v1'), cacheKey(url, SIMPLE));
   const first: IndexClient = createIndexClient({ cacheDirectory: dir, writeBehind: { quietMs: 60_000 } });
   try {
     assert.equal((await first.getProject(index.url, 'sampleproject')).kind, 'found');
-    await assert.rejects(readFile(file, 'utf8'), { code: 'ENOENT' }, 'not written before the quiet time');
+    assert.equal(stored(), undefined, 'not written before the quiet time');
     // The same client answers from what waits to be written.
     const again = await first.getProject(index.url, 'sampleproject');
     assert.equal(again.kind === 'found' && again.source.from, 'cache');
     await first.flush();
-    assert.equal((JSON.parse(await readFile(file, 'utf8')) as { url: string }).url, url);
+    assert.equal((JSON.parse(stored() ?? 'null') as { url: string }).url, url);
   } finally {
     await first.close();
   }
@@ -156,15 +157,14 @@ test('index client: close writes what waits; close with discardWrites (a cleared
   const kept = createIndexClient({ cacheDirectory: dir, writeBehind: { quietMs: 60_000 } });
   await kept.getProject(index.url, 'sampleproject');
   await kept.close();
-  assert.equal((await readdir(path.join(dir, 'index-http-v1'))).filter((f) => f.endsWith('.json')).length, 1);
+  assert.equal(storedEntries(path.join(dir, 'index-http-v1')).size, 1);
 
   await rm(path.join(dir, 'index-http-v1'), { recursive: true, force: true });
   index.setProject(makeProject('other', { releases: ['1.0.0'] }));
   const cleared = createIndexClient({ cacheDirectory: dir, writeBehind: { quietMs: 60_000 } });
   await cleared.getProject(index.url, 'other');
   await cleared.close({ discardWrites: true });
-  const left = await readdir(path.join(dir, 'index-http-v1')).catch(() => []);
-  assert.deepEqual(left.filter((f) => f.endsWith('.json')), []);
+  assert.equal(storedEntries(path.join(dir, 'index-http-v1')).size, 0);
 });
 
 test('response cache: an entry evicted from memory while it waits is still what a read sees', async () => {

@@ -1,8 +1,9 @@
 /**
  * Index answers kept on disk (in `cacheDirectory`) and in memory, with what HTTP caching needs:
- * ETag, freshness lifetime from Cache-Control, fetch time. Files are written atomically (temp
- * file + rename) so a killed process never leaves a torn entry; an unreadable entry is deleted
- * and treated as absent.
+ * ETag, freshness lifetime from Cache-Control, fetch time. A small answer is a line of this
+ * instance's pack (responsePacks.ts: appended, read back by its key); a large one is a file of its
+ * own, written atomically (temp file + rename), so a killed process never leaves a torn entry; an
+ * unreadable entry is deleted (a pack's line is forgotten) and treated as absent.
  *
  * No secret goes to disk. A file is named by a hash of the request (Accept, the URL without
  * userinfo, the Authorization sent with it): two different tokens for the same path never share
@@ -25,6 +26,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { readRegularFile, readRegularFileHead, withRegularReads } from '../core/regularFile';
 import { tempPathFor, withSmallSyncWrites } from '../core/smallWrites';
 import { redactUrl, secretsOf } from './redact';
+import { createResponsePacks } from './responsePacks';
 import { createWriteBehind, type WriteBehindOptions } from './writeBehind';
 
 export interface CachedResponse {
@@ -126,6 +128,9 @@ const HEAD_BYTES = 256 * 1024;
 /** Bytes hashed between two turns of the event loop (about a millisecond each). */
 const HASH_SLICE_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
+const ENTRY_FILE = /^[0-9a-f]{64}\.json$/;
+/** A pack line saying the key's answer is in its entry file (written after the line). */
+const TOMBSTONE = 'null';
 
 export function cacheKey(url: string, accept: string, authorization?: string): string {
   return createHash('sha256').update(`${accept}\n${url}\n${authorization ?? ''}`).digest('hex');
@@ -188,6 +193,10 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
   const memory = new Map<string, CachedResponse>();
   const used = { small: 0, large: 0 };
   let prepared: Promise<boolean> | undefined;
+  // Small answers go to a pack (responsePacks.ts), not a file each; not with injected file operations (tests of failures).
+  const packs = directory !== undefined && options.fs === undefined ? createResponsePacks(directory, { now, log }) : undefined;
+  /** Keys with an entry file when the directory was first listed (a large body, or an earlier version's entry). */
+  const entryFiles = new Set<string>();
 
   const kindOf = (entry: CachedResponse): 'small' | 'large' => (entry.large ? 'large' : 'small');
   /** What an entry costs the memory layer: its body, or for a large one the parsed value kept with it, about as big. */
@@ -221,6 +230,7 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
         return false;
       }
       await removeOrphans(directory);
+      packs?.load();
       return true;
     })();
     return prepared;
@@ -229,6 +239,7 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
   async function removeOrphans(dir: string): Promise<void> {
     try {
       for (const name of await fs.readdir(dir)) {
+        if (ENTRY_FILE.test(name)) entryFiles.add(name.slice(0, -'.json'.length));
         if (!name.endsWith('.tmp')) continue;
         const path = join(dir, name);
         const { mtimeMs } = await fs.stat(path);
@@ -270,9 +281,18 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
       return;
     }
     try {
+      if (packs !== undefined && typeof data === 'string') {
+        packs.append(key, data);
+        // An entry file of the key would now only be read to be outdone by the pack.
+        if (entryFiles.delete(key)) await fs.rm(join(directory, `${key}.json`), { force: true });
+        return;
+      }
       await writeFileAtomic(join(directory, `${key}.json`), data, fs);
+      entryFiles.add(key);
+      // The pack's line of the key is older than this file: a tombstone sends readers to the file.
+      if (packs?.has(key)) packs.append(key, TOMBSTONE);
     } catch (error) {
-      log(`could not write cache entry ${key}.json: ${(error as Error).message}`);
+      log(`could not write cache entry ${key}: ${(error as Error).message}`);
     }
   }
 
@@ -293,6 +313,17 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
         return inMemory;
       }
       if (!(await prepare()) || directory === undefined) return undefined;
+      const packed = packs?.read(key);
+      if (packed !== undefined && packed !== TOMBSTONE) {
+        const stored = parseEntry(packed, 'small');
+        if (stored && stored.url === redactUrl(url) && stored.accept === accept) {
+          const entry: CachedResponse = { ...stored, url, finalUrl: stored.finalUrl ?? url, body: stored.body ?? '' };
+          remember(key, entry);
+          return entry;
+        }
+        log(`discarding an unreadable cache entry ${key} (in a pack)`);
+        packs!.forget(key);
+      }
       const path = join(directory, `${key}.json`);
       let stored: StoredResponse | undefined;
       try {
