@@ -15,7 +15,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol';
 import { LineIndex } from '../../server/src/core/lineIndex';
@@ -23,7 +23,7 @@ import { parsePylock } from '../../server/src/parsers/pylock';
 import { applyTextEdits } from '../../server/src/zeroTrust/recordIdentities';
 import { startIndexServer, type IndexServer, type TestProject } from '../support/indexServer';
 import { fileUri, LspClient } from '../support/lspClient';
-import { storedEntries } from '../support/trustMemory';
+import { currentEntries, storedEntries } from '../support/trustMemory';
 import { FAST_INDEX_ENV, SignedIndex, TempDirs, report } from './verificationSupport';
 import { A, C, pylockText, recorded, serveProject } from './zeroTrustSupport';
 
@@ -201,12 +201,7 @@ test('a client that cannot resolve code actions gets the edit inline', async () 
 });
 
 function trustEntries(cacheDirectory: string, project: string): Array<{ version: string; publisher: { repository: string }; also?: Array<{ publisher: { repository: string } }> }> {
-  const folder = path.join(cacheDirectory, 'trusted-publishers-v2');
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => JSON.parse(readFileSync(path.join(folder, name), 'utf8')))
-    .filter((entry) => entry.project === project);
+  return [...currentEntries(path.join(cacheDirectory, 'trusted-publishers-v2')).values()].filter((entry) => entry.project === project) as unknown as ReturnType<typeof trustEntries>;
 }
 
 const C_PUBLISHER = { kind: 'GitHub', repository: 'c/d', workflow: 'release.yml', environment: null };

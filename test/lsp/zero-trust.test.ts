@@ -14,12 +14,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import type { DocumentReport } from '../../server/src/core/result';
 import { startIndexServer, type IndexServer, type TestProject } from '../support/indexServer';
 import { fileUri, LspClient, Severity } from '../support/lspClient';
+import { currentEntries } from '../support/trustMemory';
 import { FAST_INDEX_ENV, SignedIndex, TempDirs, hover, report } from './verificationSupport';
 import { A, C, NEW_NAME, OLD_NAME, ZERO_TRUST_CODES, pylockText, recorded, reusableWorkflowSigning, serveProject } from './zeroTrustSupport';
 
@@ -95,10 +95,7 @@ async function hoverText(uri: string, line: number, character: number): Promise<
 }
 
 function trustEntries(): Array<{ project: string; version: string; publisher: Record<string, unknown> }> {
-  const dir = path.join(cache, 'trusted-publishers-v2');
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')));
+  return [...currentEntries(path.join(cache, 'trusted-publishers-v2')).values()] as unknown as ReturnType<typeof trustEntries>;
 }
 
 test('a clean release (same publisher as the previous one, every file attested, files on time): none of the zero-trust codes, in any format', async () => {

@@ -10,14 +10,14 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Dependency } from '../../server/src/core/model';
 import type { Publisher } from '../../server/src/core/result';
 import { parsePylock } from '../../server/src/parsers/pylock';
 import { FILE_SET_SUBDIRECTORY, createFileSetMemory } from '../../server/src/zeroTrust/fileSetMemory';
-import { storedEntries } from '../support/trustMemory';
+import { currentEntries, journalEntries, rewriteJournal, storedEntries } from '../support/trustMemory';
 import { acceptIdentityEdits, applyTextEdits } from '../../server/src/zeroTrust/recordIdentities';
 import { TRUST_STORE_SUBDIRECTORY, createTrustStore, trustMismatchFinding } from '../../server/src/zeroTrust/trustStore';
 import { newCacheKey, testCacheKey } from '../support/cacheKey';
@@ -39,10 +39,7 @@ function tempDir(): string {
 }
 
 function entries(dir: string): Array<{ project: string; publisher: Publisher; also?: Array<{ publisher: Publisher }> }> {
-  const folder = path.join(dir, TRUST_STORE_SUBDIRECTORY);
-  return readdirSync(folder)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => JSON.parse(readFileSync(path.join(folder, name), 'utf8')));
+  return [...currentEntries(path.join(dir, TRUST_STORE_SUBDIRECTORY)).values()] as unknown as Array<{ project: string; publisher: Publisher; also?: Array<{ publisher: Publisher }> }>;
 }
 
 test('replace: the accepted publisher is the only trusted one, on disk', async () => {
@@ -94,9 +91,8 @@ test('a publisher added to `also` by hand is not believed: the MAC covers it', a
   const store = createTrustStore({ ...keyed, cacheDirectory: dir });
   await store.observe(INDEX, 'pkg', A, '1.0');
   const folder = path.join(dir, TRUST_STORE_SUBDIRECTORY);
-  const [file] = readdirSync(folder);
-  const entry = JSON.parse(readFileSync(path.join(folder, file), 'utf8'));
-  writeFileSync(path.join(folder, file), JSON.stringify({ ...entry, also: [{ publisher: E, version: '9', since: entry.since }] }));
+  const [entry] = journalEntries(folder);
+  rewriteJournal(folder, [{ ...entry, also: [{ publisher: E, version: '9', since: entry.since }] }]);
   const reader = createTrustStore({ ...keyed, cacheDirectory: dir });
   // The forged entry is discarded: E is a first use, not a trusted publisher smuggled in.
   assert.equal(await reader.get(INDEX, 'pkg'), undefined);

@@ -6,10 +6,11 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newCacheKey, testCacheKey } from '../support/cacheKey';
+import { journalEntries, rewriteJournal } from '../support/trustMemory';
 import { jsonApiUrl, parseOwnership, type ProjectOwnership } from '../../server/src/index/ownershipApi';
 import type { OwnershipAnswer } from '../../server/src/index/indexClient';
 import { IndexError } from '../../server/src/index/errors';
@@ -74,18 +75,16 @@ test('a forged, unsigned or corrupt entry is discarded with a warning: the owner
   const dir = tempDir();
   await createOwnershipMemory({ cacheDirectory: dir, key }).observe(INDEX, 'demo', THEN);
   const sub = path.join(dir, OWNERSHIP_SUBDIRECTORY);
-  const [name] = readdirSync(sub);
-  const file = path.join(sub, name);
-  const entry = JSON.parse(readFileSync(file, 'utf8'));
-  writeFileSync(file, JSON.stringify({ ...entry, roles: NOW.roles }));
+  const [entry] = journalEntries(sub);
+  rewriteJournal(sub, [{ ...entry, roles: NOW.roles }]);
   const logs: string[] = [];
   const forged = await createOwnershipMemory({ cacheDirectory: dir, key, log: (m) => logs.push(m) }).observe(INDEX, 'demo', THEN);
   assert.equal(forged.firstUse, true);
   assert.match(logs.join('\n'), /discarding the remembered owners of demo on https:\/\/example\.test\/simple\/: the entry is corrupt or not authenticated/);
-  const { mac: _mac, ...unsigned } = JSON.parse(readFileSync(file, 'utf8'));
-  writeFileSync(file, JSON.stringify(unsigned));
+  const { mac: _mac, ...unsigned } = journalEntries(sub)[0];
+  rewriteJournal(sub, [{ ...unsigned, roles: NOW.roles }]);
   assert.equal((await createOwnershipMemory({ cacheDirectory: dir, key, log: () => undefined }).observe(INDEX, 'demo', THEN)).firstUse, true);
-  writeFileSync(file, '\u0000garbage');
+  rewriteJournal(sub, ['\u0000garbage']);
   assert.equal((await createOwnershipMemory({ cacheDirectory: dir, key, log: () => undefined }).observe(INDEX, 'demo', THEN)).firstUse, true);
   assert.equal((await createOwnershipMemory({ cacheDirectory: dir, key: testCacheKey(newCacheKey()), log: () => undefined }).observe(INDEX, 'demo', NOW)).firstUse, true, "another user's key");
 });
@@ -103,11 +102,19 @@ test('accepting owners makes them the reference, keeps the first date, and is au
   const finding = ownersChangedFinding('demo', seen.remembered, compareOwnership(seen.remembered, THEN), range);
   assert.match(finding?.message ?? '', /changed since accepted on 2026-10-02: added bob \(Owner\)/);
 
-  // Changing the acceptance date (or anything else) by hand breaks the MAC: the entry goes.
+  // Changing the acceptance date (or anything else) by hand breaks the MAC: the acceptance is not
+  // believed, and the owners first seen (an authentic line) are the reference again.
   const sub = path.join(dir, OWNERSHIP_SUBDIRECTORY);
-  const file = path.join(sub, readdirSync(sub)[0]);
-  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), accepted: '2030-01-01T00:00:00.000Z' }));
-  assert.equal((await createOwnershipMemory({ cacheDirectory: dir, key, log: () => undefined }).observe(INDEX, 'demo', THEN)).firstUse, true);
+  const [first, accepted] = journalEntries(sub);
+  assert.equal(accepted.replaces, true, 'the acceptance replaces the first sighting');
+  rewriteJournal(sub, [first, { ...accepted, accepted: '2030-01-01T00:00:00.000Z' }]);
+  const logs: string[] = [];
+  const after = await createOwnershipMemory({ cacheDirectory: dir, key, log: (m) => logs.push(m) }).observe(INDEX, 'demo', NOW);
+  assert.equal(after.firstUse, false);
+  assert.equal(after.remembered.accepted, undefined);
+  assert.deepEqual(after.remembered.roles, THEN.roles);
+  assert.ok(compareOwnership(after.remembered, NOW).added.length > 0, 'NOW is a change again, never silently accepted');
+  assert.match(logs.join('\n'), /discarding the remembered owners of demo/);
 });
 
 test('two writers racing on one project record one set of owners; a clock set back keeps the first date', async () => {

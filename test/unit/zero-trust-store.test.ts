@@ -6,13 +6,15 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, promises as fsp, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Dependency } from '../../server/src/core/model';
 import type { Publisher } from '../../server/src/core/result';
 import { newCacheKey, testCacheKey } from '../support/cacheKey';
-import { TRUST_STORE_SUBDIRECTORY, checkTrustedPublishers, createTrustStore, normalizeIndexUrl, trustMismatchFinding, type TrustStoreFs } from '../../server/src/zeroTrust/trustStore';
+import { JOURNAL_FILE_NAME } from '../../server/src/zeroTrust/signedJournal';
+import { currentEntries, rewriteJournal } from '../support/trustMemory';
+import { TRUST_STORE_SUBDIRECTORY, checkTrustedPublishers, createTrustStore, normalizeIndexUrl, trustMismatchFinding } from '../../server/src/zeroTrust/trustStore';
 
 const INDEX = 'https://pypi.org/simple/';
 const A: Publisher = { kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml', environment: null };
@@ -32,9 +34,8 @@ function tempDir(): string {
   return dir;
 }
 
-function entryFiles(dir: string): string[] {
-  return readdirSync(path.join(dir, TRUST_STORE_SUBDIRECTORY)).filter((name) => name.endsWith('.json'));
-}
+const storeDir = (dir: string) => path.join(dir, TRUST_STORE_SUBDIRECTORY);
+const journalText = (dir: string) => readFileSync(path.join(storeDir(dir), JOURNAL_FILE_NAME), 'utf8');
 
 test('first use records, the same publisher is same, another is a mismatch that never replaces the trusted one', async () => {
   const dir = tempDir();
@@ -74,13 +75,9 @@ test('entries persist across store instances (a restart) and are keyed by normal
   assert.equal(await again.observe(INDEX, 'sample-project', A, '4.0.0'), 'same');
   assert.equal(await again.observe('HTTPS://PYPI.ORG/simple', 'sample.project', A, '4.0.0'), 'same');
   assert.equal(await again.observe('https://mirror.example/simple/', 'sample-project', B, '4.0.0'), 'first-use', 'another index is another trust');
-  const files = entryFiles(dir);
-  assert.equal(files.length, 2);
-  for (const name of files) {
-    const text = readFileSync(path.join(dir, TRUST_STORE_SUBDIRECTORY, name), 'utf8');
-    assert.doesNotMatch(text, /s3cret|user/);
-    assert.doesNotMatch(name, /pypi|sample/, 'file names are hashes');
-  }
+  assert.equal(currentEntries(storeDir(dir)).size, 2);
+  assert.doesNotMatch(journalText(dir), /s3cret|user/);
+  assert.deepEqual(readdirSync(storeDir(dir)), [JOURNAL_FILE_NAME], 'one journal; no file is named by an index or a project');
   assert.equal(normalizeIndexUrl('https://user:tok@Example.COM/simple?token=x#y'), 'https://example.com/simple/');
   assert.equal(normalizeIndexUrl('not a url://user:pw@x'), 'not a url://***@x');
 });
@@ -106,7 +103,7 @@ test('concurrent writers (two processes) lose no entry, and exactly one first us
   const second = createTrustStore({ ...keyed, cacheDirectory: dir });
   const projects = Array.from({ length: 40 }, (_, i) => `project-${i}`);
   const results = await Promise.all(projects.flatMap((project) => [first.observe(INDEX, project, A, '1.0'), second.observe(INDEX, project, A, '1.0')]));
-  assert.equal(entryFiles(dir).length, projects.length);
+  assert.equal(currentEntries(storeDir(dir)).size, projects.length);
   for (let i = 0; i < projects.length; i++) {
     assert.deepEqual([results[2 * i], results[2 * i + 1]].sort(), ['first-use', 'same']);
   }
@@ -126,53 +123,27 @@ test('a corrupt entry is discarded with a warning, then the next publisher is a 
   const warnings: string[] = [];
   const store = createTrustStore({ ...keyed, cacheDirectory: dir, log: (m) => warnings.push(m) });
   await store.observe(INDEX, 'sampleproject', A, '3.0.0');
-  const [name] = entryFiles(dir);
-  const file = path.join(dir, TRUST_STORE_SUBDIRECTORY, name);
+  const genuine = JSON.parse(journalText(dir).trim()) as Record<string, unknown>;
   for (const garbage of ['{not json', '[]', JSON.stringify({ v: 1, index: INDEX, project: 'other', publisher: A, version: '1', since: 'x' }), JSON.stringify({ v: 2 }), JSON.stringify({ v: 1, index: INDEX, project: 'sampleproject', publisher: { repository: 'x' }, version: '1', since: 'x' })]) {
-    writeFileSync(file, garbage);
+    rewriteJournal(storeDir(dir), [garbage]);
     warnings.length = 0;
-    assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.0'), 'first-use', garbage);
+    assert.equal(await createTrustStore({ ...keyed, cacheDirectory: dir, log: (m) => warnings.push(m) }).observe(INDEX, 'sampleproject', B, '4.0.0'), 'first-use', garbage);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /discarding a trusted-publisher entry for sampleproject on https:\/\/pypi\.org\/simple\/ that is corrupt or not authenticated/);
+    assert.match(warnings[0], /^skipping a line of the trusted publishers journal that is corrupt or not authenticated by this user's key \(1 so far\)$/);
   }
-});
-
-test('a file system without hard links still records exactly once', async () => {
-  const dir = tempDir();
-  const noLinks: TrustStoreFs = {
-    readFile: (p, e) => fsp.readFile(p, e),
-    writeFile: (p, d) => fsp.writeFile(p, d),
-    rename: (a, b) => fsp.rename(a, b),
-    rm: (p, o) => fsp.rm(p, o),
-    mkdir: (p, o) => fsp.mkdir(p, o),
-    link: async () => {
-      throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
-    },
-  };
-  const store = createTrustStore({ ...keyed, cacheDirectory: dir, fs: noLinks });
-  assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.0.0'), 'first-use');
-  assert.ok(typeof (await store.observe(INDEX, 'sampleproject', B, '4.0.0')) === 'object');
-  assert.equal(entryFiles(dir).length, 1);
-  assert.deepEqual(readdirSync(path.join(dir, TRUST_STORE_SUBDIRECTORY)).filter((n) => n.endsWith('.tmp')), []);
+  // Well formed but not authenticated: named.
+  rewriteJournal(storeDir(dir), [{ ...genuine, version: '9.9.9' }]);
+  warnings.length = 0;
+  assert.equal(await createTrustStore({ ...keyed, cacheDirectory: dir, log: (m) => warnings.push(m) }).observe(INDEX, 'sampleproject', B, '4.0.0'), 'first-use');
+  assert.match(warnings.join('\n'), /discarding a trusted-publisher entry for sampleproject on https:\/\/pypi\.org\/simple\/ that is corrupt or not authenticated/);
 });
 
 test('an unusable directory keeps trust in memory, warns once, never throws', async () => {
   const warnings: string[] = [];
-  const broken: TrustStoreFs = {
-    readFile: async () => {
-      throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
-    },
-    writeFile: async () => {
-      throw new Error('disk full');
-    },
-    rename: async () => undefined,
-    rm: async () => undefined,
-    link: async () => undefined,
-    mkdir: async () => {
-      throw new Error('read-only file system');
-    },
-  };
-  const store = createTrustStore({ ...keyed, cacheDirectory: '/nonexistent/zero-trust', fs: broken, log: (m) => warnings.push(m) });
+  // A cache directory that cannot be made: under a regular file.
+  const blocker = path.join(tempDir(), 'a-file');
+  writeFileSync(blocker, 'x');
+  const store = createTrustStore({ ...keyed, cacheDirectory: path.join(blocker, 'cache'), log: (m) => warnings.push(m) });
   assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.0.0'), 'first-use');
   assert.equal(await store.observe(INDEX, 'sampleproject', A, '3.1.0'), 'same');
   assert.ok(typeof (await store.observe(INDEX, 'sampleproject', B, '4.0.0')) === 'object');
@@ -181,24 +152,18 @@ test('an unusable directory keeps trust in memory, warns once, never throws', as
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /kept in memory only/);
 
-  // Writes failing after the directory was made: the entry is still held (in memory).
+  // A journal that cannot be written or read after the directory was made: the entries are still held (in memory).
   const dir = tempDir();
-  const failingWrites: TrustStoreFs = { ...fspLike(), writeFile: async () => { throw new Error('ENOSPC'); } };
-  const store2 = createTrustStore({ ...keyed, cacheDirectory: dir, fs: failingWrites, log: () => undefined });
+  mkdirSync(path.join(storeDir(dir), JOURNAL_FILE_NAME), { recursive: true });
+  const logs: string[] = [];
+  const store2 = createTrustStore({ ...keyed, cacheDirectory: dir, log: (m) => logs.push(m) });
   assert.equal(await store2.observe(INDEX, 'p', A, '1'), 'first-use');
   assert.ok(typeof (await store2.observe(INDEX, 'p', B, '2')) === 'object');
+  await store2.trust(INDEX, 'p', B, '2', 'replace');
+  assert.equal(await store2.observe(INDEX, 'p', B, '3'), 'same');
+  assert.equal(logs.length, 1, logs.join('\n'));
+  assert.match(logs[0], /^trusted publishers are kept in memory only: .*something other than a regular file stands where the journal belongs/);
 });
-
-function fspLike(): TrustStoreFs {
-  return {
-    readFile: (p, e) => fsp.readFile(p, e),
-    writeFile: (p, d) => fsp.writeFile(p, d),
-    rename: (a, b) => fsp.rename(a, b),
-    rm: (p, o) => fsp.rm(p, o),
-    mkdir: (p, o) => fsp.mkdir(p, o),
-    link: (a, b) => fsp.link(a, b),
-  };
-}
 
 test('without a cache directory the store is memory only and silent', async () => {
   const warnings: string[] = [];
@@ -225,22 +190,21 @@ test('a forged, foreign or unauthenticated entry never makes a publisher trusted
   const dir = tempDir();
   const store = createTrustStore({ ...keyed, cacheDirectory: dir });
   await store.observe(INDEX, 'sampleproject', A, '3.0.0');
-  const [name] = entryFiles(dir);
-  const file = path.join(dir, TRUST_STORE_SUBDIRECTORY, name);
-  const genuine = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const genuine = JSON.parse(journalText(dir).trim()) as Record<string, unknown>;
   // What another user's store (another key) wrote for B, to be copied here.
   const otherDir = tempDir();
   await createTrustStore({ key: testCacheKey(), cacheDirectory: otherDir }).observe(INDEX, 'sampleproject', B, '4.0.0');
-  const foreign = readFileSync(path.join(otherDir, TRUST_STORE_SUBDIRECTORY, entryFiles(otherDir)[0]), 'utf8');
+  const foreign = journalText(otherDir).trim();
   const forgeries = {
     'no MAC': JSON.stringify({ ...genuine, mac: undefined, publisher: B }),
     'the old format': JSON.stringify({ ...genuine, v: 1, mac: undefined, publisher: B }),
     'a genuine MAC on another publisher': JSON.stringify({ ...genuine, publisher: B }),
     'a truncated MAC': JSON.stringify({ ...genuine, publisher: B, mac: String(genuine.mac).slice(0, 20) }),
     'another key': foreign,
+    'a first use made to look like the user\'s choice': JSON.stringify({ ...genuine, publisher: B, replaces: true }),
   };
   for (const [what, forged] of Object.entries(forgeries)) {
-    writeFileSync(file, forged);
+    rewriteJournal(storeDir(dir), [forged]);
     const fresh = createTrustStore({ ...keyed, cacheDirectory: dir });
     assert.equal(await fresh.get(INDEX, 'sampleproject'), undefined, what);
     assert.equal(await fresh.observe(INDEX, 'sampleproject', B, '4.0.0'), 'first-use', `${what}: B is not silently trusted`);
@@ -251,15 +215,29 @@ test('a forged, foreign or unauthenticated entry never makes a publisher trusted
 test('no key: trusted publishers stay in memory, an entry on disk is not believed, nothing is written', async () => {
   const dir = tempDir();
   await createTrustStore({ ...keyed, cacheDirectory: dir }).observe(INDEX, 'sampleproject', A, '3.0.0');
-  const before = readFileSync(path.join(dir, TRUST_STORE_SUBDIRECTORY, entryFiles(dir)[0]), 'utf8');
+  const before = journalText(dir);
   const warnings: string[] = [];
   const store = createTrustStore({ cacheDirectory: dir, log: (m) => warnings.push(m) });
   assert.equal(await store.get(INDEX, 'sampleproject'), undefined);
   assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.0'), 'first-use');
   assert.equal(await store.observe(INDEX, 'other', B, '1.0.0'), 'first-use');
   assert.equal(await store.observe(INDEX, 'sampleproject', B, '4.0.1'), 'same', 'remembered in memory');
-  assert.equal(entryFiles(dir).length, 1);
-  assert.equal(readFileSync(path.join(dir, TRUST_STORE_SUBDIRECTORY, entryFiles(dir)[0]), 'utf8'), before);
+  assert.equal(journalText(dir), before, 'nothing written');
   assert.equal(warnings.length, 1, warnings.join('\n'));
   assert.match(warnings[0], /kept in memory only/);
+});
+
+test('one journal for every process: a publisher another process accepts is the trusted one here at the next check, and a restart keeps the order', async () => {
+  const dir = tempDir();
+  const editor = createTrustStore({ ...keyed, cacheDirectory: dir });
+  const cli = createTrustStore({ ...keyed, cacheDirectory: dir });
+  assert.equal(await editor.observe(INDEX, 'sampleproject', A, '3.0.0'), 'first-use');
+  assert.equal(await cli.observe(INDEX, 'sampleproject', A, '3.0.1'), 'same', 'the other process reads the first use');
+  await cli.trust(INDEX, 'sampleproject', B, '4.0.0', 'replace');
+  assert.equal(await editor.observe(INDEX, 'sampleproject', B, '4.0.0'), 'same', 'the accepted publisher, read from the journal');
+  assert.ok(typeof (await editor.observe(INDEX, 'sampleproject', A, '4.0.0')) === 'object', 'the first one is no longer trusted');
+  // A first use recorded after the replacement by a process that had not seen it changes nothing.
+  assert.equal(await createTrustStore({ ...keyed, cacheDirectory: dir }).observe(INDEX, 'sampleproject', B, '4.0.1'), 'same');
+  assert.equal(currentEntries(storeDir(dir)).size, 1);
+  assert.deepEqual(readdirSync(storeDir(dir)), [JOURNAL_FILE_NAME]);
 });

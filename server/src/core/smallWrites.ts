@@ -1,18 +1,18 @@
 /**
- * Writes of small cache files, done synchronously. A cold run writes about 1,400 entries of a few
- * KB each (index answers, trust memory); through node:fs/promises each one took five trips through
- * libuv's thread pool (open, write, close, rename or link, and rm's lstat and unlink of the temp
- * file) and a FileHandle, about 1.5 ms of main-thread CPU an entry, several times what the write
- * costs. A write of a few KB to the page cache takes microseconds, so the stores' default file
- * operations write small data with the synchronous calls: the same files, the same temp-file and
- * rename/link steps, only without the hops. Larger data keeps the asynchronous calls.
+ * Writes of small cache files, done synchronously. Through node:fs/promises each cache file took
+ * five trips through libuv's thread pool (open, write, close, rename, and rm's lstat and unlink of
+ * the temp file) and a FileHandle, about 1.5 ms of main-thread CPU a file, several times what the
+ * write costs. A write of a few KB to the page cache takes microseconds, so the stores' default
+ * file operations write small data with the synchronous calls: the same files, the same temp-file
+ * and rename steps, only without the hops. Larger data keeps the asynchronous calls. (Most small
+ * entries are no longer a file each: index answers are packed, trust memories are journals.)
  *
  * Temp file names are `<target>.<pid>.<tag><n>.tmp`: the tag is random once per process (two
  * processes of one pid on different hosts or containers sharing a cache never collide) and n counts,
  * instead of random bytes drawn for every file.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, linkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /** Strings up to this many UTF-16 units are written synchronously (at most three times as many bytes). */
 const SYNC_WRITE_MAX_CHARS = 256 * 1024;
@@ -28,13 +28,12 @@ interface WriteOps {
   writeFile(path: string, data: never): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   rm(path: string, options: { force: boolean; recursive?: boolean }): Promise<void>;
-  link?(existingPath: string, newPath: string): Promise<void>;
   appendFile?(path: string, data: string): Promise<void>;
 }
 
 /**
  * `fs` (node:fs/promises) with writeFile and appendFile of a small string (the verdict journal
- * takes one append per file verified), rename, link and the removal of one file done
+ * takes one append per file verified), rename and the removal of one file done
  * synchronously; everything else (a large or chunked write, a recursive removal) as `fs` does
  * it. Failures reject as `fs`'s would, with the same error codes.
  */
@@ -52,9 +51,6 @@ export function withSmallSyncWrites<T extends WriteOps>(fs: T): T {
     async rename(from: string, to: string) {
       renameSync(from, to);
     },
-    async link(existingPath: string, newPath: string) {
-      linkSync(existingPath, newPath);
-    },
     async rm(path: string, options: { force: boolean; recursive?: boolean }) {
       if (options.recursive) return original.rm(path, options);
       try {
@@ -68,8 +64,7 @@ export function withSmallSyncWrites<T extends WriteOps>(fs: T): T {
       }
     },
   };
-  // Only the operations `fs` has: a store that never links or appends gets no such method.
-  if (fs.link === undefined) delete ops.link;
+  // Only the operations `fs` has: a store that never appends gets no such method.
   if (fs.appendFile === undefined) delete ops.appendFile;
   return { ...fs, ...ops };
 }

@@ -17,7 +17,7 @@ export {
 } from './identities';
 export type { FileIdentityInput, IdentityFields, LockedFileIdentity, LockedFileOutcome, LockedIdentityCheck, LockedIdentityOptions } from './identities';
 export { TRUST_STORE_SUBDIRECTORY, checkTrustedPublishers, createTrustStore, normalizeIndexUrl, trustMismatchFinding, trustedPublishersOf } from './trustStore';
-export type { AlsoTrusted, TrustMode, ObserveResult, TrustStore, TrustStoreFs, TrustStoreOptions, TrustedPublisher, TrustedPublisherCheck } from './trustStore';
+export type { AlsoTrusted, TrustMode, ObserveResult, TrustStore, TrustStoreOptions, TrustedPublisher, TrustedPublisherCheck } from './trustStore';
 export { checkHistory, releasesToExamine } from './history';
 export type { HistoryInput, HistoryResult, ReleaseFileResult, ReleaseSummary, ReleasesToExamine, VerifyReleaseFiles } from './history';
 export { compareVersions, earlierReleases, projectReleases, releaseFiles } from './releases';

@@ -7,8 +7,8 @@
  *
  * An index without that API (404, no `ownership` key, not a `…/simple/` URL) is not asked again
  * while the process runs (`OwnershipCheck.unavailable`). A failed request says nothing and is
- * tried again next time. Trust state, not cache: signed entries (signedEntries.ts) in
- * OWNERSHIP_SUBDIRECTORY, which Clear Cache keeps.
+ * tried again next time. Trust state, not cache: signed entries, lines of one journal every
+ * process appends to (signedJournal.ts), in OWNERSHIP_SUBDIRECTORY, which Clear Cache keeps.
  */
 import { VERDICTS } from '../core/verdicts';
 import type { CacheKeySource } from '../core/cacheKey';
@@ -19,7 +19,8 @@ import type { OwnershipAnswer } from '../index/indexClient';
 import type { ProjectOwnership, ProjectRole } from '../index/ownershipApi';
 import { redactUrl } from '../index/redact';
 import { shown } from './messages';
-import { createSignedEntries, isObject, messageOf, type EntryCodec, type SignedEntriesFs } from './signedEntries';
+import { isObject, messageOf, type EntryCodec } from './signedEntries';
+import { createSignedJournal } from './signedJournal';
 import { normalizeIndexUrl } from './trustStore';
 
 export const OWNERSHIP_SUBDIRECTORY = 'project-owners-v1';
@@ -50,7 +51,6 @@ export interface OwnershipMemory {
 
 export interface OwnershipMemoryOptions {
   cacheDirectory?: string;
-  fs?: SignedEntriesFs;
   key?: CacheKeySource;
   log?: (message: string) => void;
   now?: () => number;
@@ -77,8 +77,8 @@ const OWNERSHIP_CODEC: EntryCodec<RememberedOwnership> = {
 
 export function createOwnershipMemory(options: OwnershipMemoryOptions = {}): OwnershipMemory {
   const now = options.now ?? Date.now;
-  const disk = createSignedEntries(
-    { cacheDirectory: options.cacheDirectory, subdirectory: OWNERSHIP_SUBDIRECTORY, fs: options.fs, maxBytes: 1024 * 1024, key: options.key, log: options.log, kept: 'project owners', entryWords: 'a project-owners entry' },
+  const disk = createSignedJournal(
+    { cacheDirectory: options.cacheDirectory, subdirectory: OWNERSHIP_SUBDIRECTORY, maxBytes: 1024 * 1024, key: options.key, log: options.log, kept: 'project owners', entryWords: 'a project-owners entry' },
     OWNERSHIP_CODEC,
   );
   const memory = new Map<string, RememberedOwnership>();

@@ -1,7 +1,8 @@
 /**
- * Signed entries that are only ever added, never replaced, kept as one journal per store that
- * every process appends to: the layout for a store that gains an entry per attestation (the log
- * checkpoints). A file per entry (signedEntries.ts) cost about 0.4 ms of CPU an entry here — an
+ * Signed entries kept as one journal per store that every process appends to, with the API of a
+ * directory of entry files (signedEntries.ts): the layout of the trust memories that gain an entry
+ * per dependency or per attestation (trusted publishers, release file sets, log checkpoints,
+ * project owners). A file per entry (signedEntries.ts) cost about 0.4 ms of CPU an entry here — an
  * inode and a directory entry for the temp file, its link, its removal — more than verifying the
  * attestation; appending a line costs about 15 µs.
  *
@@ -12,10 +13,12 @@
  *   so that the next record is never glued to it; a line is read only once its final newline is
  *   there (a record still being written is read next time).
  * - An entry is the first line of its name that carries this user's MAC over the store, the name
- *   and the content, as a file entry does. Of two processes racing on one name both append, both
- *   read the journal back and both hold the line that came first: exactly one records. A corrupt,
- *   forged or foreign line is skipped with a warning (it cannot be removed from a shared file);
- *   the name's next authentic line counts.
+ *   and the content, as a file entry does, unless a later line replaces it: a line marked
+ *   `replaces` (the user's choice, as `replace` writes it) is the entry from there on, and its MAC
+ *   covers that mark too, so that no first-use line can be turned into one. Of two processes
+ *   racing on a first use both append, both read the journal back and both hold the line that
+ *   came first: exactly one records. A corrupt, forged or foreign line is skipped with a warning
+ *   (it cannot be removed from a shared file); the name's next authentic line counts.
  * - The directory may be writable by others, so the journal is opened with O_NOFOLLOW and must be
  *   a regular file with one link: a symbolic or hard link planted there must not make this user
  *   append to, or read, another file. It is read up to a size (a huge file is not read at all).
@@ -30,7 +33,7 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statS
 import { join } from 'node:path';
 import type { CacheKey } from '../core/cacheKey';
 import { UnreadableFileError } from '../core/regularFile';
-import { createSignedEntries, entryFileName, isEntryFileName, isObject, openSealed, sealedFields, type EntryCodec, type SignedEntriesOptions } from './signedEntries';
+import { createEntryFiles, entryFileName, isEntryFileName, isObject, messageOf, type EntryCodec, type SignedEntries, type SignedEntriesOptions } from './signedEntries';
 
 export const JOURNAL_FILE_NAME = 'entries.jsonl';
 /** The largest journal read: about 150,000 checkpoint lines. */
@@ -45,43 +48,45 @@ const WARNED_LINES = 5;
 /** Not on every platform (Windows has no symbolic-link flag; there the type check stands alone). */
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
-export interface SignedJournalOptions extends Omit<SignedEntriesOptions, 'fs'> {
+export interface SignedJournalOptions extends SignedEntriesOptions {
   /** The largest journal read (DEFAULT_MAX_JOURNAL_BYTES); a larger one leaves the store in memory only. */
   maxJournalBytes?: number;
 }
 
-export interface SignedJournal<T> {
-  /**
-   * First use: the entry of the same name already recorded (`existing`, also when another writer's
-   * line came first), or `recorded` when this call's line is the first. Undefined without a disk
-   * (memory only). Throws when the journal cannot be written or read.
-   */
-  recordFirst(entry: T): Promise<{ existing?: T; recorded: boolean } | undefined>;
-  /** Warns once that the entries are kept in memory only, and why. */
-  unusable(reason: string): void;
-  /** How many entries are on disk (journal lines of distinct names, earlier entry files), plus those of `heldNames` not on disk. Never throws. */
-  count(heldNames?: Iterable<string>): Promise<number>;
-  /** Removes every entry on disk, the journal with them (the directory is made again at the next record). Never throws. */
-  forget(): Promise<void>;
-}
+/** What a line does to its name's entry: `create` only when there is none (first use), `replace` always. */
+type LineKind = 'create' | 'replace';
 
-interface Recorded<T> {
-  entry: T;
-  /** The line is one this process appended. */
-  ours: boolean;
-}
-
-export function createSignedJournal<T>(options: SignedJournalOptions, codec: EntryCodec<T>): SignedJournal<T> {
+export function createSignedJournal<T>(options: SignedJournalOptions, codec: EntryCodec<T>): SignedEntries<T> {
   const log = options.log ?? (() => undefined);
   const maxJournalBytes = options.maxJournalBytes ?? DEFAULT_MAX_JOURNAL_BYTES;
   const directory = options.cacheDirectory ? join(options.cacheDirectory, options.subdirectory) : undefined;
   const journalPath = directory === undefined ? undefined : join(directory, JOURNAL_FILE_NAME);
   // The file layout: the key, the directory, the "kept in memory only" warning, and the entries of earlier versions.
-  const files = createSignedEntries(options, codec);
+  const files = createEntryFiles(options, codec);
 
-  const recorded = new Map<string, Recorded<T>>();
+  /** Each name's entry as the journal read so far has it. */
+  const recorded = new Map<string, T>();
   /** Lines this process appended and has not read back yet (the text is what tells ours from another's). */
   const appended = new Set<string>();
+  /** Of those, the first-use lines read back that made their name's entry. */
+  const appliedOurs = new Set<string>();
+
+  /** What the MAC of a line covers besides the store and the name: a replacing line says so. */
+  const macContent = (entry: T, kind: LineKind) => (kind === 'replace' ? JSON.stringify(['replace', codec.content(entry)]) : codec.content(entry));
+
+  function lineOf(entry: T, kind: LineKind, cacheKey: CacheKey): string {
+    const mac = cacheKey.mac(options.subdirectory, codec.nameOf(entry), macContent(entry, kind));
+    return JSON.stringify({ ...codec.fields(entry), ...(kind === 'replace' ? { replaces: true } : {}), mac });
+  }
+
+  /** The entry of a line and what it does, when it is well formed and carries this user's MAC. */
+  function opened(data: unknown, cacheKey: CacheKey): { entry: T; kind: LineKind } | undefined {
+    if (!isObject(data)) return undefined;
+    const entry = codec.parse(data);
+    if (entry === undefined) return undefined;
+    const kind: LineKind = data.replaces === true ? 'replace' : 'create';
+    return cacheKey.authentic(options.subdirectory, codec.nameOf(entry), macContent(entry, kind), data.mac) ? { entry, kind } : undefined;
+  }
   /** The journal read so far: its inode and the bytes up to the end of its last complete line. */
   let readInode: number | undefined;
   let readUpTo = 0;
@@ -105,8 +110,8 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
       } catch {
         data = undefined;
       }
-      const entry = openSealed(codec, options.subdirectory, cacheKey, data);
-      if (entry === undefined) {
+      const sealed = opened(data, cacheKey);
+      if (sealed === undefined) {
         corruptLines++;
         if (corruptLines <= WARNED_LINES) {
           // Named when the line is well formed (its MAC is what fails): the codec's own warning.
@@ -117,9 +122,13 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
         }
         continue;
       }
+      const { entry, kind } = sealed;
       const name = codec.nameOf(entry);
       const ours = appended.delete(line);
-      if (!recorded.has(name)) recorded.set(name, { entry, ours });
+      if (kind === 'replace' || !recorded.has(name)) {
+        recorded.set(name, entry);
+        if (ours && kind === 'create') appliedOurs.add(line);
+      }
     }
   }
 
@@ -198,26 +207,74 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     return earlierFiles().has(entryFileName(name)) ? files.read(cacheKey, name) : undefined;
   }
 
+  /** Appends `line` and reads the journal back: whether it is the line that made its name's entry. */
+  function appendAndSee(line: string, cacheKey: CacheKey, name: string): boolean {
+    appended.add(line);
+    try {
+      append(line);
+      readNew(cacheKey);
+    } finally {
+      appended.delete(line);
+    }
+    // No entry of the name to be found: the journal was removed right after the write; ours was recorded.
+    return appliedOurs.delete(line) || !recorded.has(name);
+  }
+
+  /** The entry on disk: the journal's, else an earlier version's file. Throws when the journal cannot be read. */
+  async function known(cacheKey: CacheKey, name: string): Promise<T | undefined> {
+    readNew(cacheKey);
+    return recorded.get(name) ?? (await earlierFile(cacheKey, name));
+  }
+
+  async function create(cacheKey: CacheKey, entry: T): Promise<boolean> {
+    const name = codec.nameOf(entry);
+    if ((await known(cacheKey, name)) !== undefined) return false;
+    return appendAndSee(lineOf(entry, 'create', cacheKey), cacheKey, name);
+  }
+
+  async function replace(cacheKey: CacheKey, entry: T): Promise<void> {
+    append(lineOf(entry, 'replace', cacheKey));
+  }
+
   return {
+    prepare: () => files.prepare(),
+
+    async read(cacheKey, name) {
+      try {
+        return await known(cacheKey, name);
+      } catch (error) {
+        files.unusable(`the ${options.kept} journal cannot be read (${messageOf(error)})`);
+        return undefined;
+      }
+    },
+
+    create,
+
+    replace,
+
+    async replaceOrHold(entry, held) {
+      const name = codec.nameOf(entry);
+      const cacheKey = await files.prepare();
+      if (cacheKey !== undefined) {
+        try {
+          await replace(cacheKey, entry);
+          held.delete(name);
+          return;
+        } catch (error) {
+          files.unusable(`${options.entryWords} cannot be written (${messageOf(error)})`);
+        }
+      }
+      held.set(name, entry);
+    },
+
     async recordFirst(entry) {
       const cacheKey = await files.prepare();
       if (cacheKey === undefined) return undefined;
       const name = codec.nameOf(entry);
-      readNew(cacheKey);
-      const known = recorded.get(name)?.entry ?? (await earlierFile(cacheKey, name));
-      if (known !== undefined) return { existing: known, recorded: false };
-      const line = JSON.stringify(sealedFields(codec, options.subdirectory, cacheKey, entry));
-      appended.add(line);
-      try {
-        append(line);
-        readNew(cacheKey);
-      } finally {
-        appended.delete(line);
-      }
-      const first = recorded.get(name);
-      // No line of the name to be found: the journal was removed right after the write; ours was recorded.
-      if (first === undefined || first.ours) return { recorded: true };
-      return { existing: first.entry, recorded: false };
+      const existing = await known(cacheKey, name);
+      if (existing !== undefined) return { existing, recorded: false };
+      if (appendAndSee(lineOf(entry, 'create', cacheKey), cacheKey, name)) return { recorded: true };
+      return { existing: recorded.get(name), recorded: false };
     },
 
     unusable: files.unusable,

@@ -4,12 +4,11 @@
  * later verified publisher that differs is an `identity-mismatch`, and only an explicit
  * `trust()` (the `Trust the new publisher` code action) replaces the trusted one.
  *
- * One small JSON file per (index, project), named by a hash of the pair, so that writers of
- * different projects never touch the same file and none can lose another's entry. A first use is
- * recorded by writing a temp file and hard-linking it to the entry's name, which fails when the
- * entry exists: of two writers racing on one project (the editor and the CLI), exactly one
+ * One line per (index, project) in a journal every process appends to (signedJournal.ts), read
+ * back by each: of two writers racing on one project (the editor and the CLI), exactly one
  * records its publisher and the other reads it and compares — nothing is silently replaced.
- * `trust()` writes a temp file and renames it over the entry. Readers never see half a file.
+ * `trust()` appends a line that replaces the entry. A line still being written is never read.
+ * Entry files of earlier versions (one per project) are still read.
  * `trust()` takes the user's choice (issue 10 item 3): `replace` makes the new publisher the only
  * trusted one; `keep-both` keeps the trusted ones and adds it (`also`), for a project published
  * from two places on purpose. `forget()` removes the whole store (the user's "Forget Trusted
@@ -30,7 +29,8 @@ import type { Publisher } from '../core/result';
 import { redactSecrets, redactUrl } from '../index/redact';
 import { distinctPublishers, samePublisher } from './identities';
 import { shown, trustedIdentityMismatchMessage } from './messages';
-import { createSignedEntries, isObject, messageOf, type EntryCodec, type SignedEntriesFs } from './signedEntries';
+import { isObject, messageOf, type EntryCodec } from './signedEntries';
+import { createSignedJournal } from './signedJournal';
 
 export interface TrustedPublisher {
   /** The index URL without credentials, query or fragment (normalizeIndexUrl). */
@@ -64,13 +64,9 @@ export function trustedPublishersOf(entry: Pick<TrustedPublisher, 'publisher' | 
 /** `first-use`: nothing was trusted, this publisher now is; `same`: it is the trusted one; else the trusted one that differs. */
 export type ObserveResult = 'first-use' | 'same' | { mismatch: TrustedPublisher };
 
-/** The file operations the store uses (node:fs/promises by default). */
-export type TrustStoreFs = SignedEntriesFs;
-
 export interface TrustStoreOptions {
   /** The `cacheDirectory`; memory only when undefined or ''. */
   cacheDirectory?: string;
-  fs?: TrustStoreFs;
   /** The key entries are authenticated with; without one (or when it is unavailable) memory only. */
   key?: CacheKeySource;
   /** Warnings (corrupt entries, an unusable directory). */
@@ -151,8 +147,8 @@ const TRUSTED_PUBLISHER_CODEC: EntryCodec<TrustedPublisher> = {
 
 export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
   const now = options.now ?? Date.now;
-  const disk = createSignedEntries(
-    { cacheDirectory: options.cacheDirectory, subdirectory: TRUST_STORE_SUBDIRECTORY, fs: options.fs, maxBytes: 1024 * 1024, key: options.key, log: options.log, kept: 'trusted publishers', entryWords: 'a trusted-publisher entry' },
+  const disk = createSignedJournal(
+    { cacheDirectory: options.cacheDirectory, subdirectory: TRUST_STORE_SUBDIRECTORY, maxBytes: 1024 * 1024, key: options.key, log: options.log, kept: 'trusted publishers', entryWords: 'a trusted-publisher entry' },
     TRUSTED_PUBLISHER_CODEC,
   );
   /** Entries held in memory: all of them without a directory, else those that could not be written. */
