@@ -241,3 +241,19 @@ test('one journal for every process: a publisher another process accepts is the 
   assert.equal(currentEntries(storeDir(dir)).size, 1);
   assert.deepEqual(readdirSync(storeDir(dir)), [JOURNAL_FILE_NAME]);
 });
+
+test('another process forgetting the store: this one reads nothing remembered and records the next first use in a new journal', async () => {
+  const dir = tempDir();
+  const warnings: string[] = [];
+  const editor = createTrustStore({ ...keyed, cacheDirectory: dir, log: (m) => warnings.push(m) });
+  assert.equal(await editor.observe(INDEX, 'sampleproject', A, '3.0.0'), 'first-use');
+  assert.equal(await createTrustStore({ ...keyed, cacheDirectory: dir }).forget(), 1);
+  // The directory is gone: the editor's next first use makes it again.
+  assert.equal(await editor.observe(INDEX, 'other', A, '1.0.0'), 'first-use');
+  assert.equal(await createTrustStore({ ...keyed, cacheDirectory: dir }).observe(INDEX, 'other', A, '1.0.1'), 'same', 'on disk');
+  const again = createTrustStore({ ...keyed, cacheDirectory: dir, log: (m) => warnings.push(m) });
+  assert.equal(await again.observe(INDEX, 'sampleproject', B, '4.0.0'), 'first-use');
+  assert.equal(await editor.observe(INDEX, 'sampleproject', B, '4.0.1'), 'same', 'the editor reads the new journal, not its memory of the old one');
+  assert.deepEqual(warnings, []);
+  assert.equal(currentEntries(storeDir(dir)).size, 2);
+});

@@ -26,10 +26,12 @@
  *   of the new bytes). A journal replaced or removed by someone else is read again from its start.
  * - Entries that earlier versions wrote as one file each (signedEntries.ts) are still believed:
  *   when the journal has no line of a name and the directory holds that name's file.
- * Without a directory or the key, `recordFirst` answers undefined and the caller keeps its entries
- * in memory (said once), as with signedEntries.
+ * - The directory removed by another process (Forget Trusted Publishers) is made again at the
+ *   next record.
+ * Without a directory or the key, `prepare` answers undefined (and `recordFirst` with it) and the
+ * caller keeps its entries in memory (said once).
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheKey } from '../core/cacheKey';
 import { UnreadableFileError } from '../core/regularFile';
@@ -87,6 +89,7 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     const kind: LineKind = data.replaces === true ? 'replace' : 'create';
     return cacheKey.authentic(options.subdirectory, codec.nameOf(entry), macContent(entry, kind), data.mac) ? { entry, kind } : undefined;
   }
+
   /** The journal read so far: its inode and the bytes up to the end of its last complete line. */
   let readInode: number | undefined;
   let readUpTo = 0;
@@ -181,7 +184,16 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
   }
 
   function append(line: string): void {
-    const fd = openJournal(constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+    const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
+    let fd: number;
+    try {
+      fd = openJournal(flags);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+      // The directory went (another process forgot the store): made again, as a file entry's write would.
+      mkdirSync(directory!, { recursive: true });
+      fd = openJournal(flags);
+    }
     try {
       const bytes = Buffer.from(`\n${line}\n`, 'utf8');
       // One write: a regular file takes all of it (a short write means the disk is full).
@@ -194,7 +206,15 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
 
   /** The entry files of earlier versions in the directory, listed again whenever it changed. */
   function earlierFiles(): Set<string> {
-    const changedAt = statSync(directory!).mtimeMs;
+    let changedAt: number;
+    try {
+      changedAt = statSync(directory!).mtimeMs;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+      // No directory (removed since): no file of an earlier version either.
+      listedAt = undefined;
+      return (entryFiles = new Set());
+    }
     if (changedAt !== listedAt) {
       entryFiles = new Set(readdirSync(directory!).filter(isEntryFileName));
       listedAt = changedAt;
