@@ -162,13 +162,19 @@ test('a line torn by a killed writer never swallows the next record', async () =
   assert.equal(logs.length, 1, 'each memory reads the torn line once');
 });
 
-test('a symbolic link planted as the journal is neither written nor read: the checkpoints are kept in memory, said once', { skip: process.platform === 'win32' ? 'symbolic links need privileges on Windows' : false }, async () => {
+/** A cache directory whose checkpoint journal is a link (made by `link`) to another file of the user's. */
+function plantedJournal(link: (target: string, path: string) => void): { dir: string; victim: string } {
   const dir = tempDir();
   const sub = path.join(dir, CHECKPOINT_SUBDIRECTORY);
   mkdirSync(sub, { recursive: true });
   const victim = path.join(dir, 'victim.txt');
   writeFileSync(victim, 'precious\n');
-  symlinkSync(victim, path.join(sub, JOURNAL_FILE_NAME));
+  link(victim, path.join(sub, JOURNAL_FILE_NAME));
+  return { dir, victim };
+}
+
+test('a symbolic link planted as the journal is neither written nor read: the checkpoints are kept in memory, said once', { skip: process.platform === 'win32' ? 'symbolic links need privileges on Windows' : false }, async () => {
+  const { dir, victim } = plantedJournal(symlinkSync);
   const logs: string[] = [];
   const memory = createCheckpointMemory({ cacheDirectory: dir, key, log: (m) => logs.push(m) });
   assert.equal((await memory.observe(checkpoint('aa'.repeat(32)), 'demo 1.0')).firstUse, true);
@@ -179,12 +185,7 @@ test('a symbolic link planted as the journal is neither written nor read: the ch
 });
 
 test('a hard link planted as the journal is neither written nor read', async () => {
-  const dir = tempDir();
-  const sub = path.join(dir, CHECKPOINT_SUBDIRECTORY);
-  mkdirSync(sub, { recursive: true });
-  const victim = path.join(dir, 'victim.txt');
-  writeFileSync(victim, 'precious\n');
-  linkSync(victim, path.join(sub, JOURNAL_FILE_NAME));
+  const { dir, victim } = plantedJournal(linkSync);
   const logs: string[] = [];
   assert.equal((await createCheckpointMemory({ cacheDirectory: dir, key, log: (m) => logs.push(m) }).observe(checkpoint('aa'.repeat(32)), 'demo 1.0')).firstUse, true);
   assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
