@@ -31,7 +31,7 @@
  * Without a directory or the key, `prepare` answers undefined (and `recordFirst` with it) and the
  * caller keeps its entries in memory (said once).
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheKey } from '../core/cacheKey';
 import { UnreadableFileError } from '../core/regularFile';
@@ -90,6 +90,12 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     return cacheKey.authentic(options.subdirectory, codec.nameOf(entry), macContent(entry, kind), data.mac) ? { entry, kind } : undefined;
   }
 
+  /** A line this process wrote, read back: its entry and what it does (it was sealed here). */
+  function ownLine(data: unknown): { entry: T; kind: LineKind } | undefined {
+    const entry = isObject(data) ? codec.parse(data) : undefined;
+    return entry === undefined ? undefined : { entry, kind: (data as Record<string, unknown>).replaces === true ? 'replace' : 'create' };
+  }
+
   /** The journal read so far: its inode and the bytes up to the end of its last complete line. */
   let readInode: number | undefined;
   let readUpTo = 0;
@@ -113,7 +119,9 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
       } catch {
         data = undefined;
       }
-      const sealed = opened(data, cacheKey);
+      // A line this process just wrote carries the MAC it just made: not computed a second time.
+      const ours = appended.delete(line);
+      const sealed = ours ? ownLine(data) : opened(data, cacheKey);
       if (sealed === undefined) {
         corruptLines++;
         if (corruptLines <= WARNED_LINES) {
@@ -127,7 +135,6 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
       }
       const { entry, kind } = sealed;
       const name = codec.nameOf(entry);
-      const ours = appended.delete(line);
       if (kind === 'replace' || !recorded.has(name)) {
         recorded.set(name, entry);
         if (ours && kind === 'create') appliedOurs.add(line);
@@ -137,6 +144,9 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
 
   /** Reads what was appended to the journal since the last read. */
   function readNew(cacheKey: CacheKey): void {
+    // Nothing appended since (the usual case between two records): one lstat, no open.
+    const seen = lstatSync(journalPath!, { throwIfNoEntry: false });
+    if (seen !== undefined && seen.isFile() && seen.ino === readInode && seen.size === readUpTo) return;
     let fd: number;
     try {
       fd = openJournal(constants.O_RDONLY | constants.O_NONBLOCK);
