@@ -84,7 +84,7 @@ export interface ResponseCacheOptions {
   log?: (message: string) => void;
   /**
    * Memory layer budget in body characters, for small bodies and for large entries each (default
-   * 64 M; with a directory 1 M of small bodies and 8 M of large entries).
+   * 64 M; with a directory 256 K of small bodies and 8 M of large entries).
    */
   memoryBudget?: number;
   /** Small entries are written behind `write` (writeBehind.ts) rather than before it returns (the default). */
@@ -189,7 +189,8 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
   // With a directory, small bodies are read back from disk in microseconds: memory keeps few of
   // them (400 provenance bodies, 5.7 MB, were most of an idle server's strings). A large entry's
   // parsed page (kept with the entry by the index client) takes far longer to make again.
-  const budgets = { small: options.memoryBudget ?? (directory ? 1 : 64) * 1024 * 1024, large: options.memoryBudget ?? (directory ? 8 : 64) * 1024 * 1024 };
+  const MB = 1024 * 1024;
+  const budgets = { small: options.memoryBudget ?? (directory ? MB / 4 : 64 * MB), large: options.memoryBudget ?? (directory ? 8 : 64) * MB };
   const memory = new Map<string, CachedResponse>();
   const used = { small: 0, large: 0 };
   let prepared: Promise<boolean> | undefined;
