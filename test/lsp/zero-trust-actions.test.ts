@@ -23,7 +23,7 @@ import { parsePylock } from '../../server/src/parsers/pylock';
 import { applyTextEdits } from '../../server/src/zeroTrust/recordIdentities';
 import { startIndexServer, type IndexServer, type TestProject } from '../support/indexServer';
 import { fileUri, LspClient } from '../support/lspClient';
-import { currentEntries, storedEntries } from '../support/trustMemory';
+import { currentEntries, storedEntryNames } from '../support/trustMemory';
 import { FAST_INDEX_ENV, SignedIndex, TempDirs, report } from './verificationSupport';
 import { A, C, pylockText, recorded, serveProject } from './zeroTrustSupport';
 
@@ -413,7 +413,7 @@ test('Forget trust memory: counts, removes trusted publishers and release file s
     const uri = uriOf('forget/requirements.txt');
     forgetting.open(uri, 'zt-forget==1.0.0\n');
     await report(forgetting, uri);
-    const files = (dir: string) => storedEntries(path.join(forgetCache, dir));
+    const files = (dir: string) => storedEntryNames(path.join(forgetCache, dir));
     await waitUntil(() => files('trusted-publishers-v2').length === 1 && files('release-files-v1').length === 1);
     assert.deepEqual(await forgetting.request('pypiProvenance/trustMemory', null), { trustedPublishers: 1, releaseFileSets: 1 });
     forgetting.close(uri);

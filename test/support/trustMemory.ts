@@ -14,7 +14,7 @@ export function journalEntries(directory: string): Array<Record<string, unknown>
 }
 
 /** One string per stored entry: each entry file's name, and `project version` of each journal line. */
-export function storedEntries(directory: string): string[] {
+export function storedEntryNames(directory: string): string[] {
   if (!existsSync(directory)) return [];
   const files = readdirSync(directory).filter((name) => /^[0-9a-f]{64}\.json$/.test(name));
   return [...files, ...journalEntries(directory).map((entry) => `${String(entry.project)} ${String(entry.version)}`)];

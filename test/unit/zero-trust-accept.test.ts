@@ -17,7 +17,7 @@ import type { Dependency } from '../../server/src/core/model';
 import type { Publisher } from '../../server/src/core/result';
 import { parsePylock } from '../../server/src/parsers/pylock';
 import { FILE_SET_SUBDIRECTORY, createFileSetMemory } from '../../server/src/zeroTrust/fileSetMemory';
-import { currentEntries, journalEntries, rewriteJournal, storedEntries } from '../support/trustMemory';
+import { currentEntries, journalEntries, rewriteJournal, storedEntryNames } from '../support/trustMemory';
 import { acceptIdentityEdits, applyTextEdits } from '../../server/src/zeroTrust/recordIdentities';
 import { TRUST_STORE_SUBDIRECTORY, createTrustStore, trustMismatchFinding } from '../../server/src/zeroTrust/trustStore';
 import { newCacheKey, testCacheKey } from '../support/cacheKey';
@@ -130,7 +130,7 @@ test('the file-set memory forgets too: the next observation is a first use', asy
   const seen = await memory.observe(INDEX, 'pkg', '1.0', changed);
   assert.equal(seen.firstUse, true, 'forgotten: the changed file is a first use, not file-replaced');
   assert.equal(seen.remembered.files['pkg-1.0.tar.gz'].sha256, 'b'.repeat(64));
-  assert.deepEqual(storedEntries(path.join(dir, FILE_SET_SUBDIRECTORY)), ['pkg 1.0']);
+  assert.deepEqual(storedEntryNames(path.join(dir, FILE_SET_SUBDIRECTORY)), ['pkg 1.0']);
 });
 
 const HEAD = 'lock-version = "1.0"\ncreated-by = "test"  # keep me\n';

@@ -57,17 +57,29 @@ export function readRegularFileHead(path: string, maxBytes: number, headBytes: n
     if (!stat.isFile()) throw new UnreadableFileError('ENOTREG', `${path} is not a regular file`);
     if (stat.size > maxBytes) throw new UnreadableFileError('EFBIG', `${path} is larger than ${maxBytes} bytes`);
     const head = Buffer.allocUnsafe(Math.min(stat.size, headBytes));
-    let length = 0;
-    while (length < head.length) {
-      const bytesRead = readSync(fd, head, length, head.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-    }
+    const length = readAt(fd, head, 0);
     return { head: head.subarray(0, length), size: stat.size };
   } finally {
     closeSync(fd);
   }
 }
+
+/**
+ * Fills `bytes` from the open file `fd`, starting at `position`, with as many reads as it takes;
+ * fewer bytes only at the end of the file. Returns how many were read.
+ */
+export function readAt(fd: number, bytes: Buffer, position: number): number {
+  let length = 0;
+  while (length < bytes.length) {
+    const count = readSync(fd, bytes, length, bytes.length - length, position + length);
+    if (count === 0) break;
+    length += count;
+  }
+  return length;
+}
+
+/** O_NOFOLLOW where the platform has it (Windows has no such flag; a caller's type check stands alone there). */
+export const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 /** readRegularFile as UTF-8 text. */
 export async function readRegularText(path: string, maxBytes: number): Promise<string> {

@@ -316,9 +316,8 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
       if (!(await prepare()) || directory === undefined) return undefined;
       const packed = packs?.read(key);
       if (packed !== undefined && packed !== TOMBSTONE) {
-        const stored = parseEntry(packed, 'small');
-        if (stored && stored.url === redactUrl(url) && stored.accept === accept) {
-          const entry: CachedResponse = { ...stored, url, finalUrl: stored.finalUrl ?? url, body: stored.body ?? '' };
+        const entry = entryOf(parseEntry(packed, 'small'), url, accept);
+        if (entry) {
           remember(key, entry);
           return entry;
         }
@@ -338,8 +337,8 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
       } catch {
         return undefined;
       }
-      if (!stored || stored.url !== redactUrl(url) || stored.accept !== accept) return discard(key, path);
-      const entry: CachedResponse = { ...stored, url, finalUrl: stored.finalUrl ?? url, body: stored.body ?? '' };
+      const entry = entryOf(stored, url, accept);
+      if (!entry) return discard(key, path);
       remember(key, entry);
       return entry;
     },
@@ -400,6 +399,12 @@ export async function writeFileAtomic(path: string, data: string | readonly Uint
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw error;
   }
+}
+
+/** The entry a stored one is when it answers this request (its URL and Accept); undefined otherwise. */
+function entryOf(stored: StoredResponse | undefined, url: string, accept: string): CachedResponse | undefined {
+  if (!stored || stored.url !== redactUrl(url) || stored.accept !== accept) return undefined;
+  return { ...stored, url, finalUrl: stored.finalUrl ?? url, body: stored.body ?? '' };
 }
 
 /** A stored entry: `small` has its body in the JSON, `large` (the JSON line before raw bytes) has none but says how long and which it is. */

@@ -14,14 +14,16 @@
  * - Packs of other processes are read at `load` only: an answer another process packs later is
  *   one this one fetches itself (a cache; nothing is wrong, only repeated).
  * - Nothing grows without bound: an own pack past ROTATE_BYTES (or twice its size after the
- *   last rewrite) is rewritten with its current lines only; at `load`, packs untouched for STALE_MS (their writers are gone) are folded into
- *   this instance's pack and removed once more than FOLD_AFTER_PACKS are there.
+ *   last rewrite) is rewritten with its current lines only; at `load`, once more than
+ *   FOLD_AFTER_PACKS are there, packs untouched for STALE_MS (their writers are gone) are folded
+ *   into this instance's pack and removed.
  * - Packs are opened with O_NOFOLLOW and read only as regular files, with bounded sizes: the
  *   directory may be writable by others.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { O_NOFOLLOW, readAt } from '../core/regularFile';
 
 const PACK_NAME = /^pack-[0-9]+-[0-9a-f]+\.jsonl$/;
 const KEY = /^[0-9a-f]{64}$/;
@@ -37,8 +39,6 @@ const MAX_PACKS_READ = 64;
 export const FOLD_AFTER_PACKS = 8;
 /** A pack untouched this long has no writer any more. */
 export const STALE_MS = 60 * 60 * 1000;
-/** Not on every platform (Windows has no such flag; the type check stands alone there). */
-const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 interface Location {
   file: string;
@@ -48,7 +48,7 @@ interface Location {
 }
 
 export interface ResponsePacks {
-  /** Reads the packs of the directory (once per instance; again after `reset`). Never throws. */
+  /** Reads the packs of the directory (once per instance). Never throws. */
   load(): void;
   /** The stored JSON of `key`'s latest line; undefined when there is none or it cannot be read. */
   read(key: string): string | undefined;
@@ -94,13 +94,7 @@ export function createResponsePacks(directory: string, options: ResponsePacksOpt
       const stat = fstatSync(fd);
       if (!stat.isFile() || stat.size > MAX_PACK_BYTES) return undefined;
       const bytes = Buffer.allocUnsafe(stat.size);
-      let length = 0;
-      while (length < bytes.length) {
-        const count = readSync(fd, bytes, length, bytes.length - length, length);
-        if (count === 0) break;
-        length += count;
-      }
-      return bytes.subarray(0, length);
+      return bytes.subarray(0, readAt(fd, bytes, 0));
     } finally {
       closeSync(fd);
     }
@@ -131,13 +125,7 @@ export function createResponsePacks(directory: string, options: ResponsePacksOpt
     try {
       if (!fstatSync(fd).isFile()) return undefined;
       const bytes = Buffer.allocUnsafe(location.length + PREFIX_BYTES + 1);
-      const start = location.offset - PREFIX_BYTES;
-      let length = 0;
-      while (length < bytes.length) {
-        const count = readSync(fd, bytes, length, bytes.length - length, start + length);
-        if (count === 0) break;
-        length += count;
-      }
+      const length = readAt(fd, bytes, location.offset - PREFIX_BYTES);
       if (length !== bytes.length || bytes[bytes.length - 1] !== NEWLINE || bytes.toString('latin1', 0, PREFIX_BYTES) !== `${key} `) return undefined;
       return bytes.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + location.length);
     } finally {

@@ -188,12 +188,15 @@ export function isEntryFileName(file: string): boolean {
   return /^[0-9a-f]{64}\.json$/.test(file);
 }
 
-/** The entry stored JSON holds when it is well formed and carries this user's MAC for `store`; undefined otherwise. */
-export function openSealed<T>(codec: EntryCodec<T>, store: string, cacheKey: CacheKey, data: unknown): T | undefined {
+/**
+ * The entry stored JSON holds when it is well formed and carries this user's MAC for `store` over
+ * its name and `macContent` (the codec's content, unless the layout adds to it); undefined otherwise.
+ */
+export function openSealed<T>(codec: EntryCodec<T>, store: string, cacheKey: CacheKey, data: unknown, macContent: (entry: T) => string = codec.content): T | undefined {
   if (!isObject(data)) return undefined;
   const entry = codec.parse(data);
   if (entry === undefined) return undefined;
-  return cacheKey.authentic(store, codec.nameOf(entry), codec.content(entry), data.mac) ? entry : undefined;
+  return cacheKey.authentic(store, codec.nameOf(entry), macContent(entry), data.mac) ? entry : undefined;
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -204,7 +207,7 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function codeOf(error: unknown): string | undefined {
+export function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }

@@ -31,11 +31,11 @@
  * Without a directory or the key, `prepare` answers undefined (and `recordFirst` with it) and the
  * caller keeps its entries in memory (said once).
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheKey } from '../core/cacheKey';
-import { UnreadableFileError } from '../core/regularFile';
-import { createEntryFiles, entryFileName, isEntryFileName, isObject, messageOf, type EntryCodec, type SignedEntries, type SignedEntriesOptions } from './signedEntries';
+import { O_NOFOLLOW, UnreadableFileError, readAt } from '../core/regularFile';
+import { codeOf, createEntryFiles, entryFileName, isEntryFileName, isObject, messageOf, openSealed, type EntryCodec, type SignedEntries, type SignedEntriesOptions } from './signedEntries';
 
 export const JOURNAL_FILE_NAME = 'entries.jsonl';
 /** The largest journal read: about 150,000 checkpoint lines. */
@@ -47,8 +47,6 @@ const NEWLINE = 0x0a;
  * at every start.
  */
 const WARNED_LINES = 5;
-/** Not on every platform (Windows has no symbolic-link flag; there the type check stands alone). */
-const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 export interface SignedJournalOptions extends SignedEntriesOptions {
   /** The largest journal read (DEFAULT_MAX_JOURNAL_BYTES); a larger one leaves the store in memory only. */
@@ -81,19 +79,19 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     return JSON.stringify({ ...codec.fields(entry), ...(kind === 'replace' ? { replaces: true } : {}), mac });
   }
 
+  const kindOf = (data: unknown): LineKind => (isObject(data) && data.replaces === true ? 'replace' : 'create');
+
   /** The entry of a line and what it does, when it is well formed and carries this user's MAC. */
   function opened(data: unknown, cacheKey: CacheKey): { entry: T; kind: LineKind } | undefined {
-    if (!isObject(data)) return undefined;
-    const entry = codec.parse(data);
-    if (entry === undefined) return undefined;
-    const kind: LineKind = data.replaces === true ? 'replace' : 'create';
-    return cacheKey.authentic(options.subdirectory, codec.nameOf(entry), macContent(entry, kind), data.mac) ? { entry, kind } : undefined;
+    const kind = kindOf(data);
+    const entry = openSealed(codec, options.subdirectory, cacheKey, data, (sealed) => macContent(sealed, kind));
+    return entry === undefined ? undefined : { entry, kind };
   }
 
   /** A line this process wrote, read back: its entry and what it does (it was sealed here). */
   function ownLine(data: unknown): { entry: T; kind: LineKind } | undefined {
     const entry = isObject(data) ? codec.parse(data) : undefined;
-    return entry === undefined ? undefined : { entry, kind: (data as Record<string, unknown>).replaces === true ? 'replace' : 'create' };
+    return entry === undefined ? undefined : { entry, kind: kindOf(data) };
   }
 
   /** The journal read so far: its inode and the bytes up to the end of its last complete line. */
@@ -151,7 +149,7 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     try {
       fd = openJournal(constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+      if (codeOf(error) !== 'ENOENT') throw error;
       if (readInode !== undefined) forgetRead(undefined);
       return;
     }
@@ -161,12 +159,7 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
       if (stat.ino !== readInode || stat.size < readUpTo) forgetRead(stat.ino);
       if (stat.size === readUpTo) return;
       const bytes = Buffer.allocUnsafe(stat.size - readUpTo);
-      let length = 0;
-      while (length < bytes.length) {
-        const count = readSync(fd, bytes, length, bytes.length - length, readUpTo + length);
-        if (count === 0) break;
-        length += count;
-      }
+      const length = readAt(fd, bytes, readUpTo);
       const complete = bytes.lastIndexOf(NEWLINE, length - 1) + 1;
       if (complete === 0) return;
       readUpTo += complete;
@@ -182,7 +175,7 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     try {
       fd = openSync(journalPath!, flags | O_NOFOLLOW, 0o600);
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ELOOP') throw new UnreadableFileError('ENOTREG', `a symbolic link stands where the journal belongs (remove ${journalPath})`);
+      if (codeOf(error) === 'ELOOP') throw new UnreadableFileError('ENOTREG', `a symbolic link stands where the journal belongs (remove ${journalPath})`);
       throw error;
     }
     const stat = fstatSync(fd);
@@ -199,7 +192,7 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     try {
       fd = openJournal(flags);
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+      if (codeOf(error) !== 'ENOENT') throw error;
       // The directory went (another process forgot the store): made again, as a file entry's write would.
       mkdirSync(directory!, { recursive: true });
       fd = openJournal(flags);
@@ -220,7 +213,7 @@ export function createSignedJournal<T>(options: SignedJournalOptions, codec: Ent
     try {
       changedAt = statSync(directory!).mtimeMs;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+      if (codeOf(error) !== 'ENOENT') throw error;
       // No directory (removed since): no file of an earlier version either.
       listedAt = undefined;
       return (entryFiles = new Set());
